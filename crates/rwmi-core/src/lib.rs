@@ -1,0 +1,9 @@
+//! The sans-I/O protocol core of rwmi.
+//!
+//! Nothing in this crate touches a socket, a clock or a file: every item is a pure function or a state
+//! machine over bytes, so that it can be fuzzed and reused unchanged by the client and the emulator.
+//! See ARCHITECTURE.md at the repository root for the code map and the invariants of each module.
+
+pub mod codec;
+
+pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};
