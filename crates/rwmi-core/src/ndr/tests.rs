@@ -360,3 +360,56 @@ proptest! {
         let _ = from_stub::<Outer>("t", &stub);
     }
 }
+
+/// `struct { [unique] [ptr] long **Inner; [ptr] long *Outer; }` with both full pointers aimed at one
+/// value: the referent travels with whichever full pointer is reached first in deferred order (here the
+/// one inside `Inner`'s referent), and the later alias is decoded again from there.
+#[derive(Debug, Default, PartialEq)]
+struct AliasAcrossLevels {
+    inner: Unique<Full<u32>>,
+    outer: Full<u32>,
+}
+
+impl Ndr for AliasAcrossLevels {
+    const ALIGN: usize = 4;
+    fn encode_inline(&self, w: &mut NdrWriter) {
+        self.inner.encode_inline(w);
+        self.outer.encode_inline(w);
+    }
+    fn encode_deferred(&self, w: &mut NdrWriter) {
+        self.inner.encode_deferred(w);
+        self.outer.encode_deferred(w);
+    }
+    fn decode_inline(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        Ok(AliasAcrossLevels {
+            inner: Unique::decode_inline(r)?,
+            outer: Full::decode_inline(r)?,
+        })
+    }
+    fn decode_deferred(&mut self, r: &mut NdrReader<'_>) -> DecodeResult<()> {
+        self.inner.decode_deferred(r)?;
+        self.outer.decode_deferred(r)
+    }
+}
+
+#[test]
+fn full_pointer_referent_goes_with_first_deferred_occurrence() {
+    let shared = std::sync::Arc::new(42u32);
+    let v = AliasAcrossLevels {
+        inner: Unique::new(Full::from_arc(shared.clone())),
+        outer: Full::from_arc(shared),
+    };
+    let stub = to_stub(&v);
+    assert_eq!(
+        stub,
+        [
+            0, 0, 2, 0, // Inner (unique)
+            4, 0, 2, 0, // Outer (full, id 0x20004)
+            4, 0, 2, 0, // Inner's referent: the full pointer, same id
+            42, 0, 0, 0, // the shared long, written once
+        ]
+    );
+    let back = from_stub::<AliasAcrossLevels>("t", &stub).unwrap();
+    assert_eq!(back, v);
+    assert_eq!(back.outer.get(), Some(&42));
+}
