@@ -9,7 +9,7 @@ const fn hr(code: u32, name: &'static str, meaning: &'static str) -> StatusInfo 
 
 const PEER_BUG: &[&str] = &[
     "A bug or version gap in one of the two RPC/DCOM implementations; with rwmi, please report it \
-     with a packet capture (--trace).",
+     with a packet capture of the exchange.",
 ];
 
 const BAD_CREDENTIALS_FIXES: &[&str] = &[
@@ -312,7 +312,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "Client and server share no authentication package.",
     )
     .causes(&["The target allows only Kerberos and the client offered NTLM, or the reverse."])
-    .fixes(&["Try --auth kerberos (with a host name, not an IP address) or --auth ntlm."]),
+    .fixes(&["Switch between Kerberos (with a host name, not an IP address) and NTLM authentication."]),
     hr(
         0x8001_011B,
         "RPC_E_ACCESS_DENIED",
@@ -344,7 +344,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "The call did not complete within its time limit.",
     )
     .causes(&["A slow network or a target that stopped answering mid-call."])
-    .fixes(&["Raise --timeout; check the network path to the target."]),
+    .fixes(&["Raise the call timeout; check the network path to the target."]),
     hr(
         0x8001_0123,
         "CO_E_FAILEDTOIMPERSONATE",
@@ -409,7 +409,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "No credentials were available for the security package.",
     )
     .causes(&["Kerberos without a ticket cache or key, or NTLM without a password or hash."])
-    .fixes(&["Give a password or hash, or run kinit (or set KRB5CCNAME) before using --auth kerberos."]),
+    .fixes(&["Give a password or hash, or run kinit (or set KRB5CCNAME) before using Kerberos."]),
     hr(
         0x8009_030F,
         "SEC_E_MESSAGE_ALTERED",
@@ -435,7 +435,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "The domain name is wrong or the client cannot reach a KDC on port 88.",
         "The target's own link to its domain controller is down.",
     ])
-    .fixes(&["Check the domain name and DNS; give the KDC explicitly (--kdc) for Kerberos."]),
+    .fixes(&["Check the domain name and DNS; for Kerberos, make sure the KDC is reachable on port 88."]),
     hr(
         0x8009_0317,
         "SEC_E_CONTEXT_EXPIRED",

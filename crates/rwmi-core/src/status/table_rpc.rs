@@ -18,7 +18,7 @@ const SERVER_EXCEPTION: &[&str] = &[
 ];
 const PEER_BUG: &[&str] = &[
     "A bug or version gap between the two RPC implementations; with rwmi, please report it with a \
-     packet capture (--trace).",
+     packet capture of the exchange.",
 ];
 
 pub(super) const NCA_FAULTS: &[StatusInfo] = &[

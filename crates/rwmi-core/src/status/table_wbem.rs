@@ -36,7 +36,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "A slow provider on the target.",
     ])
     .fixes(&[
-        "Call Next again or raise the per-call timeout (--timeout).",
+        "Call Next again or raise the per-call timeout.",
         "Use a narrower query (a WHERE clause, fewer properties) so the provider answers faster.",
     ]),
     wbem(
@@ -167,13 +167,13 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "The namespace named in the connection does not exist on the target.",
     )
     .causes(&[
-        "A typo, or forward slashes where WMI expects backslashes (root\\cimv2).",
+        "A typo in the namespace path (the usual one is root\\cimv2).",
         "The namespace belongs to a role or product not installed on the target (root\\MSCluster, \
          root\\virtualization\\v2, root\\SecurityCenter2 on servers).",
     ])
     .fixes(&[
-        "List the namespaces that exist: query __NAMESPACE in root (rwmi query -n root \"SELECT Name \
-         FROM __NAMESPACE\").",
+        "List the namespaces that exist by running SELECT Name FROM __NAMESPACE in the root \
+         namespace (and in its children).",
     ]),
     wbem(
         0x8004_100F,
@@ -406,7 +406,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "Reading the Security event log needs SeSecurityPrivilege.",
     ])
     .fixes(&[
-        "Enable the privilege on the call (--privilege) and use an account that has it.",
+        "Enable the privilege for the call and use an account that holds it.",
         "Connect with impersonation level Impersonate, not Identify.",
     ]),
     wbem(

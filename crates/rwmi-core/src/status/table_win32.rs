@@ -10,7 +10,7 @@ const fn w32(code: u32, name: &'static str, meaning: &'static str) -> StatusInfo
 
 const PEER_BUG: &[&str] = &[
     "A bug or version gap between the client's and the server's RPC implementation; with rwmi, \
-     please report it with a packet capture (--trace).",
+     please report it with a packet capture of the exchange.",
 ];
 const CREDENTIAL_FIXES: &[&str] = &[
     "Check the user name, domain and password; give the domain as DOMAIN\\user or user@domain.",
@@ -315,7 +315,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "On the target, enable the firewall rule group: netsh advfirewall firewall set rule \
          group=\"Windows Management Instrumentation (WMI)\" new enable=yes.",
         "Allow the dynamic RPC port range through network firewalls, or pin WMI to a fixed port.",
-        "Use --reach-via-connect-address to reuse the address port 135 answered on.",
+        "If the target advertises an address the client cannot reach (NAT, several interfaces), connect through the address that answered on port 135.",
     ]),
     w32(
         0x06BB,
@@ -389,7 +389,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "RPC_S_UNKNOWN_AUTHN_SERVICE",
         "The authentication service asked for is unknown.",
     )
-    .fixes(&["Use NTLM, Kerberos or Negotiate (--auth)."]),
+    .fixes(&["Use NTLM, Kerberos or Negotiate authentication."]),
     w32(
         0x06D4,
         "RPC_S_UNKNOWN_AUTHN_LEVEL",
@@ -520,7 +520,7 @@ pub(super) const ENTRIES: &[StatusInfo] = &[
         "Corrupted security trailers.",
     ])
     .fixes(&[
-        "Try --auth ntlm to separate Kerberos problems from the rest.",
+        "Try NTLM authentication to separate Kerberos problems from the rest.",
         "For Kerberos, connect by FQDN and check the clock.",
     ]),
     w32(
