@@ -6,5 +6,6 @@
 
 pub mod codec;
 pub mod ndr;
+pub mod status;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};
