@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md at the repository root for the code map and the invariants of each module.
 
 pub mod codec;
+pub mod dcom;
 pub mod ndr;
 pub mod status;
 
