@@ -5,5 +5,7 @@
 //! See ARCHITECTURE.md at the repository root for the code map and the invariants of each module.
 
 pub mod codec;
+pub mod guid;
+pub mod rpc;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};
