@@ -81,7 +81,9 @@ pub struct AuthVerifier {
 }
 
 /// Request and response stubs are padded to this, counted from the start of the stub, so that the
-/// sec_trailer is 16-byte aligned (MS-RPCE 2.2.2.11).
+/// sec_trailer is 16-byte aligned (MS-RPCE 2.2.2.11). The spec words the alignment from the PDU body; the
+/// stub start is what deployed implementations measure from, and receivers only ever trust
+/// auth_pad_length, so decoding accepts either.
 pub const STUB_PAD_ALIGN: usize = 16;
 
 /// Other PDUs only restore 4-byte alignment before the trailer (C706 13.2.6.1 auth_pad).

@@ -27,7 +27,10 @@ pub use fragment::{CallHeader, Message, Reassembler, fragment_call};
 pub use header::{CommonHeader, HEADER_LEN, PacketType, PfcFlags, fragment_length};
 pub use negotiate::{BindNegotiation, ServerBindPolicy, negotiate_bind};
 pub use request::{Request, Response};
-pub use security::{PduProtection, ProtectionError, SecuritySettings};
+pub use security::{
+    PduProtection, ProtectionError, SecuritySettings, build_protected_fragment,
+    open_protected_fragment,
+};
 
 use crate::codec::{DecodeResult, Reader, Writer};
 

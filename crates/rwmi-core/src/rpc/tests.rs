@@ -570,9 +570,9 @@ fn reassembler_refuses_inconsistent_fragments() {
     assert_eq!((e.context, e.field), ("request", "call_id"));
 
     r.push(response_fragment(9, 0, 1, b"ab")).unwrap();
-    let e = r
-        .push(request_packet(vec![1]).clone_with_flags(0))
-        .unwrap_err();
+    let mut middle_request = request_packet(vec![1]);
+    middle_request.pfc_flags = PfcFlags(0);
+    let e = r.push(middle_request).unwrap_err();
     assert_eq!((e.context, e.field), ("request", "ptype"));
 
     let e = r.push(Packet::new(1, Pdu::Shutdown)).unwrap_err();
@@ -604,14 +604,6 @@ fn reassembler_refuses_inconsistent_fragments() {
         }
     ));
     assert!(e.to_string().contains("max_message_len"));
-}
-
-impl Packet {
-    fn clone_with_flags(mut self, flags: u8) -> Self {
-        self.call_id = 9;
-        self.pfc_flags = PfcFlags(flags);
-        self
-    }
 }
 
 // ---- negotiation ----
