@@ -6,7 +6,9 @@
 
 pub mod codec;
 pub mod dcom;
+pub mod guid;
 pub mod ndr;
+pub mod rpc;
 pub mod status;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};

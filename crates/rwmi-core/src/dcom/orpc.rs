@@ -1,8 +1,10 @@
 //! The implicit first arguments of every ORPC call and the interface pointer blob (MS-DCOM 2.2.11–2.2.14).
 
 use crate::codec::DecodeResult;
-use crate::ndr::array::{read_byte_elements, read_conformance, read_elements, read_elements_deferred};
-use crate::ndr::array::{write_conformance, write_elements, write_elements_deferred, wire_count};
+use crate::ndr::array::{
+    read_byte_elements, read_conformance, read_elements, read_elements_deferred,
+};
+use crate::ndr::array::{wire_count, write_conformance, write_elements, write_elements_deferred};
 use crate::ndr::{Guid, Ndr, NdrReader, NdrWriter, Unique};
 
 /// MS-DCOM 2.2.11.
@@ -31,7 +33,10 @@ impl Ndr for ComVersion {
         w.u16(self.minor);
     }
     fn decode_inline(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
-        Ok(ComVersion { major: r.u16("MajorVersion")?, minor: r.u16("MinorVersion")? })
+        Ok(ComVersion {
+            major: r.u16("MajorVersion")?,
+            minor: r.u16("MinorVersion")?,
+        })
     }
 }
 
@@ -61,10 +66,16 @@ impl Ndr for OrpcExtent {
         let size = r.u32("ORPC_EXTENT.size")?;
         let expected = (u64::from(size) + 7) & !7;
         if u64::from(max_count) != expected {
-            return Err(r.invalid("ORPC_EXTENT.data", "array size is not size rounded up to a multiple of 8"));
+            return Err(r.invalid(
+                "ORPC_EXTENT.data",
+                "array size is not size rounded up to a multiple of 8",
+            ));
         }
         let bytes = read_byte_elements(r, "ORPC_EXTENT.data", max_count)?;
-        Ok(OrpcExtent { id, data: bytes[..size as usize].to_vec() })
+        Ok(OrpcExtent {
+            id,
+            data: bytes[..size as usize].to_vec(),
+        })
     }
 }
 
@@ -89,7 +100,11 @@ impl Ndr for ExtentPointers {
     }
     fn decode_inline(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
         let count = read_conformance(r, "ORPC_EXTENT_ARRAY.extent")?;
-        Ok(ExtentPointers(read_elements(r, "ORPC_EXTENT_ARRAY.extent", count)?))
+        Ok(ExtentPointers(read_elements(
+            r,
+            "ORPC_EXTENT_ARRAY.extent",
+            count,
+        )?))
     }
     fn decode_deferred(&mut self, r: &mut NdrReader<'_>) -> DecodeResult<()> {
         read_elements_deferred(r, "ORPC_EXTENT_ARRAY.extent", &mut self.0)
@@ -102,11 +117,16 @@ impl OrpcExtentArray {
         if slots.len() % 2 == 1 {
             slots.push(Unique::null());
         }
-        OrpcExtentArray { extent: Unique::new(ExtentPointers(slots)) }
+        OrpcExtentArray {
+            extent: Unique::new(ExtentPointers(slots)),
+        }
     }
 
     pub fn extents(&self) -> impl Iterator<Item = &OrpcExtent> {
-        self.extent.as_ref().into_iter().flat_map(|p| p.0.iter().filter_map(Unique::as_ref))
+        self.extent
+            .as_ref()
+            .into_iter()
+            .flat_map(|p| p.0.iter().filter_map(Unique::as_ref))
     }
 }
 
@@ -126,7 +146,9 @@ impl Ndr for OrpcExtentArray {
         r.align(4)?;
         let _size = r.u32("ORPC_EXTENT_ARRAY.size")?;
         let _reserved = r.u32("ORPC_EXTENT_ARRAY.reserved")?;
-        Ok(OrpcExtentArray { extent: Unique::decode_inline(r)? })
+        Ok(OrpcExtentArray {
+            extent: Unique::decode_inline(r)?,
+        })
     }
     fn decode_deferred(&mut self, r: &mut NdrReader<'_>) -> DecodeResult<()> {
         self.extent.decode_deferred(r)
@@ -145,7 +167,12 @@ pub struct OrpcThis {
 
 impl OrpcThis {
     pub fn new(cid: Guid) -> Self {
-        OrpcThis { version: ComVersion::CURRENT, flags: 0, cid, extensions: Unique::null() }
+        OrpcThis {
+            version: ComVersion::CURRENT,
+            flags: 0,
+            cid,
+            extensions: Unique::null(),
+        }
     }
 }
 
@@ -169,7 +196,12 @@ impl Ndr for OrpcThis {
         let flags = r.u32("ORPCTHIS.flags")?;
         let _reserved1 = r.u32("ORPCTHIS.reserved1")?;
         let cid = Guid::decode_inline(r)?;
-        Ok(OrpcThis { version, flags, cid, extensions: Unique::decode_inline(r)? })
+        Ok(OrpcThis {
+            version,
+            flags,
+            cid,
+            extensions: Unique::decode_inline(r)?,
+        })
     }
     fn decode_deferred(&mut self, r: &mut NdrReader<'_>) -> DecodeResult<()> {
         self.extensions.decode_deferred(r)
@@ -196,7 +228,10 @@ impl Ndr for OrpcThat {
     }
     fn decode_inline(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
         r.align(4)?;
-        Ok(OrpcThat { flags: r.u32("ORPCTHAT.flags")?, extensions: Unique::decode_inline(r)? })
+        Ok(OrpcThat {
+            flags: r.u32("ORPCTHAT.flags")?,
+            extensions: Unique::decode_inline(r)?,
+        })
     }
     fn decode_deferred(&mut self, r: &mut NdrReader<'_>) -> DecodeResult<()> {
         self.extensions.decode_deferred(r)
@@ -222,8 +257,14 @@ impl Ndr for MInterfacePointer {
         let max_count = read_conformance(r, "MInterfacePointer.abData")?;
         r.align(4)?;
         let count = r.u32("MInterfacePointer.ulCntData")?;
-        r.expect_count("MInterfacePointer.ulCntData", u64::from(max_count), u64::from(count))?;
-        Ok(MInterfacePointer { data: read_byte_elements(r, "MInterfacePointer.abData", count)?.to_vec() })
+        r.expect_count(
+            "MInterfacePointer.ulCntData",
+            u64::from(max_count),
+            u64::from(count),
+        )?;
+        Ok(MInterfacePointer {
+            data: read_byte_elements(r, "MInterfacePointer.abData", count)?.to_vec(),
+        })
     }
 }
 
@@ -253,27 +294,43 @@ mod tests {
 
     #[test]
     fn extents_round_trip_with_even_padding() {
-        let extent = OrpcExtent { id: Guid::from_u128(7), data: vec![1, 2, 3] };
+        let extent = OrpcExtent {
+            id: Guid::from_u128(7),
+            data: vec![1, 2, 3],
+        };
         let mut this = OrpcThis::new(Guid::NIL);
         this.extensions = Unique::new(OrpcExtentArray::new(vec![extent.clone()]));
         let bytes = round_trip(&this);
         let mut r = NdrReader::new("test", &bytes);
         let decoded = decode_top::<OrpcThis>(&mut r).unwrap();
-        let extents: Vec<_> = decoded.extensions.as_ref().unwrap().extents().cloned().collect();
+        let extents: Vec<_> = decoded
+            .extensions
+            .as_ref()
+            .unwrap()
+            .extents()
+            .cloned()
+            .collect();
         assert_eq!(extents, vec![extent]);
-        round_trip(&OrpcThat { flags: 0, extensions: Unique::new(OrpcExtentArray::new(vec![])) });
+        round_trip(&OrpcThat {
+            flags: 0,
+            extensions: Unique::new(OrpcExtentArray::new(vec![])),
+        });
     }
 
     #[test]
     fn interface_pointer_layout_and_lying_counts() {
-        let bytes = round_trip(&MInterfacePointer { data: b"MEOW".to_vec() });
+        let bytes = round_trip(&MInterfacePointer {
+            data: b"MEOW".to_vec(),
+        });
         assert_eq!(bytes, [4, 0, 0, 0, 4, 0, 0, 0, b'M', b'E', b'O', b'W']);
         let lying = [4, 0, 0, 0, 5, 0, 0, 0, b'M', b'E', b'O', b'W'];
         assert!(decode_top::<MInterfacePointer>(&mut NdrReader::new("t", &lying)).is_err());
         let huge = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1];
         assert!(decode_top::<MInterfacePointer>(&mut NdrReader::new("t", &huge)).is_err());
         for n in 0..bytes.len() {
-            assert!(decode_top::<MInterfacePointer>(&mut NdrReader::new("t", &bytes[..n])).is_err());
+            assert!(
+                decode_top::<MInterfacePointer>(&mut NdrReader::new("t", &bytes[..n])).is_err()
+            );
         }
     }
 }

@@ -26,7 +26,7 @@ impl ContextHandle {
     pub fn to_bytes(&self) -> [u8; 20] {
         let mut out = [0u8; 20];
         out[..4].copy_from_slice(&self.attributes.to_le_bytes());
-        out[4..].copy_from_slice(&self.uuid.to_le_bytes());
+        out[4..].copy_from_slice(&self.uuid.to_bytes_le());
         out
     }
 }
