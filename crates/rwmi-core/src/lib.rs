@@ -12,3 +12,4 @@ pub mod rpc;
 pub mod status;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};
+pub use guid::Guid;

@@ -139,13 +139,15 @@ pub fn negotiate_bind(bind: &Bind, policy: &ServerBindPolicy<'_>) -> BindNegotia
         results,
         accepted,
         features,
+        // A peer may not push us below the must-receive size (C706), but a server configured smaller on
+        // purpose (tests that force many fragments) gets what it asked for.
         max_xmit_frag: bind
             .max_recv_frag
             .min(policy.max_xmit_frag)
-            .max(MUST_RECV_FRAG_SIZE),
+            .max(MUST_RECV_FRAG_SIZE.min(policy.max_xmit_frag)),
         max_recv_frag: bind
             .max_xmit_frag
             .min(policy.max_recv_frag)
-            .max(MUST_RECV_FRAG_SIZE),
+            .max(MUST_RECV_FRAG_SIZE.min(policy.max_recv_frag)),
     }
 }

@@ -5,7 +5,7 @@ pub mod nlmp;
 pub mod ntlm;
 
 pub use credentials::{Credentials, Secret};
-pub use ntlm::{NtlmAcceptor, NtlmAccounts, NtlmInitiator, NtlmSession};
+pub use ntlm::{AuthenticatedUser, NtlmAcceptor, NtlmAccounts, NtlmInitiator, NtlmSession};
 
 use std::fmt;
 

@@ -12,6 +12,8 @@ use sspi::{
     ServerRequestFlags, Sspi, SspiEx, SspiImpl, Username,
 };
 
+use rwmi_core::rpc::ProtectionError;
+
 use super::nlmp::{AuthenticateMessage, server_challenge};
 use super::{AuthLevel, Credentials, Secret, SecurityError};
 
@@ -166,6 +168,34 @@ impl NtlmSession {
             .query_context_session_key()
             .map(|k| k.session_key.as_ref().to_vec())
             .unwrap_or_default()
+    }
+}
+
+impl rwmi_core::rpc::PduProtection for NtlmSession {
+    fn signature_len(&self) -> usize {
+        NTLM_SIGNATURE_LEN
+    }
+
+    fn protect(
+        &mut self,
+        pdu: &mut [u8],
+        sealed: Range<usize>,
+        signature: Range<usize>,
+    ) -> Result<(), ProtectionError> {
+        NtlmSession::protect(self, pdu, sealed, signature)
+            .map_err(|e| ProtectionError::new(e.to_string()))
+    }
+
+    fn unprotect(
+        &mut self,
+        pdu: &mut [u8],
+        sealed: Range<usize>,
+        signature: Range<usize>,
+    ) -> Result<(), ProtectionError> {
+        NtlmSession::unprotect(self, pdu, sealed, signature).map_err(|e| match e {
+            SecurityError::BadSignature(m) => ProtectionError::bad_signature(m),
+            other => ProtectionError::new(other.to_string()),
+        })
     }
 }
 

@@ -1,0 +1,507 @@
+//! The client side of a connection-oriented association: connect, bind with security (NEGOTIATE in bind,
+//! CHALLENGE in bind_ack, AUTHENTICATE in auth3), then calls with fragmentation, protection and time-outs.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rwmi_core::Guid;
+use rwmi_core::rpc::negotiate::MUST_RECV_FRAG_SIZE;
+use rwmi_core::rpc::{
+    AuthType, AuthVerifier, Bind, BindTimeFeatures, CallHeader, ContextElement, ContextOutcome,
+    NDR20, Packet, PacketType, Pdu, PduError, PfcFlags, Reassembler, SecuritySettings, SyntaxId,
+    fragment_call, open_protected_fragment,
+};
+use tracing::debug;
+
+use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
+use super::transport::{FragmentStream, connect};
+use crate::security::{AuthLevel, Credentials, NtlmInitiator, NtlmSession, SecurityError};
+
+/// Windows' default fragment size for ncacn_ip_tcp.
+pub const DEFAULT_MAX_FRAG: u16 = 5840;
+/// The largest reassembled message accepted by default (a WMI batch of objects fits many times over).
+pub const DEFAULT_MAX_MESSAGE: usize = 32 << 20;
+
+/// How to set up an association.
+#[derive(Debug, Clone)]
+pub struct AssociationOptions {
+    /// The interfaces to offer in the first bind, each as its own presentation context; offering them all
+    /// up front saves an alter_context round trip per interface later.
+    pub interfaces: Vec<SyntaxId>,
+    /// `None` binds without authentication (the endpoint mapper).
+    pub auth: Option<(Credentials, AuthLevel)>,
+    pub connect_timeout: Duration,
+    pub call_timeout: Duration,
+    /// Our max_xmit_frag and max_recv_frag; the bind_ack may lower them.
+    pub max_frag: u16,
+    pub max_message: usize,
+    /// Offer bind-time feature negotiation (MS-RPCE 3.3.1.5.3).
+    pub negotiate_features: bool,
+}
+
+impl AssociationOptions {
+    pub fn new(interfaces: Vec<SyntaxId>) -> Self {
+        Self {
+            interfaces,
+            auth: None,
+            connect_timeout: Duration::from_secs(10),
+            call_timeout: Duration::from_secs(30),
+            max_frag: DEFAULT_MAX_FRAG,
+            max_message: DEFAULT_MAX_MESSAGE,
+            negotiate_features: true,
+        }
+    }
+
+    pub fn with_auth(mut self, credentials: Credentials, level: AuthLevel) -> Self {
+        self.auth = Some((credentials, level));
+        self
+    }
+}
+
+/// The auth_context_id rwmi uses for its one security context per association.
+const AUTH_CONTEXT_ID: u32 = 0;
+
+/// An established association to one server endpoint.
+pub struct ClientAssociation {
+    stream: FragmentStream,
+    peer: SocketAddr,
+    contexts: Vec<(u16, SyntaxId)>,
+    session: Option<NtlmSession>,
+    level: Option<AuthLevel>,
+    next_call_id: u32,
+    max_xmit_frag: u16,
+    call_timeout: Duration,
+    max_message: usize,
+    assoc_group_id: u32,
+    features: Option<BindTimeFeatures>,
+    broken: bool,
+}
+
+impl std::fmt::Debug for ClientAssociation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAssociation")
+            .field("peer", &self.peer)
+            .field("contexts", &self.contexts.len())
+            .field("level", &self.level)
+            .field("max_xmit_frag", &self.max_xmit_frag)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientAssociation {
+    /// Connects and binds. With credentials, completes the NTLM handshake (bind, bind_ack, auth3).
+    pub async fn connect(addr: SocketAddr, options: &AssociationOptions) -> Result<Self, RpcError> {
+        let stream = connect(addr, options.connect_timeout).await?;
+        let mut stream = FragmentStream::new(stream, usize::from(options.max_frag));
+        let bind_timeout = options.connect_timeout;
+
+        let mut initiator = match &options.auth {
+            Some((credentials, level)) => Some((
+                NtlmInitiator::new(credentials, *level).map_err(|error| RpcError::Security {
+                    stage: Stage::Authenticate,
+                    error,
+                })?,
+                *level,
+            )),
+            None => None,
+        };
+
+        let mut contexts = Vec::new();
+        let mut elements = Vec::new();
+        for (i, interface) in options.interfaces.iter().enumerate() {
+            let id = u16::try_from(i).map_err(|_| RpcError::Encode {
+                message: "too many interfaces".into(),
+            })?;
+            contexts.push((id, *interface));
+            elements.push(ContextElement {
+                context_id: id,
+                abstract_syntax: *interface,
+                transfer_syntaxes: vec![NDR20],
+            });
+        }
+        if options.negotiate_features {
+            if let Some(first) = options.interfaces.first() {
+                let features = BindTimeFeatures(BindTimeFeatures::KNOWN);
+                elements.push(ContextElement {
+                    context_id: u16::try_from(elements.len()).unwrap_or(u16::MAX),
+                    abstract_syntax: *first,
+                    transfer_syntaxes: vec![features.transfer_syntax()],
+                });
+            }
+        }
+        let bind = Bind {
+            max_xmit_frag: options.max_frag,
+            max_recv_frag: options.max_frag,
+            assoc_group_id: 0,
+            contexts: elements,
+        };
+        let mut packet = Packet::new(1, Pdu::Bind(bind));
+        if let Some((initiator, level)) = initiator.as_mut() {
+            let token = initiator.negotiate().map_err(|error| RpcError::Security {
+                stage: Stage::Authenticate,
+                error,
+            })?;
+            packet.auth = Some(verifier(*level, token));
+            if *level >= AuthLevel::Integrity {
+                packet.pfc_flags = packet.pfc_flags.with(PfcFlags::SUPPORT_HEADER_SIGN);
+            }
+        }
+        let bytes = packet.to_bytes().map_err(|e| RpcError::Encode {
+            message: e.to_string(),
+        })?;
+        stream.write_fragments(&[bytes], Stage::Bind).await?;
+
+        let reply = read_with_timeout(&mut stream, Stage::Bind, bind_timeout).await?;
+        let reply = Packet::decode(&reply).map_err(|error| RpcError::Protocol {
+            stage: Stage::Bind,
+            error,
+        })?;
+        let ack = match reply.pdu {
+            Pdu::BindAck(ack) => ack,
+            Pdu::BindNak(nak) => return Err(RpcError::BindNak { reason: nak.reason }),
+            Pdu::Fault(fault) => {
+                return Err(RpcError::Fault {
+                    opnum: 0,
+                    status: fault.status.0,
+                });
+            }
+            other => return Err(unexpected(Stage::Bind, "bind_ack", other.ptype())),
+        };
+        let mut features = None;
+        let mut accepted = Vec::new();
+        for (i, result) in ack.results.iter().enumerate() {
+            match (result.outcome, contexts.get(i)) {
+                (ContextOutcome::Acceptance, Some(ctx)) => accepted.push(*ctx),
+                (ContextOutcome::NegotiateAck(f), _) => features = Some(f),
+                (
+                    ContextOutcome::UserRejection(reason)
+                    | ContextOutcome::ProviderRejection(reason),
+                    Some(ctx),
+                ) => {
+                    debug!(interface = %ctx.1.uuid, ?reason, "presentation context rejected");
+                    if accepted.is_empty() && i + 1 == contexts.len() {
+                        return Err(RpcError::ContextRejected {
+                            interface: ctx.1,
+                            reason,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if accepted.is_empty() {
+            let (interface, reason) = contexts
+                .first()
+                .zip(ack.results.first())
+                .map(|(c, r)| match r.outcome {
+                    ContextOutcome::UserRejection(reason)
+                    | ContextOutcome::ProviderRejection(reason) => (c.1, reason),
+                    _ => (c.1, rwmi_core::rpc::ProviderReason::REASON_NOT_SPECIFIED),
+                })
+                .ok_or(RpcError::Encode {
+                    message: "no interface to bind".into(),
+                })?;
+            return Err(RpcError::ContextRejected { interface, reason });
+        }
+
+        let (session, level) = match initiator {
+            Some((initiator, level)) => {
+                let challenge = reply
+                    .auth
+                    .as_ref()
+                    .map(|a| a.auth_value.as_slice())
+                    .ok_or_else(|| RpcError::Security {
+                        stage: Stage::Authenticate,
+                        error: SecurityError::BadToken(
+                            "the bind_ack carries no authentication token".into(),
+                        ),
+                    })?;
+                let (token, session) =
+                    initiator
+                        .authenticate(challenge)
+                        .map_err(|error| RpcError::Security {
+                            stage: Stage::Authenticate,
+                            error,
+                        })?;
+                let mut auth3 = Packet::new(1, Pdu::Auth3);
+                auth3.auth = Some(verifier(level, token));
+                let bytes = auth3.to_bytes().map_err(|e| RpcError::Encode {
+                    message: e.to_string(),
+                })?;
+                stream
+                    .write_fragments(&[bytes], Stage::Authenticate)
+                    .await?;
+                (Some(session), Some(level))
+            }
+            None => (None, None),
+        };
+
+        // C706 12.6.4.4: we may send no more than the server can receive.
+        let max_xmit_frag = options
+            .max_frag
+            .min(ack.max_recv_frag)
+            .max(MUST_RECV_FRAG_SIZE.min(options.max_frag));
+        debug!(%addr, max_xmit_frag, contexts = accepted.len(), ?level, "bound");
+        Ok(Self {
+            stream,
+            peer: addr,
+            contexts: accepted,
+            session,
+            level,
+            next_call_id: 2,
+            max_xmit_frag,
+            call_timeout: options.call_timeout,
+            max_message: options.max_message,
+            assoc_group_id: ack.assoc_group_id,
+            features,
+            broken: false,
+        })
+    }
+
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    pub fn auth_level(&self) -> Option<AuthLevel> {
+        self.level
+    }
+
+    pub fn assoc_group_id(&self) -> u32 {
+        self.assoc_group_id
+    }
+
+    /// The bind-time features the server acknowledged, if it took part in the negotiation.
+    pub fn features(&self) -> Option<BindTimeFeatures> {
+        self.features
+    }
+
+    pub fn set_call_timeout(&mut self, timeout: Duration) {
+        self.call_timeout = timeout;
+    }
+
+    /// Whether the server accepted this interface in the bind.
+    pub fn supports(&self, interface: &SyntaxId) -> bool {
+        self.contexts.iter().any(|(_, i)| i == interface)
+    }
+
+    /// Calls `opnum` of `interface` (on the object `object`, for DCOM) with an NDR stub and returns the
+    /// response stub. Faults come back as `RpcError::Fault`; a bad signature or a protocol error ends the
+    /// association.
+    pub async fn call(
+        &mut self,
+        interface: &SyntaxId,
+        opnum: u16,
+        object: Option<Guid>,
+        stub: &[u8],
+    ) -> Result<Vec<u8>, RpcError> {
+        if self.broken {
+            return Err(RpcError::Closed { stage: Stage::Call });
+        }
+        let context_id = self
+            .contexts
+            .iter()
+            .find(|(_, i)| i == interface)
+            .map(|(id, _)| *id)
+            .ok_or(RpcError::ContextRejected {
+                interface: *interface,
+                reason: rwmi_core::rpc::ProviderReason::ABSTRACT_SYNTAX_NOT_SUPPORTED,
+            })?;
+        let result = tokio::time::timeout(
+            self.call_timeout,
+            self.call_inner(context_id, opnum, object, stub),
+        )
+        .await;
+        let result = match result {
+            Ok(r) => r,
+            Err(_) => Err(RpcError::Timeout {
+                stage: Stage::Call,
+                after: self.call_timeout,
+            }),
+        };
+        if let Err(e) = &result {
+            // After anything but a fault the stream may be mid-message or tampered with: stop using it.
+            if !matches!(e, RpcError::Fault { .. }) {
+                self.broken = true;
+                self.stream.shutdown().await;
+            }
+        }
+        result
+    }
+
+    async fn call_inner(
+        &mut self,
+        context_id: u16,
+        opnum: u16,
+        object: Option<Guid>,
+        stub: &[u8],
+    ) -> Result<Vec<u8>, RpcError> {
+        let call_id = self.next_call_id;
+        self.next_call_id = self.next_call_id.wrapping_add(1).max(1);
+        let header = CallHeader::Request {
+            context_id,
+            opnum,
+            object,
+        };
+        let settings = self.protection_settings();
+        let fragments = match (settings, self.session.as_mut()) {
+            (Some(settings), Some(session)) => fragment_call(
+                call_id,
+                &header,
+                stub,
+                PfcFlags(0),
+                self.max_xmit_frag,
+                Some((&settings, session)),
+            ),
+            _ => fragment_call(
+                call_id,
+                &header,
+                stub,
+                PfcFlags(0),
+                self.max_xmit_frag,
+                None,
+            ),
+        }
+        .map_err(|e| pdu_error(Stage::Call, e))?;
+        self.stream.write_fragments(&fragments, Stage::Call).await?;
+
+        let mut reassembler = Reassembler::for_call(call_id, self.max_message);
+        loop {
+            let Some(mut fragment) = self.stream.read_fragment(Stage::Call).await? else {
+                return Err(RpcError::Closed { stage: Stage::Call });
+            };
+            let ptype = fragment.get(2).copied().and_then(PacketType::from_u8);
+            let packet = match (ptype, settings, self.session.as_mut()) {
+                (Some(PacketType::Response), Some(settings), Some(session)) => {
+                    open_protected_fragment(&mut fragment, &settings, session)
+                        .map_err(|e| pdu_error(Stage::Call, e))?
+                }
+                _ => Packet::decode(&fragment).map_err(|error| RpcError::Protocol {
+                    stage: Stage::Call,
+                    error,
+                })?,
+            };
+            match packet.pdu {
+                Pdu::Fault(fault) => {
+                    if packet.call_id != call_id {
+                        return Err(RpcError::Protocol {
+                            stage: Stage::Call,
+                            error: rwmi_core::DecodeError::new(
+                                "fault",
+                                "call_id",
+                                12,
+                                rwmi_core::DecodeErrorKind::BadValue {
+                                    value: packet.call_id.into(),
+                                },
+                            ),
+                        });
+                    }
+                    // The first call after a refused auth3 is how the server tells us our logon failed.
+                    if fault.status.0 == FAULT_ACCESS_DENIED
+                        && call_id == 2
+                        && self.session.is_some()
+                    {
+                        return Err(RpcError::Security {
+                            stage: Stage::Authenticate,
+                            error: SecurityError::LogonFailure(
+                                "the server refused the first call after authentication (rpc_s_access_denied)".into(),
+                            ),
+                        });
+                    }
+                    return Err(RpcError::Fault {
+                        opnum,
+                        status: fault.status.0,
+                    });
+                }
+                Pdu::Response(_) => {
+                    if let Some(message) =
+                        reassembler
+                            .push(packet)
+                            .map_err(|error| RpcError::Protocol {
+                                stage: Stage::Call,
+                                error,
+                            })?
+                    {
+                        return Ok(message.stub);
+                    }
+                }
+                other => return Err(unexpected(Stage::Call, "response", other.ptype())),
+            }
+        }
+    }
+
+    fn protection_settings(&self) -> Option<SecuritySettings> {
+        match self.level {
+            Some(level) if level >= AuthLevel::Integrity => Some(SecuritySettings {
+                auth_type: AuthType::WINNT,
+                auth_level: rwmi_core::rpc::AuthLevel(level.wire_value()),
+                auth_context_id: AUTH_CONTEXT_ID,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Ends the association politely (the server sees a clean close).
+    pub async fn close(mut self) {
+        self.stream.shutdown().await;
+    }
+}
+
+fn verifier(level: AuthLevel, token: Vec<u8>) -> AuthVerifier {
+    AuthVerifier {
+        auth_type: AuthType::WINNT,
+        auth_level: rwmi_core::rpc::AuthLevel(level.wire_value()),
+        auth_context_id: AUTH_CONTEXT_ID,
+        auth_value: token,
+    }
+}
+
+async fn read_with_timeout(
+    stream: &mut FragmentStream,
+    stage: Stage,
+    timeout: Duration,
+) -> Result<Vec<u8>, RpcError> {
+    match tokio::time::timeout(timeout, stream.read_fragment(stage)).await {
+        Err(_) => Err(RpcError::Timeout {
+            stage,
+            after: timeout,
+        }),
+        Ok(Ok(Some(f))) => Ok(f),
+        Ok(Ok(None)) => Err(RpcError::Closed { stage }),
+        Ok(Err(e)) => Err(e),
+    }
+}
+
+fn unexpected(stage: Stage, wanted: &'static str, got: PacketType) -> RpcError {
+    let _ = wanted;
+    RpcError::Protocol {
+        stage,
+        error: rwmi_core::DecodeError::new(
+            got.name(),
+            "ptype",
+            2,
+            rwmi_core::DecodeErrorKind::Invalid("a PDU of this type was not expected here"),
+        ),
+    }
+}
+
+pub(crate) fn pdu_error(stage: Stage, e: PduError) -> RpcError {
+    match e {
+        PduError::Decode(error) => RpcError::Protocol { stage, error },
+        PduError::Protection(p) if p.bad_signature => RpcError::BadSignature { message: p.message },
+        PduError::Protection(p) => RpcError::Security {
+            stage,
+            error: SecurityError::Internal(p.message),
+        },
+        PduError::Encode(e) => RpcError::Encode {
+            message: e.to_string(),
+        },
+        PduError::FragmentTooSmall {
+            max_xmit_frag,
+            overhead,
+        } => RpcError::Encode {
+            message: format!(
+                "max_xmit_frag {max_xmit_frag} leaves no room after {overhead} bytes of overhead"
+            ),
+        },
+    }
+}

@@ -1,0 +1,415 @@
+//! The server side of a connection-oriented association, for the emulator: negotiate the bind, run the
+//! NTLM acceptor (verifying the client's proof ourselves), then reassemble, verify and dispatch requests to
+//! an `RpcService`, and fragment and protect the responses.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use rwmi_core::Guid;
+use rwmi_core::rpc::{
+    AuthType, AuthVerifier, BindAck, BindNak, BindNakReason, BindTimeFeatures, CallHeader, Fault,
+    NDR20, Packet, PacketType, Pdu, PfcFlags, Reassembler, SecuritySettings, ServerBindPolicy,
+    SyntaxId, fragment_call, negotiate_bind, open_protected_fragment,
+};
+use tokio::net::TcpStream;
+use tracing::{debug, warn};
+
+use super::client::pdu_error;
+use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
+use super::transport::FragmentStream;
+use crate::security::{AuthLevel, AuthenticatedUser, NtlmAcceptor, NtlmAccounts, NtlmSession};
+
+/// Who is calling, as the association established it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub user: AuthenticatedUser,
+    pub level: AuthLevel,
+}
+
+/// Everything a service needs to know about one call.
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    pub peer: Option<SocketAddr>,
+    pub local: Option<SocketAddr>,
+    pub interface: SyntaxId,
+    pub opnum: u16,
+    /// The object UUID of the request (the IPID, for DCOM calls).
+    pub object: Option<Guid>,
+    /// `None` for an unauthenticated association.
+    pub caller: Option<CallerIdentity>,
+    /// How many responses this association has sent before this call.
+    pub responses_sent: u64,
+}
+
+/// What a service answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallOutcome {
+    Reply(Vec<u8>),
+    /// A fault PDU with this status (an nca_s_* code or a Win32 error).
+    Fault(u32),
+    /// Drop the connection without answering (fault injection).
+    Close,
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A set of RPC interfaces served on one endpoint.
+pub trait RpcService: Send + Sync + 'static {
+    fn interfaces(&self) -> Vec<SyntaxId>;
+    fn call(&self, context: CallContext, stub: Vec<u8>) -> BoxFuture<'_, CallOutcome>;
+}
+
+/// Server-side settings shared by all connections of an endpoint.
+#[derive(Clone)]
+pub struct ServerOptions {
+    pub accounts: Arc<dyn NtlmAccounts + Send + Sync>,
+    pub max_frag: u16,
+    pub max_message: usize,
+    /// The port string put in bind_ack's secondary address.
+    pub secondary_address: String,
+    pub features: Option<BindTimeFeatures>,
+}
+
+impl std::fmt::Debug for ServerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerOptions")
+            .field("max_frag", &self.max_frag)
+            .field("secondary_address", &self.secondary_address)
+            .finish_non_exhaustive()
+    }
+}
+
+const AUTHENTICATION_TYPE_NOT_RECOGNIZED: BindNakReason =
+    BindNakReason::AUTHENTICATION_TYPE_NOT_RECOGNIZED;
+
+enum Security {
+    None,
+    Handshake {
+        acceptor: NtlmAcceptor,
+        level: AuthLevel,
+        context_id: u32,
+    },
+    Established {
+        session: NtlmSession,
+        caller: CallerIdentity,
+        context_id: u32,
+    },
+    /// auth3 did not verify: every call gets access denied, as Windows answers.
+    Failed,
+}
+
+/// Serves one accepted connection until the client closes it, a protocol error occurs, or the service asks
+/// to drop it. Errors are logged by the caller; none is sent anywhere but the log.
+pub async fn serve_connection(
+    stream: TcpStream,
+    service: Arc<dyn RpcService>,
+    options: Arc<ServerOptions>,
+) -> Result<(), RpcError> {
+    let _ = stream.set_nodelay(true);
+    let mut stream = FragmentStream::new(
+        stream,
+        usize::from(options.max_frag)
+            .max(usize::from(rwmi_core::rpc::negotiate::MUST_RECV_FRAG_SIZE)),
+    );
+    let peer = stream.peer_addr();
+    let local = stream.local_addr();
+    let interfaces = service.interfaces();
+    let mut contexts: Vec<(u16, SyntaxId)> = Vec::new();
+    let mut security = Security::None;
+    let mut max_xmit_frag = options.max_frag;
+    let mut reassembler = Reassembler::new(options.max_message);
+    let mut responses_sent = 0u64;
+    let mut assoc_group_id = 0u32;
+
+    loop {
+        let Some(mut fragment) = stream.read_fragment(Stage::Call).await? else {
+            return Ok(());
+        };
+        let ptype = fragment.get(2).copied().and_then(PacketType::from_u8);
+        let protected = match &mut security {
+            Security::Established {
+                session,
+                caller,
+                context_id,
+            } if caller.level >= AuthLevel::Integrity => {
+                Some((settings(caller.level, *context_id), session))
+            }
+            _ => None,
+        };
+        let packet = match (ptype, protected) {
+            (Some(PacketType::Request), Some((settings, session))) => {
+                match open_protected_fragment(&mut fragment, &settings, session) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        // MS-RPCE 3.3.1.5.2.2: a PDU that fails verification ends the association.
+                        warn!(?peer, error = %e, "request failed verification; closing the association");
+                        return Err(pdu_error(Stage::Call, e));
+                    }
+                }
+            }
+            _ => Packet::decode(&fragment).map_err(|error| RpcError::Protocol {
+                stage: Stage::Call,
+                error,
+            })?,
+        };
+        let call_id = packet.call_id;
+        match packet.pdu {
+            Pdu::Bind(ref bind) | Pdu::AlterContext(ref bind) => {
+                let is_bind = matches!(packet.pdu, Pdu::Bind(_));
+                let policy = ServerBindPolicy {
+                    interfaces: &interfaces,
+                    transfer_syntaxes: &[NDR20],
+                    features: options.features,
+                    max_xmit_frag: options.max_frag,
+                    max_recv_frag: options.max_frag,
+                };
+                let negotiation = negotiate_bind(bind, &policy);
+                let mut reply_auth = None;
+                if is_bind {
+                    if let Some(verifier) = &packet.auth {
+                        let level = match (
+                            verifier.auth_type,
+                            AuthLevel::from_wire(verifier.auth_level.0),
+                        ) {
+                            (AuthType::WINNT, Some(level)) => level,
+                            _ => {
+                                let nak = BindNak {
+                                    reason: AUTHENTICATION_TYPE_NOT_RECOGNIZED,
+                                    versions: vec![rwmi_core::rpc::ProtocolVersion {
+                                        major: 5,
+                                        minor: 0,
+                                    }],
+                                    signature: None,
+                                    extended_error: Vec::new(),
+                                };
+                                send(
+                                    &mut stream,
+                                    Packet::new(call_id, Pdu::BindNak(nak)),
+                                    Stage::Bind,
+                                )
+                                .await?;
+                                return Ok(());
+                            }
+                        };
+                        let mut acceptor = NtlmAcceptor::new();
+                        let challenge =
+                            acceptor.challenge(&verifier.auth_value).map_err(|error| {
+                                RpcError::Security {
+                                    stage: Stage::Authenticate,
+                                    error,
+                                }
+                            })?;
+                        reply_auth = Some(AuthVerifier {
+                            auth_value: challenge,
+                            ..verifier.clone()
+                        });
+                        security = Security::Handshake {
+                            acceptor,
+                            level,
+                            context_id: verifier.auth_context_id,
+                        };
+                    }
+                    max_xmit_frag = negotiation.max_xmit_frag;
+                    if assoc_group_id == 0 {
+                        assoc_group_id = bind
+                            .assoc_group_id
+                            .max(0x1000 + u32::from(local.map_or(0, |a| a.port())));
+                    }
+                }
+                for accepted in &negotiation.accepted {
+                    contexts.retain(|(id, _)| *id != accepted.context_id);
+                    contexts.push((accepted.context_id, accepted.abstract_syntax));
+                }
+                let ack: BindAck =
+                    negotiation.to_bind_ack(assoc_group_id, &options.secondary_address);
+                let pdu = if is_bind {
+                    Pdu::BindAck(ack)
+                } else {
+                    Pdu::AlterContextResp(ack)
+                };
+                let mut reply = Packet::new(call_id, pdu);
+                reply.auth = reply_auth;
+                if packet.pfc_flags.contains(PfcFlags::SUPPORT_HEADER_SIGN) {
+                    reply.pfc_flags = reply.pfc_flags.with(PfcFlags::SUPPORT_HEADER_SIGN);
+                }
+                send(&mut stream, reply, Stage::Bind).await?;
+            }
+            Pdu::Auth3 => {
+                let Security::Handshake {
+                    acceptor,
+                    level,
+                    context_id,
+                } = std::mem::replace(&mut security, Security::None)
+                else {
+                    return Err(protocol(
+                        "auth3",
+                        "auth3 without a security handshake in progress",
+                    ));
+                };
+                let token = packet.auth.map(|a| a.auth_value).unwrap_or_default();
+                security = match acceptor.authenticate(&token, options.accounts.as_ref(), level) {
+                    Ok((user, session)) => {
+                        debug!(?peer, user = %user.user, domain = %user.domain, %level, "authenticated");
+                        Security::Established {
+                            session,
+                            caller: CallerIdentity { user, level },
+                            context_id,
+                        }
+                    }
+                    Err(e) => {
+                        debug!(?peer, error = %e, "authentication failed");
+                        Security::Failed
+                    }
+                };
+            }
+            Pdu::Request(_) => {
+                if matches!(security, Security::Failed | Security::Handshake { .. }) {
+                    let fault = Fault::new(0, FAULT_ACCESS_DENIED);
+                    send(
+                        &mut stream,
+                        Packet::new(call_id, Pdu::Fault(fault)),
+                        Stage::Call,
+                    )
+                    .await?;
+                    continue;
+                }
+                let Some(message) =
+                    reassembler
+                        .push(packet)
+                        .map_err(|error| RpcError::Protocol {
+                            stage: Stage::Call,
+                            error,
+                        })?
+                else {
+                    continue;
+                };
+                let CallHeader::Request {
+                    context_id,
+                    opnum,
+                    object,
+                } = message.call
+                else {
+                    return Err(protocol("request", "reassembled a non-request"));
+                };
+                let Some(interface) = contexts
+                    .iter()
+                    .find(|(id, _)| *id == context_id)
+                    .map(|(_, i)| *i)
+                else {
+                    // C706: a call on a context that was never accepted.
+                    const NCA_S_UNKNOWN_IF: u32 = 0x1c01_0003;
+                    let fault = Fault::new(context_id, NCA_S_UNKNOWN_IF);
+                    send(
+                        &mut stream,
+                        Packet::new(call_id, Pdu::Fault(fault)),
+                        Stage::Call,
+                    )
+                    .await?;
+                    continue;
+                };
+                let caller = match &security {
+                    Security::Established { caller, .. } => Some(caller.clone()),
+                    _ => None,
+                };
+                let context = CallContext {
+                    peer,
+                    local,
+                    interface,
+                    opnum,
+                    object,
+                    caller,
+                    responses_sent,
+                };
+                match service.call(context, message.stub).await {
+                    CallOutcome::Reply(stub) => {
+                        let header = CallHeader::Response {
+                            context_id,
+                            cancel_count: 0,
+                        };
+                        let fragments = match &mut security {
+                            Security::Established {
+                                session,
+                                caller,
+                                context_id: auth_ctx,
+                            } if caller.level >= AuthLevel::Integrity => {
+                                let s = settings(caller.level, *auth_ctx);
+                                fragment_call(
+                                    message.call_id,
+                                    &header,
+                                    &stub,
+                                    PfcFlags(0),
+                                    max_xmit_frag,
+                                    Some((&s, session)),
+                                )
+                            }
+                            _ => fragment_call(
+                                message.call_id,
+                                &header,
+                                &stub,
+                                PfcFlags(0),
+                                max_xmit_frag,
+                                None,
+                            ),
+                        }
+                        .map_err(|e| pdu_error(Stage::Call, e))?;
+                        stream.write_fragments(&fragments, Stage::Call).await?;
+                        responses_sent += 1;
+                    }
+                    CallOutcome::Fault(status) => {
+                        let fault = Fault::new(context_id, status);
+                        send(
+                            &mut stream,
+                            Packet::new(message.call_id, Pdu::Fault(fault)),
+                            Stage::Call,
+                        )
+                        .await?;
+                        responses_sent += 1;
+                    }
+                    CallOutcome::Close => {
+                        stream.shutdown().await;
+                        return Ok(());
+                    }
+                }
+            }
+            Pdu::Orphaned | Pdu::CoCancel => {
+                reassembler = Reassembler::new(options.max_message);
+            }
+            Pdu::Shutdown => return Ok(()),
+            other => {
+                return Err(protocol(
+                    other.ptype().name(),
+                    "a client may not send this PDU",
+                ));
+            }
+        }
+    }
+}
+
+fn settings(level: AuthLevel, context_id: u32) -> SecuritySettings {
+    SecuritySettings {
+        auth_type: AuthType::WINNT,
+        auth_level: rwmi_core::rpc::AuthLevel(level.wire_value()),
+        auth_context_id: context_id,
+    }
+}
+
+async fn send(stream: &mut FragmentStream, packet: Packet, stage: Stage) -> Result<(), RpcError> {
+    let bytes = packet.to_bytes().map_err(|e| RpcError::Encode {
+        message: e.to_string(),
+    })?;
+    stream.write_fragments(&[bytes], stage).await
+}
+
+fn protocol(context: &'static str, why: &'static str) -> RpcError {
+    RpcError::Protocol {
+        stage: Stage::Call,
+        error: rwmi_core::DecodeError::new(
+            context,
+            "ptype",
+            2,
+            rwmi_core::DecodeErrorKind::Invalid(why),
+        ),
+    }
+}
