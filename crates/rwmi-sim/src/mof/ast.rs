@@ -10,6 +10,28 @@ pub struct MofFile {
     pub notes: Vec<MofNote>,
 }
 
+impl MofFile {
+    /// The class declarations, each with the item (namespace, flags) it came in.
+    pub fn classes(&self) -> impl Iterator<Item = (&MofItem, &ClassDecl)> {
+        self.items
+            .iter()
+            .filter_map(|item| match &item.declaration {
+                Declaration::Class(class) => Some((item, class)),
+                _ => None,
+            })
+    }
+
+    /// The top-level instance declarations, each with its item.
+    pub fn instances(&self) -> impl Iterator<Item = (&MofItem, &InstanceDecl)> {
+        self.items
+            .iter()
+            .filter_map(|item| match &item.declaration {
+                Declaration::Instance(instance) => Some((item, instance)),
+                _ => None,
+            })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MofNote {
     pub position: Position,
@@ -204,7 +226,8 @@ impl PropertyDecl {
 pub struct MethodDecl {
     pub position: Position,
     pub qualifiers: Vec<Qualifier>,
-    pub return_type: CimType,
+    /// `None` for `void`.
+    pub return_type: Option<CimType>,
     pub name: String,
     pub parameters: Vec<ParameterDecl>,
 }

@@ -493,7 +493,13 @@ impl Parser<'_> {
             } else {
                 Vec::new()
             };
-            let cim_type = self.data_type()?;
+            let type_position = self.position();
+            // WMI methods may return `void`; no property can have that type.
+            let cim_type = if self.eat_keyword("void") {
+                None
+            } else {
+                Some(self.data_type()?)
+            };
             let (name, _) = self.identifier("a property or method name")?;
             if self.eat_punct('(') {
                 let parameters = self.parameters()?;
@@ -506,6 +512,9 @@ impl Parser<'_> {
                     parameters,
                 });
             } else {
+                let cim_type = cim_type.ok_or_else(|| {
+                    MofError::new(type_position, format!("property `{name}` cannot be `void`"))
+                })?;
                 let array = self.array_size()?;
                 let default = if self.eat_punct('=') {
                     Some(self.value(0)?)

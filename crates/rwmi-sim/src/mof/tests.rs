@@ -38,6 +38,7 @@ class Win32_OperatingSystem : CIM_ManagedSystemElement
     object ref Anything;
 
     [Implemented, Static] uint32 Reboot();
+    [Implemented] void Clear([in] string propertyName);
     [Implemented] uint32 Win32Shutdown([In] sint32 Flags, [In, Optional] sint32 Reserved = 0);
 };
 
@@ -77,23 +78,10 @@ instance of Win32_OperatingSystem
 "#;
 
 fn class<'a>(file: &'a MofFile, name: &str) -> &'a ClassDecl {
-    file.items
-        .iter()
-        .find_map(|item| match &item.declaration {
-            Declaration::Class(class) if class.name == name => Some(class),
-            _ => None,
-        })
+    file.classes()
+        .map(|(_, class)| class)
+        .find(|class| class.name == name)
         .unwrap()
-}
-
-fn instances(file: &MofFile) -> Vec<(&MofItem, &InstanceDecl)> {
-    file.items
-        .iter()
-        .filter_map(|item| match &item.declaration {
-            Declaration::Instance(instance) => Some((item, instance)),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]
@@ -282,7 +270,7 @@ fn methods_with_in_and_out_parameters() {
     let process = class(&file, "Win32_Process");
     assert_eq!(process.properties.len(), 1);
     let create = process.method("create").unwrap();
-    assert_eq!(create.return_type, CimType::Uint32);
+    assert_eq!(create.return_type, Some(CimType::Uint32));
     assert!(create.qualifier("Static").is_some());
     assert!(create.qualifier("ValueMap").is_some());
     let names: Vec<_> = create.parameters.iter().map(|p| p.name.as_str()).collect();
@@ -316,6 +304,7 @@ fn methods_with_in_and_out_parameters() {
     assert_eq!(lists.parameters[1].array, ArraySize::Variable);
     let os = class(&file, "Win32_OperatingSystem");
     assert!(os.method("Reboot").unwrap().parameters.is_empty());
+    assert_eq!(os.method("Clear").unwrap().return_type, None);
     let shutdown = os.method("Win32Shutdown").unwrap();
     assert_eq!(shutdown.parameters[1].default, Some(MofValue::Integer(0)));
     assert!(shutdown.parameters[1].qualifier("Optional").is_some());
@@ -324,7 +313,7 @@ fn methods_with_in_and_out_parameters() {
 #[test]
 fn instances_with_aliases_arrays_and_embedded_objects() {
     let file = parse(OPERATING_SYSTEM_MOF).unwrap();
-    let found = instances(&file);
+    let found: Vec<_> = file.instances().collect();
     assert_eq!(found.len(), 2);
     let (_, explorer) = found[0];
     assert_eq!(explorer.class, "Win32_Process");
@@ -406,7 +395,12 @@ fn error_of(text: &str) -> (u32, u32, String) {
 
 #[test]
 fn errors_name_line_column_and_expectation() {
-    let cases: [(&str, (u32, u32), &str); 20] = [
+    let cases: [(&str, (u32, u32), &str); 21] = [
+        (
+            "class A {\n  [Key] void Name;\n};",
+            (2, 9),
+            "property `Name` cannot be `void`",
+        ),
         (
             "class A {\n  string Name\n};",
             (3, 1),
