@@ -197,6 +197,22 @@ fn write_quoted(f: &mut fmt::Formatter<'_>, value: &str) -> fmt::Result {
     f.write_str("'")
 }
 
+/// Writes a LIKE pattern between quotes so that it reads back as the same raw text: the lexer lets a
+/// backslash shield the next character, so the pattern fits a quote that it never has unshielded.
+fn write_like_pattern(f: &mut fmt::Formatter<'_>, pattern: &str) -> fmt::Result {
+    let fits = |quote: char| {
+        let mut chars = pattern.chars();
+        while let Some(c) = chars.next() {
+            if c == quote || (c == '\\' && chars.next().is_none()) {
+                return false;
+            }
+        }
+        true
+    };
+    let quote = if fits('\'') || !fits('"') { '\'' } else { '"' };
+    write!(f, "{quote}{pattern}{quote}")
+}
+
 impl fmt::Display for Literal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -237,7 +253,7 @@ impl fmt::Display for Condition {
             }
             Condition::Like { property, pattern } => {
                 write!(f, "{property} LIKE ")?;
-                write_quoted(f, pattern.as_str())
+                write_like_pattern(f, pattern.as_str())
             }
             Condition::IsNull {
                 property,

@@ -37,7 +37,10 @@ pub enum WqlError {
 }
 
 impl WqlError {
-    /// The HRESULT a Windows CIM object manager answers with for this error.
+    /// The HRESULT for this error: WBEM_E_UNPARSABLE_QUERY for syntax errors, WBEM_E_INVALID_QUERY for
+    /// semantic ones, WBEM_E_NOT_SUPPORTED for what the emulator lacks (MS-WMI 2.2.11 descriptions).
+    /// Note that MS-WMI 3.1.4.3.18-21 (ExecQuery and friends) require WBEM_E_INVALID_QUERY even for
+    /// syntax errors; a server answering those methods may prefer that code.
     pub fn hresult(&self) -> u32 {
         match self {
             WqlError::Unparsable { .. } => WBEM_E_UNPARSABLE_QUERY,

@@ -62,7 +62,10 @@ impl Condition {
             }
             Condition::Like { property, pattern } => match object.property(property) {
                 Some(WqlValue::String(text)) => pattern.matches(&text),
-                _ => false,
+                // MS-WMI 2.2.1.1: on a non-string property LIKE tests equality with the pattern text.
+                Some(other) => CompareOp::Equal
+                    .evaluate(&other, &Literal::String(pattern.as_str().to_string())),
+                None => false,
             },
             Condition::IsNull { property, negated } => {
                 let is_null = matches!(object.property(property), None | Some(WqlValue::Null));
@@ -338,6 +341,9 @@ mod tests {
         assert!(check("Name LIKE '[^x]%'"));
         assert!(!check("Name LIKE 'calc%'"));
         assert!(!check("ProcessId LIKE '4%'"));
+        assert!(check("ProcessId LIKE '4242'"));
+        assert!(check("Critical LIKE 'false'"));
+        assert!(!check("Handles LIKE '1'"));
     }
 
     #[test]

@@ -8,8 +8,12 @@ use super::error::{Position, WqlError};
 pub(crate) enum TokenKind {
     /// A name or keyword; may contain dots (`TargetInstance.Name`).
     Identifier(String),
-    /// A quoted string, escapes already resolved.
-    String(String),
+    /// A quoted string: `value` with escapes resolved, `raw` as written between the quotes (LIKE patterns
+    /// use the raw text: MS-WMI 2.2.1 exempts them from backslash escaping).
+    String {
+        value: String,
+        raw: String,
+    },
     Integer(i64),
     Unsigned(u64),
     Real(f64),
@@ -26,7 +30,7 @@ impl TokenKind {
     pub(crate) fn describe(&self) -> String {
         match self {
             TokenKind::Identifier(name) => format!("`{name}`"),
-            TokenKind::String(_) => "a string literal".into(),
+            TokenKind::String { .. } => "a string literal".into(),
             TokenKind::Integer(_) | TokenKind::Unsigned(_) => "an integer literal".into(),
             TokenKind::Real(_) => "a real literal".into(),
             TokenKind::Star => "`*`".into(),
@@ -131,11 +135,11 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, WqlError> {
             }
             '<' | '>' | '!' => scan_operator(&mut scanner, position)?,
             '\'' | '"' => scan_string(&mut scanner, position)?,
-            '-' if scanner.peek_second().is_some_and(|d| d.is_ascii_digit()) => {
+            '-' | '+' if starts_unsigned_number(&scanner, 1) => {
                 scanner.bump();
-                scan_number(&mut scanner, position, true)?
+                scan_number(&mut scanner, position, c == '-')?
             }
-            d if d.is_ascii_digit() => scan_number(&mut scanner, position, false)?,
+            _ if starts_unsigned_number(&scanner, 0) => scan_number(&mut scanner, position, false)?,
             n if is_name_start(n) => scan_name(&mut scanner, position)?,
             other => {
                 return Err(WqlError::unparsable(
@@ -145,6 +149,20 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, WqlError> {
             }
         };
         tokens.push(Token { kind, position });
+    }
+}
+
+/// Whether a number (`5`, `.5`) starts `skip` characters ahead.
+fn starts_unsigned_number(scanner: &Scanner<'_>, skip: usize) -> bool {
+    let mut ahead = scanner
+        .text
+        .get(scanner.offset..)
+        .unwrap_or("")
+        .chars()
+        .skip(skip);
+    match ahead.next() {
+        Some('.') => ahead.next().is_some_and(|c| c.is_ascii_digit()),
+        first => first.is_some_and(|c| c.is_ascii_digit()),
     }
 }
 
@@ -171,10 +189,11 @@ fn scan_operator(scanner: &mut Scanner<'_>, position: Position) -> Result<TokenK
     Ok(TokenKind::Compare(op))
 }
 
-/// A string in single or double quotes. As in Windows WQL, a backslash makes the next character literal,
-/// so `'C:\\Windows'` is `C:\Windows` and `'it\'s'` is `it's`.
+/// A string in single or double quotes (MS-WMI 2.2.1.1 UNICODE-STRING). A backslash makes the next
+/// character literal (MS-WMI 2.2.1), so `'C:\\Windows'` is `C:\Windows` and `'it\'s'` is `it's`.
 fn scan_string(scanner: &mut Scanner<'_>, position: Position) -> Result<TokenKind, WqlError> {
     let quote = scanner.bump();
+    let raw_start = scanner.offset;
     let mut value = String::new();
     loop {
         match scanner.bump() {
@@ -193,13 +212,22 @@ fn scan_string(scanner: &mut Scanner<'_>, position: Position) -> Result<TokenKin
                     ));
                 }
             },
-            Some(c) if Some(c) == quote => return Ok(TokenKind::String(value)),
+            Some(c) if Some(c) == quote => {
+                let raw_end = scanner.offset.saturating_sub(c.len_utf8());
+                let raw = scanner
+                    .text
+                    .get(raw_start..raw_end)
+                    .unwrap_or("")
+                    .to_string();
+                return Ok(TokenKind::String { value, raw });
+            }
             Some(c) => value.push(c),
         }
     }
 }
 
-/// Decimal or `0x` hexadecimal integers and reals (`1.5`, `2e10`), with an optional leading minus.
+/// Decimal or `0x` hexadecimal integers and reals (`1.5`, `.5`, `2e10`), after an optional sign
+/// (MS-WMI 2.2.1.1 INT and REAL; hex as Windows also accepts it).
 fn scan_number(
     scanner: &mut Scanner<'_>,
     position: Position,
@@ -314,6 +342,13 @@ mod tests {
             .collect()
     }
 
+    fn string(value: &str, raw: &str) -> TokenKind {
+        TokenKind::String {
+            value: value.into(),
+            raw: raw.into(),
+        }
+    }
+
     fn error_at(text: &str) -> (u32, u32) {
         match tokenize(text) {
             Err(WqlError::Unparsable { position, .. }) => (position.line, position.column),
@@ -345,15 +380,15 @@ mod tests {
     fn strings_in_both_quotes_with_backslash_escapes() {
         assert_eq!(
             kinds(r"'C:\\Windows'")[0],
-            TokenKind::String(r"C:\Windows".into())
+            string(r"C:\Windows", r"C:\\Windows")
         );
         assert_eq!(
             kinds(r#""say \"hi\"""#)[0],
-            TokenKind::String(r#"say "hi""#.into())
+            string(r#"say "hi""#, r#"say \"hi\""#)
         );
-        assert_eq!(kinds(r"'it\'s'")[0], TokenKind::String("it's".into()));
-        assert_eq!(kinds(r#"'a"b'"#)[0], TokenKind::String("a\"b".into()));
-        assert_eq!(kinds("''")[0], TokenKind::String(String::new()));
+        assert_eq!(kinds(r"'it\'s'")[0], string("it's", r"it\'s"));
+        assert_eq!(kinds(r#"'a"b'"#)[0], string("a\"b", "a\"b"));
+        assert_eq!(kinds("''")[0], string("", ""));
     }
 
     #[test]
@@ -371,6 +406,9 @@ mod tests {
             TokenKind::Integer(i64::MIN)
         );
         assert_eq!(kinds("1.5")[0], TokenKind::Real(1.5));
+        assert_eq!(kinds("+7")[0], TokenKind::Integer(7));
+        assert_eq!(kinds(".5")[0], TokenKind::Real(0.5));
+        assert_eq!(kinds("-.25")[0], TokenKind::Real(-0.25));
         assert_eq!(kinds("-2.5e3")[0], TokenKind::Real(-2500.0));
         assert_eq!(kinds("1E-2")[0], TokenKind::Real(0.01));
     }

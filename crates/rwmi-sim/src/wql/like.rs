@@ -1,7 +1,8 @@
-//! WQL LIKE patterns: `%` any run of characters, `_` any one character, `[abc]`, `[a-z]` and `[^a]` one
-//! character in (or not in) a set. Matching ignores case, as WMI does.
+//! WQL LIKE patterns (MS-WMI 2.2.1.1): `%` any run of characters, `_` any one character, and bracketed sets:
+//! `[abc]`, ranges `[a-f]` or `[a=f]`, negation `[^a-f]`; `[^]` is a literal caret, and `%`, `_` and `[`
+//! are literals inside brackets. Matching ignores case (MS-WMI 2.2.1). The pattern text is taken as
+//! written: backslash is not an escape in a LIKE clause (MS-WMI 2.2.1).
 
-/// A compiled LIKE pattern; keeps its source text for display.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LikePattern {
     source: String,
@@ -44,6 +45,40 @@ impl Element {
     }
 }
 
+/// The set after a `[`, up to and including its `]`.
+fn compile_set(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<Element, String> {
+    let unterminated = || "a `[` set in the LIKE pattern has no closing `]`".to_string();
+    let mut ahead = chars.clone();
+    if ahead.next() == Some('^') && ahead.next() == Some(']') {
+        chars.next();
+        chars.next();
+        return Ok(Element::Literal('^'));
+    }
+    let negated = chars.next_if_eq(&'^').is_some();
+    let mut ranges = Vec::new();
+    loop {
+        let low = chars.next().ok_or_else(unterminated)?;
+        if low == ']' {
+            break;
+        }
+        // `a-f` / `a=f` is a range; before the closing `]` the `-` or `=` is a literal member instead.
+        let mut ahead = chars.clone();
+        let high = match (ahead.next(), ahead.next()) {
+            (Some('-' | '='), Some(high)) if high != ']' => {
+                chars.next();
+                chars.next();
+                high
+            }
+            _ => low,
+        };
+        ranges.push((low, high));
+    }
+    if ranges.is_empty() {
+        return Err("a `[]` set in the LIKE pattern is empty".into());
+    }
+    Ok(Element::Set { negated, ranges })
+}
+
 impl LikePattern {
     /// Compiles `pattern`; the error says what is wrong with a `[...]` set.
     pub fn compile(pattern: &str) -> Result<Self, String> {
@@ -53,37 +88,7 @@ impl LikePattern {
             let element = match c {
                 '%' => Element::AnyRun,
                 '_' => Element::AnyOne,
-                '[' => {
-                    let negated = chars.next_if_eq(&'^').is_some();
-                    let mut ranges = Vec::new();
-                    // A `]` first in the set is a member, not the end: `[]]` matches `]`.
-                    let mut first = true;
-                    loop {
-                        let Some(low) = chars.next() else {
-                            return Err("a `[` set in the LIKE pattern has no closing `]`".into());
-                        };
-                        if low == ']' && !first {
-                            break;
-                        }
-                        first = false;
-                        let high = if chars.peek() == Some(&'-') {
-                            let mut ahead = chars.clone();
-                            ahead.next();
-                            match ahead.peek() {
-                                Some(&high) if high != ']' => {
-                                    chars.next();
-                                    chars.next();
-                                    high
-                                }
-                                _ => low,
-                            }
-                        } else {
-                            low
-                        };
-                        ranges.push((low, high));
-                    }
-                    Element::Set { negated, ranges }
-                }
+                '[' => compile_set(&mut chars)?,
                 other => Element::Literal(other),
             };
             // Consecutive `%` mean the same as one; keeping one keeps matching linear in the run count.
@@ -95,6 +100,14 @@ impl LikePattern {
             source: pattern.to_string(),
             elements,
         })
+    }
+
+    /// Whether the pattern uses `%`, `_` or `[`. MS-WMI 2.2.1.1: with a non-string property LIKE acts as
+    /// `=`, and such a pattern makes the query invalid; the caller knows the property types to check it.
+    pub fn has_wildcards(&self) -> bool {
+        self.elements
+            .iter()
+            .any(|element| !matches!(element, Element::Literal(_)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -172,17 +185,41 @@ mod tests {
         assert!(!like("[^a]", "A"));
         assert!(like("[%]", "%"));
         assert!(!like("[%]", "x"));
-        assert!(like("[]]", "]"));
+        assert!(like("[a=c]", "B"));
+        assert!(!like("[a=c]", "="));
         assert!(like("[a-]", "-"));
-        assert!(like("[^]]", "x"));
+        assert!(like("[a-]", "a"));
+        assert!(!like("[a-]", "b"));
+        assert!(like("[a=]", "="));
+        assert!(like("[^]", "^"));
+        assert!(!like("[^]", "x"));
+        assert!(like("[^]]", "^]"));
+        assert!(like("[[]x", "[x"));
+        assert!(like("[_]", "_"));
+        assert!(!like("[_]", "a"));
+        assert!(like(r"C:\Windows%", r"c:\windows\system32"));
+        assert!(!like(r"C:\\Windows%", r"C:\Windows"));
         assert!(like("%[0-9]", "disk9"));
     }
 
     #[test]
-    fn unclosed_set_is_an_error() {
+    fn unclosed_or_empty_set_is_an_error() {
         assert!(LikePattern::compile("[abc").is_err());
+        assert!(LikePattern::compile("[]").is_err());
+        assert!(LikePattern::compile("[^a").is_err());
         assert!(LikePattern::compile("[").is_err());
         assert!(LikePattern::compile("[^").is_err());
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(!LikePattern::compile("plain text").unwrap().has_wildcards());
+        for pattern in ["a%", "a_", "[a]"] {
+            assert!(
+                LikePattern::compile(pattern).unwrap().has_wildcards(),
+                "{pattern}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! WQL, the query language of WMI, as a Windows CIM object manager accepts it for data queries:
-//! `SELECT <properties | *> FROM <class> [WHERE <condition>]`.
+//! `SELECT <properties | *> FROM <class> [WHERE <condition>]` (MS-WMI 2.2.1.1, plus the NOT, ISA and
+//! dotted names Windows also accepts).
 //!
 //! The parser takes text straight from clients, so it never panics, caps the nesting of `NOT` and
 //! parentheses, and reports syntax errors with their line and column. The AST uses only this module's

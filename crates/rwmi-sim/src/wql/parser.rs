@@ -11,7 +11,7 @@
 //! ```
 //! One side of a comparison must be a property and the other a constant, as Windows requires.
 
-use super::ast::{Condition, Literal, SelectList, SelectQuery};
+use super::ast::{CompareOp, Condition, Literal, SelectList, SelectQuery};
 use super::error::{Position, WqlError};
 use super::lexer::{Token, TokenKind, tokenize};
 use super::like::LikePattern;
@@ -246,7 +246,7 @@ impl Parser<'_> {
     fn operand(&mut self) -> Result<Operand, WqlError> {
         let token = self.current().clone();
         let operand = match token.kind {
-            TokenKind::String(value) => Operand::Constant(Literal::String(value)),
+            TokenKind::String { value, .. } => Operand::Constant(Literal::String(value)),
             TokenKind::Integer(value) => Operand::Constant(Literal::Integer(value)),
             TokenKind::Unsigned(value) => Operand::Constant(Literal::Unsigned(value)),
             TokenKind::Real(value) => Operand::Constant(Literal::Real(value)),
@@ -269,16 +269,25 @@ impl Parser<'_> {
         Ok(operand)
     }
 
-    /// A string constant after LIKE or ISA.
-    fn string_argument(&mut self, keyword: &str) -> Result<(String, Position), WqlError> {
+    /// The pattern after LIKE, as written between its quotes (MS-WMI 2.2.1: no backslash escapes in LIKE).
+    fn like_pattern(&mut self) -> Result<LikePattern, WqlError> {
         let token = self.current().clone();
-        match token.kind {
-            TokenKind::String(value) => {
-                self.advance();
-                Ok((value, token.position))
-            }
-            _ => Err(self.unexpected(&format!("a quoted string after {keyword}"))),
+        let TokenKind::String { raw, .. } = token.kind else {
+            return Err(self.unexpected("a quoted pattern after LIKE"));
+        };
+        self.advance();
+        LikePattern::compile(&raw).map_err(|message| WqlError::unparsable(token.position, message))
+    }
+
+    /// The class after ISA: quoted as Windows clients write it, or bare as in MS-WMI 2.2.1.1
+    /// (`WHERE __THIS ISA CLASS-NAME`).
+    fn isa_class(&mut self) -> Result<String, WqlError> {
+        if let TokenKind::String { value, .. } = &self.current().kind {
+            let class = value.clone();
+            self.advance();
+            return Ok(class);
         }
+        self.name("a class name after ISA")
     }
 
     fn predicate(&mut self) -> Result<Condition, WqlError> {
@@ -292,13 +301,11 @@ impl Parser<'_> {
                 return Ok(Condition::IsNull { property, negated });
             }
             if self.eat_keyword("LIKE") {
-                let (text, position) = self.string_argument("LIKE")?;
-                let pattern = LikePattern::compile(&text)
-                    .map_err(|message| WqlError::unparsable(position, message))?;
+                let pattern = self.like_pattern()?;
                 return Ok(Condition::Like { property, pattern });
             }
             if self.eat_keyword("ISA") {
-                let (class, _) = self.string_argument("ISA")?;
+                let class = self.isa_class()?;
                 return Ok(Condition::Isa { property, class });
             }
         }
@@ -310,7 +317,19 @@ impl Parser<'_> {
             return Err(self.unexpected(expected));
         };
         self.advance();
-        let right = self.operand()?;
+        let right = match &left {
+            // MS-WMI 2.2.1.1 EXPR: `__CLASS = CLASS-NAME` names the class without quotes.
+            Operand::Property(property)
+                if property.eq_ignore_ascii_case("__CLASS")
+                    && matches!(op, CompareOp::Equal | CompareOp::NotEqual) =>
+            {
+                match self.operand()? {
+                    Operand::Property(class) => Operand::Constant(Literal::String(class)),
+                    constant => constant,
+                }
+            }
+            _ => self.operand()?,
+        };
         match (left, right) {
             (Operand::Property(property), Operand::Constant(value)) => Ok(Condition::Compare {
                 property,
@@ -335,7 +354,6 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wql::CompareOp;
 
     fn where_of(text: &str) -> Condition {
         parse(&format!("SELECT * FROM C WHERE {text}"))
@@ -490,6 +508,45 @@ mod tests {
                 class: "CIM_LogicalDisk".into()
             }
         );
+        assert_eq!(
+            where_of("__THIS isa CIM_LogicalDisk"),
+            Condition::Isa {
+                property: "__THIS".into(),
+                class: "CIM_LogicalDisk".into()
+            }
+        );
+        let Condition::Like { pattern, .. } = where_of(r"Name LIKE 'C:\\Win%'") else {
+            panic!()
+        };
+        assert_eq!(
+            pattern.as_str(),
+            r"C:\\Win%",
+            "LIKE keeps backslashes as written"
+        );
+    }
+
+    #[test]
+    fn class_name_without_quotes_after_class_equals() {
+        assert_eq!(
+            where_of("__CLASS = Win32_Process"),
+            compare(
+                "__CLASS",
+                CompareOp::Equal,
+                Literal::String("Win32_Process".into())
+            )
+        );
+        assert_eq!(
+            where_of("__class <> Win32_Process"),
+            compare(
+                "__class",
+                CompareOp::NotEqual,
+                Literal::String("Win32_Process".into())
+            )
+        );
+        assert!(matches!(
+            parse("SELECT * FROM C WHERE __CLASS < Win32_Process"),
+            Err(WqlError::Invalid { .. })
+        ));
     }
 
     #[test]
@@ -536,7 +593,7 @@ mod tests {
         assert_eq!(unparsable_at("SELECT * FROM C WHERE A IS 5").1, 28);
         assert_eq!(unparsable_at("SELECT * FROM C WHERE A LIKE 5").1, 30);
         assert_eq!(unparsable_at("SELECT * FROM C WHERE A LIKE '[ab'").1, 30);
-        assert_eq!(unparsable_at("SELECT * FROM C WHERE A ISA Foo").1, 29);
+        assert_eq!(unparsable_at("SELECT * FROM C WHERE A ISA 5").1, 29);
         assert_eq!(unparsable_at("SELECT * FROM C D").1, 17);
         assert_eq!(unparsable_at("SELECT * FROM where").1, 15);
         assert_eq!(unparsable_at("SELECT * FROM C WHERE 1 LIKE 'a'").1, 25);
