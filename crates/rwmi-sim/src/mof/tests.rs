@@ -381,6 +381,70 @@ fn keywords_ignore_case() {
     assert_eq!(file.items[0].namespace, "ROOT");
 }
 
+#[test]
+fn provider_registration_and_amendment_mof() {
+    let text = r#"
+#pragma namespace("\\\\.\\root\\cimv2")
+#pragma deleteclass("Sample_Old", NOFAIL)
+instance of __Win32Provider as $P
+{
+    Name = "SampleProv";
+    CLSID = "{A41602A4-C038-11d1-AEB6-00C04FB68820}";
+    ClientLoadableCLSID = NULL;
+    HostingModel = "NetworkServiceHost";
+};
+instance of __InstanceProviderRegistration
+{
+    Provider = $P;
+    SupportsGet = TRUE;
+    SupportsEnumeration = True;
+    SupportsPut = false;
+};
+[dynamic: ToInstance, provider("SampleProv"): ToInstance, Locale(1033): ToInstance]
+class Sample_Thing
+{
+    [key, read: ToSubclass] string Id;
+};
+#pragma namespace("ms_409")
+[AMENDMENT, LOCALE(0x409)]
+class Sample_Thing
+{
+    [Description("Identifier of the thing.") : Amended] string Id;
+};
+"#;
+    let file = parse(text).unwrap();
+    assert_eq!(file.notes.len(), 1);
+    let (first, provider) = file.instances().next().unwrap();
+    assert_eq!(first.namespace, r"root\cimv2");
+    assert_eq!(provider.alias.as_deref(), Some("P"));
+    assert_eq!(provider.value("ClientLoadableCLSID"), Some(&MofValue::Null));
+    let (_, registration) = file.instances().nth(1).unwrap();
+    assert_eq!(
+        registration.value("provider"),
+        Some(&MofValue::Alias("P".into()))
+    );
+    assert_eq!(
+        registration.value("SupportsEnumeration"),
+        Some(&MofValue::Bool(true))
+    );
+    assert_eq!(
+        registration.value("SupportsPut"),
+        Some(&MofValue::Bool(false))
+    );
+    let classes: Vec<_> = file.classes().collect();
+    assert_eq!(classes.len(), 2);
+    assert_eq!(
+        classes[0].1.qualifier("dynamic").unwrap().flavors,
+        [Flavor::ToInstance]
+    );
+    assert!(classes[0].1.property("ID").unwrap().is_key());
+    assert_eq!(classes[1].0.namespace, r"root\cimv2\ms_409");
+    assert_eq!(
+        classes[1].1.properties[0].qualifiers[0].flavors,
+        [Flavor::Amended]
+    );
+}
+
 fn error_of(text: &str) -> (u32, u32, String) {
     let error = parse(text).unwrap_err();
     assert_eq!(
