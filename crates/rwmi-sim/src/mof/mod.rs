@@ -7,12 +7,14 @@
 //! the emulator converts it into its own object model.
 
 mod ast;
+mod declarations;
 mod error;
 mod lexer;
 mod namespace;
 mod parser;
 #[cfg(test)]
 mod tests;
+mod values;
 
 pub use ast::{
     ArraySize, CimType, ClassDecl, Declaration, Flavor, InstanceDecl, MethodDecl, MofFile, MofItem,
