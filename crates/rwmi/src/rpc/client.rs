@@ -92,7 +92,9 @@ impl ClientAssociation {
     /// Connects and binds. With credentials, completes the NTLM handshake (bind, bind_ack, auth3).
     pub async fn connect(addr: SocketAddr, options: &AssociationOptions) -> Result<Self, RpcError> {
         let stream = connect(addr, options.connect_timeout).await?;
-        let mut stream = FragmentStream::new(stream, usize::from(options.max_frag));
+        // Bind-phase PDUs carry security tokens and are never fragmented, so the read limit is at least the
+        // default fragment size whatever smaller size we negotiate for calls.
+        let mut stream = FragmentStream::new(stream, usize::from(options.max_frag.max(DEFAULT_MAX_FRAG)));
         let bind_timeout = options.connect_timeout;
 
         let mut initiator = match &options.auth {
