@@ -5,5 +5,6 @@
 //! See ARCHITECTURE.md at the repository root for the code map and the invariants of each module.
 
 pub mod codec;
+pub mod wmio;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};

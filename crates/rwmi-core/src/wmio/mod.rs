@@ -1,0 +1,110 @@
+//! MS-WMIO: the binary encoding of CIM classes and instances that MS-WMI carries.
+//!
+//! Layout of the module, one concept per file:
+//! - `cim`: the CIM type system (`CimType`, `Value`) and how one value sits in a value table or heap.
+//! - `heap`: heaps (MS-WMIO 2.2.66), heap references, Encoded-String and the string dictionary.
+//! - `qualifier`: qualifiers, flavors and qualifier sets.
+//! - `class`: the ClassPart and MethodsPart, the `WmiClass` model and a builder for new classes.
+//! - `instance`: the instance part and the `WmiInstance` model (with `__RELPATH` / `__PATH`).
+//! - `object`: the top level (EncodingUnit, ObjectBlock, embedded objects, instances without class).
+//! - `cache`: a bounded class cache for instances sent without their class (MS-WMI 2.2.14.4).
+//! - `json`: instances and objects as JSON text.
+//!
+//! Decoding keeps, for every class, the exact octets of its ClassPart and MethodsPart: the spec requires
+//! instances to carry a copy of their class's ClassPart (MS-WMIO 2.3.4), and the value layout of an
+//! instance is fixed by that copy, so an instance is always encoded against the image it was decoded
+//! with. Classes made with `ClassBuilder` get a canonical image when built.
+
+mod cache;
+mod cim;
+mod class;
+mod heap;
+mod instance;
+mod json;
+mod object;
+mod qualifier;
+
+pub use cache::ClassCache;
+pub use cim::{CimBase, CimType, Value};
+pub use class::{ClassBuilder, Method, Property, WmiClass};
+pub use heap::DICTIONARY;
+pub use instance::WmiInstance;
+pub use json::{instance_to_json, object_to_json};
+pub use object::{
+    Decoration, EncodingUnit, ObjectFlags, WmiObject, decode_embedded_object, decode_encoding_unit,
+    decode_instance_no_class, decode_object_block, encode_instance_no_class,
+};
+pub use qualifier::{Flavor, Qualifier};
+
+use std::fmt;
+
+/// Caps on what a decoder accepts from the network. Exceeding one is a `DecodeErrorKind::Limit` naming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Objects embedded in objects (property values, method signatures), counted from the outermost.
+    pub max_depth: usize,
+    /// Elements in one Encoded-Array.
+    pub max_array_count: u32,
+    /// Octets in one heap.
+    pub max_heap_size: u32,
+    /// Properties in one class.
+    pub max_properties: u32,
+    /// Octets of strings and embedded objects materialised from one encoding in total. Heap items may be
+    /// referenced many times; this bounds the work and memory such sharing can cost.
+    pub max_decoded_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 8,
+            max_array_count: 1 << 20,
+            max_heap_size: 64 << 20,
+            max_properties: 4096,
+            max_decoded_bytes: 256 << 20,
+        }
+    }
+}
+
+/// Why a model could not be encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EncodeError {
+    /// A value does not have the type its property or qualifier declares.
+    TypeMismatch { what: String, expected: CimType },
+    /// Instance values do not line up with the class's properties.
+    WrongValueCount { expected: usize, got: usize },
+    /// A string holds U+0000, which Encoded-String cannot carry (MS-WMIO 2.2.78).
+    InteriorNul { what: String },
+    /// A length or offset does not fit its 31- or 32-bit field.
+    TooLarge { what: &'static str },
+    /// A property or method name occurs twice.
+    Duplicate { name: String },
+    /// A class builder was given something inconsistent.
+    Invalid(&'static str),
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::TypeMismatch { what, expected } => {
+                write!(f, "{what}: value is not of type {expected}")
+            }
+            EncodeError::WrongValueCount { expected, got } => {
+                write!(f, "instance has {got} values but its class has {expected} properties")
+            }
+            EncodeError::InteriorNul { what } => write!(f, "{what}: string contains U+0000"),
+            EncodeError::TooLarge { what } => write!(f, "{what} does not fit its field"),
+            EncodeError::Duplicate { name } => write!(f, "`{name}` is declared twice"),
+            EncodeError::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+pub type EncodeResult<T> = Result<T, EncodeError>;
+
+#[cfg(test)]
+mod spec_examples;
+#[cfg(test)]
+mod proptests;
