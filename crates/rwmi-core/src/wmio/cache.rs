@@ -138,7 +138,10 @@ mod tests {
         assert!(cache.get("win32_a").is_some());
         cache.insert(class("Win32_C"));
         assert_eq!(cache.len(), 2);
-        assert!(cache.get("WIN32_B").is_none(), "least recently used is dropped");
+        assert!(
+            cache.get("WIN32_B").is_none(),
+            "least recently used is dropped"
+        );
         assert!(cache.get_by_id(&[7; 16]).is_none());
         let a = cache.get("Win32_A").unwrap();
         assert!(Arc::ptr_eq(&cache.find_image(a.part_image()).unwrap(), &a));

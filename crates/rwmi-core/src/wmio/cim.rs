@@ -121,7 +121,11 @@ impl CimType {
 
     /// Octets this type takes in a value table or qualifier: arrays are a HeapRef.
     pub fn slot_size(self) -> usize {
-        if self.array { 4 } else { self.base.inline_size() }
+        if self.array {
+            4
+        } else {
+            self.base.inline_size()
+        }
     }
 }
 

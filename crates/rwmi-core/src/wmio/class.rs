@@ -70,7 +70,7 @@ pub struct Method {
 
 /// A CIM class. Immutable once made (by decoding or by `ClassBuilder`), because instances are laid out
 /// against the exact ClassPart octets it keeps.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct WmiClass {
     name: Option<String>,
     derivation: Vec<String>,
@@ -87,6 +87,23 @@ pub struct WmiClass {
     part_image: Arc<[u8]>,
     methods_image: Option<Arc<[u8]>>,
     value_table_len: usize,
+}
+
+/// Classes are equal when their definitions and ClassPart octets are; the MethodsPart octets are only a
+/// record of how the methods were received (an instance's class has none) and do not take part.
+impl PartialEq for WmiClass {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.derivation == other.derivation
+            && self.qualifiers == other.qualifiers
+            && self.properties == other.properties
+            && self.lookup == other.lookup
+            && self.methods == other.methods
+            && self.parent == other.parent
+            && self.decoration == other.decoration
+            && self.extra_flags == other.extra_flags
+            && self.part_image == other.part_image
+    }
 }
 
 impl WmiClass {
@@ -202,7 +219,11 @@ impl WmiClass {
     }
 
     /// Attaches the MethodsPart that followed this ClassPart.
-    pub(crate) fn with_methods(mut self, methods: Vec<Method>, methods_image: Arc<[u8]>) -> WmiClass {
+    pub(crate) fn with_methods(
+        mut self,
+        methods: Vec<Method>,
+        methods_image: Arc<[u8]>,
+    ) -> WmiClass {
         self.methods = methods;
         self.methods_image = Some(methods_image);
         self
@@ -227,7 +248,11 @@ impl WmiClass {
 
 /// The order of the PropertyLookupTable: case-insensitive, then ordinal to break ties.
 fn compare_names(a: &str, b: &str) -> Ordering {
-    let fold = |s: &str| s.chars().map(|c| c.to_ascii_lowercase()).collect::<Vec<_>>();
+    let fold = |s: &str| {
+        s.chars()
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+    };
     fold(a).cmp(&fold(b)).then_with(|| a.cmp(b))
 }
 
@@ -238,7 +263,8 @@ pub(crate) fn nd_table_len(count: usize) -> usize {
 
 /// The two NdTable bits of property `index`.
 pub(crate) fn nd_bits(nd: &[u8], index: usize) -> u8 {
-    nd.get(index / 4).map_or(0, |b| (b >> ((index % 4) * 2)) & 3)
+    nd.get(index / 4)
+        .map_or(0, |b| (b >> ((index % 4) * 2)) & 3)
 }
 
 pub(crate) fn set_nd_bits(nd: &mut [u8], index: usize, bits: u8) {
@@ -273,7 +299,10 @@ pub(crate) fn take_counted_unit<'a>(
 }
 
 /// Decodes a ClassPart (2.2.15). The class has no methods, parent or decoration yet.
-pub(crate) fn decode_class_part(r: &mut Reader<'_>, ctx: &mut DecodeCtx<'_>) -> DecodeResult<WmiClass> {
+pub(crate) fn decode_class_part(
+    r: &mut Reader<'_>,
+    ctx: &mut DecodeCtx<'_>,
+) -> DecodeResult<WmiClass> {
     let image = take_counted_unit(r, "ClassHeader.EncodingLength", 13)?;
     let mut p = Reader::new("ClassPart", image);
     p.skip("ClassHeader.EncodingLength", 4)?;
@@ -495,7 +524,10 @@ fn encode_class_part(
     } else {
         nd_table_len(properties.len())
     };
-    w.u32(sig_len("NdTableValueTableLength", nd_len + value_table_len)?);
+    w.u32(sig_len(
+        "NdTableValueTableLength",
+        nd_len + value_table_len,
+    )?);
 
     let derivation_at = w.placeholder_u32();
     for class_name in derivation {
@@ -610,7 +642,12 @@ pub struct ClassBuilder {
     parent: Option<Arc<WmiClass>>,
     qualifiers: Vec<Qualifier>,
     properties: Vec<(String, CimType, Vec<Qualifier>, Option<Value>)>,
-    methods: Vec<(String, Vec<Qualifier>, Option<Arc<WmiClass>>, Option<Arc<WmiClass>>)>,
+    methods: Vec<(
+        String,
+        Vec<Qualifier>,
+        Option<Arc<WmiClass>>,
+        Option<Arc<WmiClass>>,
+    )>,
     decoration: Option<Decoration>,
 }
 
@@ -657,7 +694,8 @@ impl ClassBuilder {
         input: Option<Arc<WmiClass>>,
         output: Option<Arc<WmiClass>>,
     ) -> Self {
-        self.methods.push((name.to_owned(), qualifiers, input, output));
+        self.methods
+            .push((name.to_owned(), qualifiers, input, output));
         self
     }
 
@@ -671,12 +709,10 @@ impl ClassBuilder {
 
     pub fn build(self) -> EncodeResult<Arc<WmiClass>> {
         let propagate = |q: &Qualifier| {
-            q.flavor
-                .propagates_to_derived_class()
-                .then(|| Qualifier {
-                    flavor: Flavor(q.flavor.0 | Flavor::ORIGIN_PROPAGATED),
-                    ..q.clone()
-                })
+            q.flavor.propagates_to_derived_class().then(|| Qualifier {
+                flavor: Flavor(q.flavor.0 | Flavor::ORIGIN_PROPAGATED),
+                ..q.clone()
+            })
         };
         let (derivation, mut properties, mut methods, mut qualifiers) = match &self.parent {
             Some(parent) => {
@@ -719,7 +755,10 @@ impl ClassBuilder {
             .max()
             .unwrap_or(0);
         for (name, cim_type, mut prop_qualifiers, default) in self.properties {
-            if properties.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
+            if properties
+                .iter()
+                .any(|p| p.name.eq_ignore_ascii_case(&name))
+            {
                 return Err(EncodeError::Duplicate { name });
             }
             if qualifier::find(&prop_qualifiers, "CIMTYPE").is_none() {
@@ -727,17 +766,18 @@ impl ClassBuilder {
                     0,
                     Qualifier {
                         name: "CIMTYPE".to_owned(),
-                        flavor: Flavor(Flavor::PROPAGATE_TO_INSTANCE | Flavor::PROPAGATE_TO_DERIVED_CLASS),
+                        flavor: Flavor(
+                            Flavor::PROPAGATE_TO_INSTANCE | Flavor::PROPAGATE_TO_DERIVED_CLASS,
+                        ),
                         cim_type: CimType::scalar(CimBase::String),
                         value: Value::String(cim_type.base.name().to_owned()),
                     },
                 );
             }
-            let declaration_order = u16::try_from(properties.len()).map_err(|_| {
-                EncodeError::TooLarge {
+            let declaration_order =
+                u16::try_from(properties.len()).map_err(|_| EncodeError::TooLarge {
                     what: "DeclarationOrder",
-                }
-            })?;
+                })?;
             properties.push(Property {
                 name,
                 cim_type,
@@ -824,8 +864,8 @@ mod tests {
     fn empty_parent_matches_the_spec_placeholder() {
         let (part, methods) = empty_parent_image().unwrap();
         let expected_part = [
-            0x1D, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0x80,
+            0x1D, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0x80,
         ];
         assert_eq!(part, expected_part);
         assert_eq!(methods, [0x0C, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80]);
@@ -835,11 +875,20 @@ mod tests {
     fn builder_lays_out_values_in_declaration_order_and_lookup_by_name() {
         let class = WmiClass::builder("Thing")
             .property("b", CimType::scalar(CimBase::UInt8), vec![], None)
-            .property("A", CimType::scalar(CimBase::SInt64), vec![], Some(Value::SInt64(-1)))
+            .property(
+                "A",
+                CimType::scalar(CimBase::SInt64),
+                vec![],
+                Some(Value::SInt64(-1)),
+            )
             .property("c", CimType::array_of(CimBase::String), vec![], None)
             .build()
             .unwrap();
-        let offsets: Vec<u32> = class.properties().iter().map(|p| p.value_table_offset).collect();
+        let offsets: Vec<u32> = class
+            .properties()
+            .iter()
+            .map(|p| p.value_table_offset)
+            .collect();
         assert_eq!(offsets, [0, 1, 9]);
         assert_eq!(class.lookup_order(), [1, 0, 2]);
         assert_eq!(class.property("a").unwrap().0, 1);
@@ -877,8 +926,8 @@ mod tests {
         let mut ctx = DecodeCtx::new(&limits, None);
         let len = class_part.len() as u32;
         class_part.patch_u32(0, len);
-        let err = decode_class_part(&mut Reader::new("t", class_part.as_slice()), &mut ctx)
-            .unwrap_err();
+        let err =
+            decode_class_part(&mut Reader::new("t", class_part.as_slice()), &mut ctx).unwrap_err();
         assert!(matches!(
             err.kind,
             DecodeErrorKind::Limit {

@@ -14,7 +14,8 @@ const MSB: u32 = 0x8000_0000;
 
 /// Strings a reference may name by index instead of storing them (MS-WMIO 2.2.80).
 pub const DICTIONARY: [&str; 11] = [
-    "\"", "key", "", "read", "write", "volatile", "provider", "dynamic", "cimwin32", "DWORD", "CIMTYPE",
+    "\"", "key", "", "read", "write", "volatile", "provider", "dynamic", "cimwin32", "DWORD",
+    "CIMTYPE",
 ];
 
 /// A decoded heap: the octets after the HeapLength, which heap references are offsets into.
@@ -77,8 +78,10 @@ impl<'a> HeapView<'a> {
             let index = reference & !MSB;
             return match DICTIONARY.get(index as usize) {
                 Some(s) => Ok(Some((*s).to_owned())),
-                None => Err(Reader::new(self.context, self.bytes)
-                    .bad_value(field, u64::from(reference))),
+                None => {
+                    Err(Reader::new(self.context, self.bytes)
+                        .bad_value(field, u64::from(reference)))
+                }
             };
         }
         let mut r = self.at(field, reference)?;
@@ -93,7 +96,8 @@ impl<'a> HeapView<'a> {
         ctx: &mut DecodeCtx<'_>,
     ) -> DecodeResult<String> {
         self.string(field, reference, ctx)?.ok_or_else(|| {
-            Reader::new(self.context, self.bytes).invalid(field, "null reference to a required name")
+            Reader::new(self.context, self.bytes)
+                .invalid(field, "null reference to a required name")
         })
     }
 }
@@ -454,13 +458,8 @@ mod tests {
             let view = HeapView::decode(&mut hr, &c).unwrap();
             let slot = 0u32.to_le_bytes();
             let mut sr = Reader::new("t", &slot);
-            let err = read_value(
-                &mut sr,
-                CimType::array_of(CimBase::UInt32),
-                &view,
-                &mut c,
-            )
-            .unwrap_err();
+            let err =
+                read_value(&mut sr, CimType::array_of(CimBase::UInt32), &view, &mut c).unwrap_err();
             if count == 11 {
                 assert!(matches!(
                     err.kind,

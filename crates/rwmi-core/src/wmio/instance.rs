@@ -35,7 +35,11 @@ pub struct WmiInstance {
 impl WmiInstance {
     /// A new instance with every property at its class default.
     pub fn new(class: Arc<WmiClass>) -> Self {
-        let values = class.properties().iter().map(|p| p.default.clone()).collect();
+        let values = class
+            .properties()
+            .iter()
+            .map(|p| p.default.clone())
+            .collect();
         let defaulted = vec![true; class.properties().len()];
         Self {
             class,
@@ -113,7 +117,12 @@ impl WmiInstance {
     /// `__PATH`: `\\SERVER\NAMESPACE:RELPATH`, when the instance is decorated and has a relative path.
     pub fn path(&self) -> Option<String> {
         let d = self.decoration.as_ref()?;
-        Some(format!(r"\\{}\{}:{}", d.server, d.namespace, self.relpath()?))
+        Some(format!(
+            r"\\{}\{}:{}",
+            d.server,
+            d.namespace,
+            self.relpath()?
+        ))
     }
 }
 
@@ -178,9 +187,9 @@ impl WmiObject {
                 WmiObject::Instance(i) => i.relpath().map(Value::String),
             },
             "__PATH" => match self {
-                WmiObject::Class(c) => c
-                    .decoration()
-                    .map(|d| Value::String(format!(r"\\{}\{}:{}", d.server, d.namespace, c.name()))),
+                WmiObject::Class(c) => c.decoration().map(|d| {
+                    Value::String(format!(r"\\{}\{}:{}", d.server, d.namespace, c.name()))
+                }),
                 WmiObject::Instance(i) => i.path().map(Value::String),
             },
             _ => None,

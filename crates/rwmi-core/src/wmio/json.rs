@@ -24,7 +24,10 @@ fn write_object(out: &mut String, object: &WmiObject) {
     match object {
         WmiObject::Instance(i) => write_instance(out, i),
         WmiObject::Class(c) => {
-            let entries = c.properties().iter().map(|p| (p.name.as_str(), p.default.as_ref()));
+            let entries = c
+                .properties()
+                .iter()
+                .map(|p| (p.name.as_str(), p.default.as_ref()));
             write_members(out, c.name(), entries);
         }
     }
@@ -177,8 +180,11 @@ mod tests {
         )
         .unwrap();
         inst.set("c", Some(Value::Char16(0x41))).unwrap();
-        inst.set("o", Some(Value::Object(Box::new(WmiObject::Instance(inner_inst)))))
-            .unwrap();
+        inst.set(
+            "o",
+            Some(Value::Object(Box::new(WmiObject::Instance(inner_inst)))),
+        )
+        .unwrap();
         assert_eq!(
             instance_to_json(&inst),
             "{\"__CLASS\": \"Outer\", \"s\": \"a\\\"b\\\\c\\n\\u0001é\", \

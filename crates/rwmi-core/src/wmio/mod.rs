@@ -90,7 +90,10 @@ impl fmt::Display for EncodeError {
                 write!(f, "{what}: value is not of type {expected}")
             }
             EncodeError::WrongValueCount { expected, got } => {
-                write!(f, "instance has {got} values but its class has {expected} properties")
+                write!(
+                    f,
+                    "instance has {got} values but its class has {expected} properties"
+                )
             }
             EncodeError::InteriorNul { what } => write!(f, "{what}: string contains U+0000"),
             EncodeError::TooLarge { what } => write!(f, "{what} does not fit its field"),
@@ -105,6 +108,6 @@ impl std::error::Error for EncodeError {}
 pub type EncodeResult<T> = Result<T, EncodeError>;
 
 #[cfg(test)]
-mod spec_examples;
-#[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod spec_examples;

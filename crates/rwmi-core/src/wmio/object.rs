@@ -203,7 +203,10 @@ pub fn encode_instance_no_class(instance: &WmiInstance) -> EncodeResult<Vec<u8>>
 }
 
 /// Decodes an ObjectBlock one level deeper than the current one, refusing to pass `max_depth`.
-pub(crate) fn decode_nested_block(block: &[u8], ctx: &mut DecodeCtx<'_>) -> DecodeResult<WmiObject> {
+pub(crate) fn decode_nested_block(
+    block: &[u8],
+    ctx: &mut DecodeCtx<'_>,
+) -> DecodeResult<WmiObject> {
     let mut r = Reader::new("embedded ObjectBlock", block);
     let max = ctx.limits.max_depth;
     if ctx.depth >= max {
@@ -301,11 +304,7 @@ fn write_flags_and_decoration(
 pub(crate) fn encode_object_block(w: &mut Writer, object: &WmiObject) -> EncodeResult<()> {
     match object {
         WmiObject::Class(c) => {
-            write_flags_and_decoration(
-                w,
-                ObjectFlags::CLASS | c.extra_flags(),
-                c.decoration(),
-            )?;
+            write_flags_and_decoration(w, ObjectFlags::CLASS | c.extra_flags(), c.decoration())?;
             match c.parent() {
                 Some(p) => {
                     w.bytes(p.part_image());

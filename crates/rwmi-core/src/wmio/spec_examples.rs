@@ -194,7 +194,14 @@ fn base_class_decodes_to_the_annotated_values() {
     assert_eq!(id.name, "Id");
     assert_eq!(id.cim_type, CimType::scalar(CimBase::SInt32));
     assert!(!id.inherited);
-    assert_eq!((id.declaration_order, id.value_table_offset, id.class_of_origin), (0, 0, 0));
+    assert_eq!(
+        (
+            id.declaration_order,
+            id.value_table_offset,
+            id.class_of_origin
+        ),
+        (0, 0, 0)
+    );
     assert_eq!(id.default, None);
     assert!(!id.default_inherited);
     assert!(id.is_key());
@@ -263,7 +270,10 @@ fn my_class_decodes_to_the_annotated_values() {
 
     assert_eq!(array.cim_type, CimType::array_of(CimBase::UInt32));
     assert_eq!(array.cim_type.to_u16(), 0x2013);
-    assert_eq!((array.declaration_order, array.value_table_offset), (3, 0x0C));
+    assert_eq!(
+        (array.declaration_order, array.value_table_offset),
+        (3, 0x0C)
+    );
     assert_qualifier(&array.qualifiers[0], "CIMTYPE", 0x03, text("uint32"));
 
     assert_eq!(class.property("data2").unwrap().0, 2);
@@ -286,7 +296,10 @@ fn my_class_is_what_the_builder_makes() {
     let mut expected = decoded.part_image().to_vec();
     assert_eq!(expected.len(), 0x176);
     let heap_len_at = expected.len() - 0x111 - 4;
-    assert_eq!(&expected[heap_len_at..heap_len_at + 4], &[0x11, 0x01, 0, 0x80]);
+    assert_eq!(
+        &expected[heap_len_at..heap_len_at + 4],
+        &[0x11, 0x01, 0, 0x80]
+    );
     assert_eq!(&expected[expected.len() - 6..], &[0; 6]);
     expected.truncate(expected.len() - 6);
     expected[heap_len_at..heap_len_at + 4].copy_from_slice(&(0x10Bu32 | 0x8000_0000).to_le_bytes());
@@ -324,15 +337,27 @@ fn my_instance_decodes_to_the_annotated_values() {
     assert_eq!(inst.property_qualifiers, None);
     assert_eq!(inst.get("id"), Some(&Value::SInt32(123)));
     assert_eq!(inst.relpath().as_deref(), Some("MyClass.Id=123"));
-    assert_eq!(inst.path().as_deref(), Some(r"\\DPRAVAT-DEV\ROOT:MyClass.Id=123"));
+    assert_eq!(
+        inst.path().as_deref(),
+        Some(r"\\DPRAVAT-DEV\ROOT:MyClass.Id=123")
+    );
     let object = &unit.object;
     assert_eq!(object.system_property("__CLASS"), Some(text("MyClass")));
     assert_eq!(object.system_property("__SUPERCLASS"), Some(text("Base")));
     assert_eq!(object.system_property("__DYNASTY"), Some(text("Base")));
-    assert_eq!(object.system_property("__DERIVATION"), Some(Value::Array(vec![text("Base")])));
-    assert_eq!(object.system_property("__PROPERTY_COUNT"), Some(Value::SInt32(4)));
+    assert_eq!(
+        object.system_property("__DERIVATION"),
+        Some(Value::Array(vec![text("Base")]))
+    );
+    assert_eq!(
+        object.system_property("__PROPERTY_COUNT"),
+        Some(Value::SInt32(4))
+    );
     assert_eq!(object.system_property("__NAMESPACE"), Some(text("ROOT")));
-    assert_eq!(object.system_property("__SERVER"), Some(text("DPRAVAT-DEV")));
+    assert_eq!(
+        object.system_property("__SERVER"),
+        Some(text("DPRAVAT-DEV"))
+    );
     assert_eq!(
         instance_to_json(inst),
         "{\"__CLASS\": \"MyClass\", \"Id\": 123, \"Data1\": \"StringField\", \
@@ -351,12 +376,19 @@ fn my_instance_is_what_a_new_instance_encodes_to() {
     inst.set("Data1", Some(text("StringField"))).unwrap();
     inst.set(
         "Array",
-        Some(Value::Array(vec![Value::UInt32(1), Value::UInt32(2), Value::UInt32(3)])),
+        Some(Value::Array(vec![
+            Value::UInt32(1),
+            Value::UInt32(2),
+            Value::UInt32(3),
+        ])),
     )
     .unwrap();
     assert!(inst.set("Id", Some(text("x"))).is_err());
     assert!(inst.set("Nope", None).is_err());
-    assert_eq!(WmiObject::Instance(inst).encode().unwrap(), hex(MY_INSTANCE));
+    assert_eq!(
+        WmiObject::Instance(inst).encode().unwrap(),
+        hex(MY_INSTANCE)
+    );
 }
 
 #[test]
@@ -370,13 +402,8 @@ fn instance_property_qualifiers_follow_the_lookup_order() {
     inst.property_qualifiers = Some(vec![vec![], vec![test.clone()], vec![], vec![]]);
     let encoded = WmiObject::Instance(inst.clone()).encode().unwrap();
     let expected_tail = hex(concat!(
-        "04000000",
-        "02",
-        "04000000",
-        "0f000000", "26000000", "00", "0b000000", "ffff",
-        "04000000",
-        "04000000",
-        "2c000080",
+        "04000000", "02", "04000000", "0f000000", "26000000", "00", "0b000000", "ffff", "04000000",
+        "04000000", "2c000080",
     ));
     let at = encoded
         .windows(expected_tail.len())
@@ -401,8 +428,16 @@ fn my_class2_with_a_method_decodes_to_the_annotated_values() {
     assert_eq!(class.dynasty(), "Base");
     assert!(class.qualifiers().is_empty());
     assert_eq!(class.parent().unwrap().name(), "MyClass");
-    assert!(class.properties().iter().all(|p| p.inherited && p.default_inherited));
-    assert_eq!(class.property("Data2").unwrap().1.default, Some(text("defaultValue")));
+    assert!(
+        class
+            .properties()
+            .iter()
+            .all(|p| p.inherited && p.default_inherited)
+    );
+    assert_eq!(
+        class.property("Data2").unwrap().1.default,
+        Some(text("defaultValue"))
+    );
     assert_eq!(class.properties()[3].cim_type.to_u16(), 0x2013);
 
     let [restart] = class.methods() else {
@@ -417,7 +452,10 @@ fn my_class2_with_a_method_decodes_to_the_annotated_values() {
         0,
         Value::Array(vec![text("fast"), text("sideffects")]),
     );
-    assert_eq!(restart.qualifiers[1].cim_type, CimType::array_of(CimBase::String));
+    assert_eq!(
+        restart.qualifiers[1].cim_type,
+        CimType::array_of(CimBase::String)
+    );
 
     let input = restart.input.as_ref().unwrap();
     assert_eq!(input.name(), "__PARAMETERS");
@@ -440,11 +478,22 @@ fn my_class2_with_a_method_decodes_to_the_annotated_values() {
 
     let output = restart.output.as_ref().unwrap();
     assert_eq!(output.name(), "__PARAMETERS");
-    let names: Vec<&str> = output.properties().iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = output
+        .properties()
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     assert_eq!(names, ["Status", "ReturnValue"]);
     let return_value = output.property("ReturnValue").unwrap().1;
     assert_eq!(return_value.cim_type, CimType::scalar(CimBase::UInt32));
-    assert!(output.property("Status").unwrap().1.qualifier("out").is_some());
+    assert!(
+        output
+            .property("Status")
+            .unwrap()
+            .1
+            .qualifier("out")
+            .is_some()
+    );
 
     let mut expected = bytes.clone();
     expected.truncate(unit_len);
@@ -452,7 +501,12 @@ fn my_class2_with_a_method_decodes_to_the_annotated_values() {
 }
 
 fn all_examples() -> Vec<Vec<u8>> {
-    vec![base_bytes(), hex(MY_CLASS), hex(MY_INSTANCE), hex(MY_CLASS2)]
+    vec![
+        base_bytes(),
+        hex(MY_CLASS),
+        hex(MY_INSTANCE),
+        hex(MY_CLASS2),
+    ]
 }
 
 #[test]
@@ -474,7 +528,10 @@ fn every_truncation_is_an_error() {
                 let mut relabelled = Vec::from(&bytes[..8]);
                 relabelled[4..8].copy_from_slice(&(n as u32).to_le_bytes());
                 relabelled.extend_from_slice(&block[..n]);
-                assert!(decode_encoding_unit(&relabelled, &limits, None).is_err(), "prefix {n}");
+                assert!(
+                    decode_encoding_unit(&relabelled, &limits, None).is_err(),
+                    "prefix {n}"
+                );
                 assert!(decode_object_block(&block[..n], &limits, None).is_err());
             }
         }
@@ -531,7 +588,10 @@ fn a_cache_shares_the_class_between_instances_and_serves_no_class_rows() {
     let (WmiObject::Instance(a), WmiObject::Instance(b)) = (&first.object, &second.object) else {
         panic!("instances")
     };
-    assert!(Arc::ptr_eq(&a.class, &b.class), "the second row reuses the parsed class");
+    assert!(
+        Arc::ptr_eq(&a.class, &b.class),
+        "the second row reuses the parsed class"
+    );
     assert_eq!(cache.len(), 1);
 
     let row = encode_instance_no_class(a).unwrap();
