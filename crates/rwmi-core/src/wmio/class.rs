@@ -642,12 +642,8 @@ pub struct ClassBuilder {
     parent: Option<Arc<WmiClass>>,
     qualifiers: Vec<Qualifier>,
     properties: Vec<(String, CimType, Vec<Qualifier>, Option<Value>)>,
-    methods: Vec<(
-        String,
-        Vec<Qualifier>,
-        Option<Arc<WmiClass>>,
-        Option<Arc<WmiClass>>,
-    )>,
+    /// Declared here; `flags` and `origin` are set by `build`.
+    methods: Vec<Method>,
     decoration: Option<Decoration>,
 }
 
@@ -694,8 +690,14 @@ impl ClassBuilder {
         input: Option<Arc<WmiClass>>,
         output: Option<Arc<WmiClass>>,
     ) -> Self {
-        self.methods
-            .push((name.to_owned(), qualifiers, input, output));
+        self.methods.push(Method {
+            name: name.to_owned(),
+            flags: 0,
+            origin: 0,
+            qualifiers,
+            input,
+            output,
+        });
         self
     }
 
@@ -792,17 +794,17 @@ impl ClassBuilder {
             value_table_len += cim_type.slot_size();
         }
 
-        for (name, method_qualifiers, input, output) in self.methods {
-            if methods.iter().any(|m| m.name.eq_ignore_ascii_case(&name)) {
-                return Err(EncodeError::Duplicate { name });
+        for method in self.methods {
+            if methods
+                .iter()
+                .any(|m| m.name.eq_ignore_ascii_case(&method.name))
+            {
+                return Err(EncodeError::Duplicate { name: method.name });
             }
             methods.push(Method {
-                name,
                 flags: 0,
                 origin: own_origin,
-                qualifiers: method_qualifiers,
-                input,
-                output,
+                ..method
             });
         }
 

@@ -77,7 +77,14 @@ impl<'a> HeapView<'a> {
         if reference & MSB != 0 {
             let index = reference & !MSB;
             return match DICTIONARY.get(index as usize) {
-                Some(s) => Ok(Some((*s).to_owned())),
+                Some(s) => {
+                    ctx.charge(
+                        &Reader::new(self.context, self.bytes),
+                        field,
+                        s.len() as u64,
+                    )?;
+                    Ok(Some((*s).to_owned()))
+                }
                 None => {
                     Err(Reader::new(self.context, self.bytes)
                         .bad_value(field, u64::from(reference)))
@@ -260,6 +267,12 @@ pub(crate) fn read_value<'a>(
         ));
     }
     let count = r.check_count("ArrayCount", u64::from(count), ty.base.inline_size())?;
+    // One array item may be referenced from many places; what each reference materialises is counted.
+    ctx.charge(
+        &r,
+        "ArrayCount",
+        (count * std::mem::size_of::<Value>()) as u64,
+    )?;
     let mut items = Vec::with_capacity(count);
     for _ in 0..count {
         match read_scalar(&mut r, ty.base, heap, ctx)? {

@@ -6,6 +6,28 @@ use super::cim::Value;
 use super::instance::WmiInstance;
 use super::object::WmiObject;
 
+/// What `to_json` accepts: an instance or an object.
+pub trait ToJson {
+    fn to_json(&self) -> String;
+}
+
+impl ToJson for WmiInstance {
+    fn to_json(&self) -> String {
+        instance_to_json(self)
+    }
+}
+
+impl ToJson for WmiObject {
+    fn to_json(&self) -> String {
+        object_to_json(self)
+    }
+}
+
+/// `{"__CLASS": "...", "<Property>": value, ...}`; see `instance_to_json` and `object_to_json`.
+pub fn to_json<T: ToJson + ?Sized>(value: &T) -> String {
+    value.to_json()
+}
+
 /// `{"__CLASS": "...", "<Property>": value, ...}` with properties in class (declaration) order.
 pub fn instance_to_json(instance: &WmiInstance) -> String {
     let mut out = String::new();
@@ -185,6 +207,7 @@ mod tests {
             Some(Value::Object(Box::new(WmiObject::Instance(inner_inst)))),
         )
         .unwrap();
+        assert_eq!(to_json(&inst), to_json(&WmiObject::Instance(inst.clone())));
         assert_eq!(
             instance_to_json(&inst),
             "{\"__CLASS\": \"Outer\", \"s\": \"a\\\"b\\\\c\\n\\u0001é\", \

@@ -29,7 +29,7 @@ pub use cim::{CimBase, CimType, Value};
 pub use class::{ClassBuilder, Method, Property, WmiClass};
 pub use heap::DICTIONARY;
 pub use instance::WmiInstance;
-pub use json::{instance_to_json, object_to_json};
+pub use json::{ToJson, instance_to_json, object_to_json, to_json};
 pub use object::{
     Decoration, EncodingUnit, ObjectFlags, WmiObject, decode_embedded_object, decode_encoding_unit,
     decode_instance_no_class, decode_object_block, encode_instance_no_class,

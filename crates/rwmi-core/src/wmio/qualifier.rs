@@ -93,6 +93,8 @@ pub(crate) fn read_set<'a>(
     let mut body = r.sub("QualifierSet.EncodingLength", u64::from(body_len))?;
     let mut out = Vec::new();
     while !body.is_empty() {
+        // A qualifier set may be shared by many properties; each decoded qualifier counts as work.
+        ctx.charge(&body, "Qualifier", std::mem::size_of::<Qualifier>() as u64)?;
         let name_ref = body.u32("QualifierName")?;
         let flavor = body.u8("QualifierFlavor")?;
         let raw_type = body.u32("QualifierType")?;

@@ -608,3 +608,27 @@ fn a_cache_shares_the_class_between_instances_and_serves_no_class_rows() {
         assert!(decode_instance_no_class(&row[..n], &class, &limits).is_err());
     }
 }
+
+#[test]
+fn lying_lengths_are_errors() {
+    let limits = Limits::default();
+    let bytes = hex(MY_CLASS);
+    // Offsets in MY_CLASS: the parent ClassPart's EncodingLength at 28, its qualifier set length at 45,
+    // the current ClassPart's EncodingLength at 142.
+    let parent_len_at = 8 + 1 + 13 + 6;
+    for (at, lie) in [
+        (parent_len_at, u32::MAX),
+        (parent_len_at, 3),
+        (parent_len_at + 17, 0),
+        (parent_len_at + 17, 0xFFFF),
+        (parent_len_at + 13, 2),
+        (parent_len_at + 0x66 + 0x0C, 0x7FFF_FFFF),
+    ] {
+        let mut bad = bytes.clone();
+        bad[at..at + 4].copy_from_slice(&lie.to_le_bytes());
+        assert!(
+            decode_encoding_unit(&bad, &limits, None).is_err(),
+            "lie {lie:#x} at {at}"
+        );
+    }
+}
