@@ -1,25 +1,23 @@
-//! Classes: the ClassPart (MS-WMIO 2.2.15), the MethodsPart (2.2.38), the `WmiClass` model, and a builder
-//! that lays out new classes the way the spec's examples do.
+//! Classes: the ClassPart (MS-WMIO 2.2.15) with its derivation list, qualifiers, property lookup table,
+//! NdTable and ValueTable of defaults, and the `WmiClass` model.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::codec::{DecodeErrorKind, DecodeResult, Reader, Writer};
 
-use super::cim::{CimBase, CimType, Value};
+use super::builder::ClassBuilder;
+use super::cim::{CimType, Value};
 use super::heap::{self, HeapBuilder, HeapView, NULL_REF};
-use super::object::{self, DecodeCtx, Decoration, WmiObject};
-use super::qualifier::{self, Flavor, Qualifier};
-use super::{EncodeError, EncodeResult};
+use super::method::{Method, encode_methods_part};
+use super::object::{DecodeCtx, Decoration};
+use super::qualifier::{self, Qualifier};
+use super::{EncodeResult, len_u32};
 
 /// PropertyType bit saying the property comes from a parent class (MS-WMIO 2.2.32).
 const INHERITED: u32 = 0x4000;
-/// MethodFlags bit for a method inherited from the parent class (MS-WMIO 2.2.43).
-const METHOD_INHERITED: u8 = 0x20;
 /// Octets of a PropertyInfo before its qualifier set (2.2.30).
 const PROPERTY_INFO_FIXED: usize = 4 + 2 + 4 + 4;
-/// Octets of a MethodDescription (2.2.41).
-const METHOD_DESCRIPTION: usize = 4 + 1 + 3 + 4 + 4 + 4 + 4;
 
 /// One property of a class, with what PropertyInfo (2.2.30) and the class NdTable/ValueTable say about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,38 +53,25 @@ impl Property {
     }
 }
 
-/// One method (MS-WMIO 2.2.41) with its parameters as `__PARAMETERS` classes (2.3.3).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Method {
-    pub name: String,
-    /// MethodFlags; 0x20 marks a method inherited from the parent class.
-    pub flags: u8,
-    /// Depth in the derivation chain of the class that declared it (2.2.45).
-    pub origin: u32,
-    pub qualifiers: Vec<Qualifier>,
-    pub input: Option<Arc<WmiClass>>,
-    pub output: Option<Arc<WmiClass>>,
-}
-
 /// A CIM class. Immutable once made (by decoding or by `ClassBuilder`), because instances are laid out
 /// against the exact ClassPart octets it keeps.
 #[derive(Debug, Clone)]
 pub struct WmiClass {
-    name: Option<String>,
-    derivation: Vec<String>,
-    qualifiers: Vec<Qualifier>,
+    pub(super) name: Option<String>,
+    pub(super) derivation: Vec<String>,
+    pub(super) qualifiers: Vec<Qualifier>,
     /// In declaration order.
-    properties: Vec<Property>,
+    pub(super) properties: Vec<Property>,
     /// Property indices in PropertyLookupTable order (sorted by name).
-    lookup: Vec<u16>,
-    methods: Vec<Method>,
-    parent: Option<Arc<WmiClass>>,
-    decoration: Option<Decoration>,
+    pub(super) lookup: Vec<u16>,
+    pub(super) methods: Vec<Method>,
+    pub(super) parent: Option<Arc<WmiClass>>,
+    pub(super) decoration: Option<Decoration>,
     /// ObjectFlags bits beyond class/instance/decoration (the query prototype bits, 2.2.6).
-    extra_flags: u8,
-    part_image: Arc<[u8]>,
-    methods_image: Option<Arc<[u8]>>,
-    value_table_len: usize,
+    pub(super) extra_flags: u8,
+    pub(super) part_image: Arc<[u8]>,
+    pub(super) methods_image: Option<Arc<[u8]>>,
+    pub(super) value_table_len: usize,
 }
 
 /// Classes are equal when their definitions and ClassPart octets are; the MethodsPart octets are only a
@@ -247,7 +232,7 @@ impl WmiClass {
 }
 
 /// The order of the PropertyLookupTable: case-insensitive, then ordinal to break ties.
-fn compare_names(a: &str, b: &str) -> Ordering {
+pub(crate) fn compare_names(a: &str, b: &str) -> Ordering {
     let fold = |s: &str| {
         s.chars()
             .map(|c| c.to_ascii_lowercase())
@@ -430,79 +415,9 @@ pub(crate) fn decode_class_part(
     })
 }
 
-/// Decodes a MethodsPart (2.2.38), returning the methods and the part's octets.
-pub(crate) fn decode_methods_part<'a>(
-    r: &mut Reader<'a>,
-    ctx: &mut DecodeCtx<'_>,
-) -> DecodeResult<(Vec<Method>, &'a [u8])> {
-    let image = take_counted_unit(r, "MethodsPart.EncodingLength", 12)?;
-    let mut m = Reader::new("MethodsPart", image);
-    m.skip("MethodsPart.EncodingLength", 4)?;
-    let count = m.u16("MethodCount")?;
-    m.skip("MethodCountPadding", 2)?;
-    let count = m.check_count("MethodCount", u64::from(count), METHOD_DESCRIPTION)?;
-    let mut descriptions = m.sub("MethodDescription", (count * METHOD_DESCRIPTION) as u64)?;
-    let heap = HeapView::decode(&mut m, ctx)?;
-    let mut methods = Vec::with_capacity(count);
-    for _ in 0..count {
-        let name_ref = descriptions.u32("MethodName")?;
-        let flags = descriptions.u8("MethodFlags")?;
-        descriptions.skip("MethodPadding", 3)?;
-        let origin = descriptions.u32("MethodOrigin")?;
-        let qualifiers_ref = descriptions.u32("MethodQualifiers")?;
-        let input_ref = descriptions.u32("InputSignature")?;
-        let output_ref = descriptions.u32("OutputSignature")?;
-        let name = heap.name("MethodName", name_ref, ctx)?;
-        let qualifiers = if qualifiers_ref == NULL_REF {
-            Vec::new()
-        } else {
-            let mut qr = heap.at("MethodQualifiers", qualifiers_ref)?;
-            qualifier::read_set(&mut qr, &heap, ctx)?
-        };
-        let input = decode_signature(&heap, "InputSignature", input_ref, ctx)?;
-        let output = decode_signature(&heap, "OutputSignature", output_ref, ctx)?;
-        methods.push(Method {
-            name,
-            flags,
-            origin,
-            qualifiers,
-            input,
-            output,
-        });
-    }
-    Ok((methods, image))
-}
-
-/// A MethodSignatureBlock (2.2.70): a length, then (unless it is zero) a class ObjectBlock.
-fn decode_signature(
-    heap: &HeapView<'_>,
-    field: &'static str,
-    reference: u32,
-    ctx: &mut DecodeCtx<'_>,
-) -> DecodeResult<Option<Arc<WmiClass>>> {
-    if reference == NULL_REF {
-        return Ok(None);
-    }
-    let mut r = heap.at(field, reference)?;
-    let len = r.u32("MethodSignatureBlock.EncodingLength")?;
-    if len == 0 {
-        return Ok(None);
-    }
-    ctx.charge(&r, "MethodSignatureBlock.EncodingLength", u64::from(len))?;
-    let block = r.counted("MethodSignatureBlock.EncodingLength", u64::from(len))?;
-    match object::decode_nested_block(block, ctx)? {
-        WmiObject::Class(class) => Ok(Some(class)),
-        WmiObject::Instance(_) => Err(r.invalid(field, "method signature is not a class")),
-    }
-}
-
-fn sig_len(what: &'static str, n: usize) -> EncodeResult<u32> {
-    u32::try_from(n).map_err(|_| EncodeError::TooLarge { what })
-}
-
 /// Encodes a ClassPart with the canonical heap layout of the spec's examples: class name, class qualifier
 /// items, then per property (in lookup order) its name, PropertyInfo and qualifier items, then defaults.
-fn encode_class_part(
+pub(crate) fn encode_class_part(
     name: Option<&str>,
     derivation: &[String],
     qualifiers: &[Qualifier],
@@ -524,7 +439,7 @@ fn encode_class_part(
     } else {
         nd_table_len(properties.len())
     };
-    w.u32(sig_len(
+    w.u32(len_u32(
         "NdTableValueTableLength",
         nd_len + value_table_len,
     )?);
@@ -532,17 +447,17 @@ fn encode_class_part(
     let derivation_at = w.placeholder_u32();
     for class_name in derivation {
         heap::write_encoded_string(&mut w, class_name, "DerivationList")?;
-        w.u32(sig_len(
+        w.u32(len_u32(
             "ClassNameEncoding",
             heap::encoded_string_len(class_name),
         )?);
     }
-    let derivation_len = sig_len("DerivationList", w.len() - derivation_at)?;
+    let derivation_len = len_u32("DerivationList", w.len() - derivation_at)?;
     w.patch_u32(derivation_at, derivation_len);
 
     qualifier::write_set(&mut w, &mut heap, qualifiers)?;
 
-    w.u32(sig_len("PropertyCount", properties.len())?);
+    w.u32(len_u32("PropertyCount", properties.len())?);
     for &index in lookup {
         let p = &properties[usize::from(index)];
         let name_ref = heap.string(&p.name, &p.name)?;
@@ -577,53 +492,9 @@ fn encode_class_part(
         w.bytes(&value_table);
     }
     heap.finish(&mut w)?;
-    let len = sig_len("ClassPart", w.len())?;
+    let len = len_u32("ClassPart", w.len())?;
     w.patch_u32(len_at, len);
     Ok(w.into_vec())
-}
-
-/// Encodes a MethodsPart; per method the heap holds its name, input and output signatures, then its
-/// qualifier set and that set's items (the layout of MS-WMIO 3.2).
-pub(crate) fn encode_methods_part(methods: &[Method]) -> EncodeResult<Vec<u8>> {
-    let mut heap = HeapBuilder::new();
-    let mut descriptions = Writer::new();
-    for m in methods {
-        let name_ref = heap.string(&m.name, &m.name)?;
-        let input_ref = encode_signature(&mut heap, m.input.as_ref())?;
-        let output_ref = encode_signature(&mut heap, m.output.as_ref())?;
-        let qualifiers_ref = qualifier::write_set_item(&mut heap, &m.qualifiers)?;
-        descriptions.u32(name_ref);
-        descriptions.u8(m.flags);
-        descriptions.zeros(3);
-        descriptions.u32(m.origin);
-        descriptions.u32(qualifiers_ref);
-        descriptions.u32(input_ref);
-        descriptions.u32(output_ref);
-    }
-    let count = u16::try_from(methods.len()).map_err(|_| EncodeError::TooLarge {
-        what: "MethodCount",
-    })?;
-    let mut w = Writer::new();
-    let len_at = w.placeholder_u32();
-    w.u16(count);
-    w.u16(0);
-    w.bytes(descriptions.as_slice());
-    heap.finish(&mut w)?;
-    let len = sig_len("MethodsPart", w.len())?;
-    w.patch_u32(len_at, len);
-    Ok(w.into_vec())
-}
-
-fn encode_signature(heap: &mut HeapBuilder, class: Option<&Arc<WmiClass>>) -> EncodeResult<u32> {
-    let Some(class) = class else {
-        return Ok(NULL_REF);
-    };
-    let mut item = Writer::new();
-    let len_at = item.placeholder_u32();
-    object::encode_object_block(&mut item, &WmiObject::Class(class.clone()))?;
-    let len = sig_len("MethodSignatureBlock", item.len() - 4)?;
-    item.patch_u32(len_at, len);
-    heap.item(item.as_slice())
 }
 
 /// The ParentClass of a class without superclass: no name, no properties, empty heaps (2.2.11).
@@ -634,217 +505,10 @@ pub(crate) fn empty_parent_image() -> EncodeResult<(Vec<u8>, Vec<u8>)> {
     ))
 }
 
-/// Builds a new class, inheriting from a parent the way WMI does: the parent's properties and methods are
-/// copied and marked inherited, and qualifiers flavored to propagate to derived classes are carried over.
-#[derive(Debug, Clone)]
-pub struct ClassBuilder {
-    name: String,
-    parent: Option<Arc<WmiClass>>,
-    qualifiers: Vec<Qualifier>,
-    properties: Vec<(String, CimType, Vec<Qualifier>, Option<Value>)>,
-    /// Declared here; `flags` and `origin` are set by `build`.
-    methods: Vec<Method>,
-    decoration: Option<Decoration>,
-}
-
-impl ClassBuilder {
-    pub fn new(name: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            parent: None,
-            qualifiers: Vec::new(),
-            properties: Vec::new(),
-            methods: Vec::new(),
-            decoration: None,
-        }
-    }
-
-    pub fn superclass(mut self, parent: Arc<WmiClass>) -> Self {
-        self.parent = Some(parent);
-        self
-    }
-
-    pub fn qualifier(mut self, q: Qualifier) -> Self {
-        self.qualifiers.push(q);
-        self
-    }
-
-    /// Declares a property. A `CIMTYPE` qualifier naming the type is put first unless one is given.
-    pub fn property(
-        mut self,
-        name: &str,
-        cim_type: CimType,
-        qualifiers: Vec<Qualifier>,
-        default: Option<Value>,
-    ) -> Self {
-        self.properties
-            .push((name.to_owned(), cim_type, qualifiers, default));
-        self
-    }
-
-    /// Declares a method with its `__PARAMETERS` classes for in and out parameters.
-    pub fn method(
-        mut self,
-        name: &str,
-        qualifiers: Vec<Qualifier>,
-        input: Option<Arc<WmiClass>>,
-        output: Option<Arc<WmiClass>>,
-    ) -> Self {
-        self.methods.push(Method {
-            name: name.to_owned(),
-            flags: 0,
-            origin: 0,
-            qualifiers,
-            input,
-            output,
-        });
-        self
-    }
-
-    pub fn decoration(mut self, server: &str, namespace: &str) -> Self {
-        self.decoration = Some(Decoration {
-            server: server.to_owned(),
-            namespace: namespace.to_owned(),
-        });
-        self
-    }
-
-    pub fn build(self) -> EncodeResult<Arc<WmiClass>> {
-        let propagate = |q: &Qualifier| {
-            q.flavor.propagates_to_derived_class().then(|| Qualifier {
-                flavor: Flavor(q.flavor.0 | Flavor::ORIGIN_PROPAGATED),
-                ..q.clone()
-            })
-        };
-        let (derivation, mut properties, mut methods, mut qualifiers) = match &self.parent {
-            Some(parent) => {
-                let mut derivation = vec![parent.name().to_owned()];
-                derivation.extend(parent.derivation.iter().cloned());
-                let properties: Vec<Property> = parent
-                    .properties
-                    .iter()
-                    .map(|p| Property {
-                        inherited: true,
-                        qualifiers: p.qualifiers.iter().filter_map(propagate).collect(),
-                        default_inherited: true,
-                        ..p.clone()
-                    })
-                    .collect();
-                let methods: Vec<Method> = parent
-                    .methods
-                    .iter()
-                    .map(|m| Method {
-                        flags: m.flags | METHOD_INHERITED,
-                        ..m.clone()
-                    })
-                    .collect();
-                let qualifiers: Vec<Qualifier> =
-                    parent.qualifiers.iter().filter_map(propagate).collect();
-                (derivation, properties, methods, qualifiers)
-            }
-            None => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
-        };
-        let own_origin = sig_len("ClassOfOrigin", derivation.len())?;
-
-        for q in self.qualifiers {
-            qualifiers.retain(|old| !old.name.eq_ignore_ascii_case(&q.name));
-            qualifiers.push(q);
-        }
-
-        let mut value_table_len: usize = properties
-            .iter()
-            .map(|p| p.value_table_offset as usize + p.cim_type.slot_size())
-            .max()
-            .unwrap_or(0);
-        for (name, cim_type, mut prop_qualifiers, default) in self.properties {
-            if properties
-                .iter()
-                .any(|p| p.name.eq_ignore_ascii_case(&name))
-            {
-                return Err(EncodeError::Duplicate { name });
-            }
-            if qualifier::find(&prop_qualifiers, "CIMTYPE").is_none() {
-                prop_qualifiers.insert(
-                    0,
-                    Qualifier {
-                        name: "CIMTYPE".to_owned(),
-                        flavor: Flavor(
-                            Flavor::PROPAGATE_TO_INSTANCE | Flavor::PROPAGATE_TO_DERIVED_CLASS,
-                        ),
-                        cim_type: CimType::scalar(CimBase::String),
-                        value: Value::String(cim_type.base.name().to_owned()),
-                    },
-                );
-            }
-            let declaration_order =
-                u16::try_from(properties.len()).map_err(|_| EncodeError::TooLarge {
-                    what: "DeclarationOrder",
-                })?;
-            properties.push(Property {
-                name,
-                cim_type,
-                inherited: false,
-                declaration_order,
-                value_table_offset: sig_len("ValueTableOffset", value_table_len)?,
-                class_of_origin: own_origin,
-                qualifiers: prop_qualifiers,
-                default,
-                default_inherited: false,
-            });
-            value_table_len += cim_type.slot_size();
-        }
-
-        for method in self.methods {
-            if methods
-                .iter()
-                .any(|m| m.name.eq_ignore_ascii_case(&method.name))
-            {
-                return Err(EncodeError::Duplicate { name: method.name });
-            }
-            methods.push(Method {
-                flags: 0,
-                origin: own_origin,
-                ..method
-            });
-        }
-
-        let mut lookup: Vec<u16> = (0..properties.len() as u16).collect();
-        lookup.sort_by(|&a, &b| {
-            compare_names(
-                &properties[usize::from(a)].name,
-                &properties[usize::from(b)].name,
-            )
-        });
-        let part_image = encode_class_part(
-            Some(&self.name),
-            &derivation,
-            &qualifiers,
-            &properties,
-            &lookup,
-            value_table_len,
-        )?;
-        let methods_image = encode_methods_part(&methods)?;
-        Ok(Arc::new(WmiClass {
-            name: Some(self.name),
-            derivation,
-            qualifiers,
-            properties,
-            lookup,
-            methods,
-            parent: self.parent,
-            decoration: self.decoration,
-            extra_flags: 0,
-            part_image: Arc::from(part_image),
-            methods_image: Some(Arc::from(methods_image)),
-            value_table_len,
-        }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wmio::Limits;
+    use crate::wmio::{CimBase, EncodeError, Limits};
 
     #[test]
     fn nd_table_packs_two_bits_per_property() {

@@ -26,7 +26,8 @@ pub(crate) struct HeapView<'a> {
 }
 
 impl<'a> HeapView<'a> {
-    /// Reads HeapLength (31 bits, most significant bit set) and takes that many octets.
+    /// Reads HeapLength (31 bits, most significant bit set) and takes that many octets. A clear top bit is
+    /// tolerated: the length is the same either way.
     pub fn decode(r: &mut Reader<'a>, ctx: &DecodeCtx<'_>) -> DecodeResult<Self> {
         let len = u64::from(r.u32("HeapLength")? & !MSB);
         let max = u64::from(ctx.limits.max_heap_size);

@@ -4,7 +4,9 @@
 //! - `cim`: the CIM type system (`CimType`, `Value`) and how one value sits in a value table or heap.
 //! - `heap`: heaps (MS-WMIO 2.2.66), heap references, Encoded-String and the string dictionary.
 //! - `qualifier`: qualifiers, flavors and qualifier sets.
-//! - `class`: the ClassPart and MethodsPart, the `WmiClass` model and a builder for new classes.
+//! - `class`: the ClassPart and the `WmiClass` model.
+//! - `method`: the MethodsPart and `Method`.
+//! - `builder`: `ClassBuilder`, which lays out new classes.
 //! - `instance`: the instance part and the `WmiInstance` model (with `__RELPATH` / `__PATH`).
 //! - `object`: the top level (EncodingUnit, ObjectBlock, embedded objects, instances without class).
 //! - `cache`: a bounded class cache for instances sent without their class (MS-WMI 2.2.14.4).
@@ -15,21 +17,25 @@
 //! instance is fixed by that copy, so an instance is always encoded against the image it was decoded
 //! with. Classes made with `ClassBuilder` get a canonical image when built.
 
+mod builder;
 mod cache;
 mod cim;
 mod class;
 mod heap;
 mod instance;
 mod json;
+mod method;
 mod object;
 mod qualifier;
 
+pub use builder::ClassBuilder;
 pub use cache::ClassCache;
 pub use cim::{CimBase, CimType, Value};
-pub use class::{ClassBuilder, Method, Property, WmiClass};
+pub use class::{Property, WmiClass};
 pub use heap::DICTIONARY;
 pub use instance::WmiInstance;
 pub use json::{ToJson, instance_to_json, object_to_json, to_json};
+pub use method::Method;
 pub use object::{
     Decoration, EncodingUnit, ObjectFlags, WmiObject, decode_embedded_object, decode_encoding_unit,
     decode_instance_no_class, decode_object_block, encode_instance_no_class,
@@ -106,6 +112,11 @@ impl fmt::Display for EncodeError {
 impl std::error::Error for EncodeError {}
 
 pub type EncodeResult<T> = Result<T, EncodeError>;
+
+/// A length or offset for a 32-bit field.
+pub(crate) fn len_u32(what: &'static str, n: usize) -> EncodeResult<u32> {
+    u32::try_from(n).map_err(|_| EncodeError::TooLarge { what })
+}
 
 #[cfg(test)]
 mod proptests;

@@ -9,6 +9,7 @@ use super::cache::ClassCache;
 use super::class::{self, WmiClass};
 use super::heap;
 use super::instance::{self, WmiInstance};
+use super::method;
 use super::{EncodeError, EncodeResult, Limits};
 
 /// The Signature that opens every EncodingUnit (2.2.77).
@@ -249,10 +250,10 @@ fn decode_block(r: &mut Reader<'_>, ctx: &mut DecodeCtx<'_>) -> DecodeResult<Wmi
     if is_class {
         // ClassType = ParentClass CurrentClass, each a ClassPart and a MethodsPart (2.2.11, 2.2.14).
         let parent = class::decode_class_part(r, ctx)?;
-        let (parent_methods, parent_methods_image) = class::decode_methods_part(r, ctx)?;
+        let (parent_methods, parent_methods_image) = method::decode_methods_part(r, ctx)?;
         let parent = Arc::new(parent.with_methods(parent_methods, Arc::from(parent_methods_image)));
         let current = class::decode_class_part(r, ctx)?;
-        let (methods, methods_image) = class::decode_methods_part(r, ctx)?;
+        let (methods, methods_image) = method::decode_methods_part(r, ctx)?;
         let extra = flags & !(ObjectFlags::CLASS | ObjectFlags::DECORATION);
         Ok(WmiObject::Class(Arc::new(current.complete(
             parent,

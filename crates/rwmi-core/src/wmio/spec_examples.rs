@@ -518,10 +518,9 @@ fn every_truncation_is_an_error() {
         let block = &bytes[8..8 + declared];
         let object_len = block.len() - unit.trailing.len();
         for n in 0..bytes.len() {
-            let cut = &bytes[..n];
-            if n < bytes.len() {
+            if n < 8 + declared {
                 // The declared length runs past the cut.
-                assert!(decode_encoding_unit(cut, &limits, None).is_err() || n >= 8 + 0x8BE);
+                assert!(decode_encoding_unit(&bytes[..n], &limits, None).is_err());
             }
             if n < object_len {
                 // The same prefix with a length that agrees: the inner lengths are then what lie.
