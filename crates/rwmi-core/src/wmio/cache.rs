@@ -4,7 +4,11 @@
 
 use std::sync::Arc;
 
+use crate::codec::{DecodeError, DecodeErrorKind, DecodeResult};
+
 use super::class::WmiClass;
+use super::instance::WmiInstance;
+use super::{Limits, object};
 
 struct Entry {
     class: Arc<WmiClass>,
@@ -102,6 +106,25 @@ impl ClassCache {
         self.touch(i)
     }
 
+    /// Decodes the ObjectData of a WBEMOBJECT_INSTANCE_NOCLASS against the class an earlier
+    /// WBEMOBJECT_INSTANCE with the same classID carried; an unknown classID is an error (MS-WMI 2.2.14.4).
+    pub fn decode_instance_no_class(
+        &mut self,
+        class_id: &[u8; 16],
+        bytes: &[u8],
+        limits: &Limits,
+    ) -> DecodeResult<WmiInstance> {
+        let class = self.get_by_id(class_id).ok_or_else(|| {
+            DecodeError::new(
+                "EncodingUnitInstanceNoClass",
+                "classID",
+                0,
+                DecodeErrorKind::Invalid("no instance with this classID has carried its class"),
+            )
+        })?;
+        object::decode_instance_no_class(bytes, &class, limits)
+    }
+
     /// The cached class whose ClassPart is exactly `image`, so a decoder can skip parsing it again.
     pub fn find_image(&mut self, image: &[u8]) -> Option<Arc<WmiClass>> {
         let i = self
@@ -121,7 +144,9 @@ impl Default for ClassCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wmio::{CimBase, CimType};
+    use crate::wmio::{
+        CimBase, CimType, Value, WmiObject, decode_object_block, encode_instance_no_class,
+    };
 
     fn class(name: &str) -> Arc<WmiClass> {
         WmiClass::builder(name)
@@ -148,5 +173,31 @@ mod tests {
         cache.insert(class("WIN32_A"));
         assert_eq!(cache.len(), 2);
         assert!(!Arc::ptr_eq(&cache.get("win32_a").unwrap(), &a), "replaced");
+    }
+
+    #[test]
+    fn no_class_rows_need_the_class_id_of_an_earlier_row() {
+        let class = WmiClass::builder("Row")
+            .property("N", CimType::scalar(CimBase::UInt16), vec![], None)
+            .build()
+            .unwrap();
+        let mut row = WmiInstance::new(class);
+        row.set("N", Some(Value::UInt16(9))).unwrap();
+        let limits = Limits::default();
+        let mut cache = ClassCache::default();
+        let full = WmiObject::Instance(row.clone()).encode_block().unwrap();
+        let first = decode_object_block(&full, &limits, Some(&mut cache)).unwrap();
+        let id = [0x5A; 16];
+        cache.insert_with_id(id, first.class().clone());
+        let no_class = encode_instance_no_class(&row).unwrap();
+        let second = cache
+            .decode_instance_no_class(&id, &no_class, &limits)
+            .unwrap();
+        assert!(Arc::ptr_eq(&second.class, first.class()));
+        assert_eq!(second.values, row.values);
+        let err = cache
+            .decode_instance_no_class(&[0; 16], &no_class, &limits)
+            .unwrap_err();
+        assert_eq!(err.field, "classID");
     }
 }

@@ -332,6 +332,28 @@ pub(crate) fn encode_object_block(w: &mut Writer, object: &WmiObject) -> EncodeR
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wmio::{CimBase, CimType, Value};
+
+    #[test]
+    fn embedded_objects_are_length_prefixed_blocks() {
+        let class = WmiClass::builder("E")
+            .property(
+                "v",
+                CimType::scalar(CimBase::Real32),
+                vec![],
+                Some(Value::Real32(0.5)),
+            )
+            .build()
+            .unwrap();
+        let object = WmiObject::Instance(WmiInstance::new(class));
+        let block = object.encode_block().unwrap();
+        let mut embedded = (block.len() as u32).to_le_bytes().to_vec();
+        embedded.extend_from_slice(&block);
+        let limits = Limits::default();
+        let back = decode_embedded_object(&embedded, &limits).unwrap();
+        assert_eq!(back.encode_block().unwrap(), block);
+        assert!(decode_embedded_object(&embedded[..embedded.len() - 1], &limits).is_err());
+    }
 
     #[test]
     fn signature_and_flags_are_checked() {
