@@ -1,8 +1,9 @@
 //! MS-WMIO: the binary encoding of CIM classes and instances that MS-WMI carries.
 //!
 //! Layout of the module, one concept per file:
-//! - `cim`: the CIM type system (`CimType`, `Value`) and how one value sits in a value table or heap.
-//! - `heap`: heaps (MS-WMIO 2.2.66), heap references, Encoded-String and the string dictionary.
+//! - `cim`: the CIM type system (`CimType` with its array flag, `Value`).
+//! - `heap`: heaps (MS-WMIO 2.2.66), heap references, Encoded-String, the string dictionary, and the
+//!   EncodedValue codec that puts a value inline or on a heap.
 //! - `qualifier`: qualifiers, flavors and qualifier sets.
 //! - `class`: the ClassPart and the `WmiClass` model.
 //! - `method`: the MethodsPart and `Method`.
@@ -15,7 +16,9 @@
 //! Decoding keeps, for every class, the exact octets of its ClassPart and MethodsPart: the spec requires
 //! instances to carry a copy of their class's ClassPart (MS-WMIO 2.3.4), and the value layout of an
 //! instance is fixed by that copy, so an instance is always encoded against the image it was decoded
-//! with. Classes made with `ClassBuilder` get a canonical image when built.
+//! with. Classes made with `ClassBuilder` get a canonical image when built. Given a `ClassCache`, the decoder
+//! recognises a ClassPart it has seen (by its octets) and hands out the same `Arc<WmiClass>` instead of
+//! parsing it again, so rows of one class share their property names and types.
 
 mod builder;
 mod cache;
@@ -37,8 +40,8 @@ pub use instance::WmiInstance;
 pub use json::{ToJson, instance_to_json, object_to_json, to_json};
 pub use method::Method;
 pub use object::{
-    Decoration, EncodingUnit, ObjectFlags, WmiObject, decode_embedded_object, decode_encoding_unit,
-    decode_instance_no_class, decode_object_block, encode_instance_no_class,
+    Decoration, EncodingUnit, ObjectFlags, SIGNATURE, WmiObject, decode_embedded_object,
+    decode_encoding_unit, decode_instance_no_class, decode_object_block, encode_instance_no_class,
 };
 pub use qualifier::{Flavor, Qualifier};
 
