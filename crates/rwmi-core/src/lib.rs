@@ -10,6 +10,7 @@ pub mod guid;
 pub mod ndr;
 pub mod rpc;
 pub mod status;
+pub mod wmio;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};
 pub use guid::Guid;
