@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod dcom;
+pub mod epm;
 pub mod guid;
 pub mod ndr;
 pub mod rpc;

@@ -54,6 +54,12 @@ impl SyntaxId {
 }
 
 /// NDR 2.0, the transfer syntax every server supports (C706 14; MS-RPCE 3.3.1.5.6).
+impl Default for SyntaxId {
+    fn default() -> Self {
+        SyntaxId::new(Guid::NIL, 0, 0)
+    }
+}
+
 pub const NDR20: SyntaxId = SyntaxId::new(
     Guid::from_literal("8a885d04-1ceb-11c9-9fe8-08002b104860"),
     2,

@@ -106,6 +106,8 @@ pub enum RpcError {
     BadSignature {
         message: String,
     },
+    /// The endpoint mapper knows no endpoint for the interface (the service is not running there).
+    NotRegistered { interface: SyntaxId, status: u32 },
     /// Something we were asked to send does not fit (a stub beyond the limits).
     Encode {
         message: String,
@@ -127,9 +129,10 @@ impl RpcError {
             | RpcError::Security { stage, .. }
             | RpcError::Protocol { stage, .. } => *stage,
             RpcError::BindNak { .. } | RpcError::ContextRejected { .. } => Stage::Bind,
-            RpcError::Fault { .. } | RpcError::BadSignature { .. } | RpcError::Encode { .. } => {
-                Stage::Call
-            }
+            RpcError::Fault { .. }
+            | RpcError::BadSignature { .. }
+            | RpcError::Encode { .. }
+            | RpcError::NotRegistered { .. } => Stage::Call,
         }
     }
 
@@ -144,6 +147,7 @@ impl RpcError {
         const ERROR_LOGON_FAILURE: u32 = 1326;
         const RPC_S_UNKNOWN_IF: u32 = 0x6B5;
         const RPC_S_CALL_TIMEOUT: u32 = 0x5B4;
+        const EPT_S_NOT_REGISTERED: u32 = 0x6D9;
         match self {
             RpcError::Resolve { .. } | RpcError::Connect { .. } => Some(RPC_S_SERVER_UNAVAILABLE),
             RpcError::Timeout { .. } => Some(RPC_S_CALL_TIMEOUT),
@@ -158,6 +162,7 @@ impl RpcError {
             } => Some(ERROR_LOGON_FAILURE),
             RpcError::Security { .. } | RpcError::BadSignature { .. } => Some(RPC_S_SEC_PKG_ERROR),
             RpcError::Fault { status, .. } => Some(*status),
+            RpcError::NotRegistered { .. } => Some(EPT_S_NOT_REGISTERED),
         }
     }
 
@@ -236,6 +241,9 @@ impl fmt::Display for RpcError {
                 "a response failed its signature check, association closed: {message}"
             )?,
             RpcError::Encode { message } => write!(f, "cannot send: {message}")?,
+            RpcError::NotRegistered { interface, .. } => {
+                write!(f, "the endpoint mapper has no endpoint for interface {}", interface.uuid)?
+            }
         }
         if let Some(code) = self.code() {
             let name = self.code_name().unwrap_or("status");

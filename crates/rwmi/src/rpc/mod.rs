@@ -3,6 +3,7 @@
 //! and time.
 
 pub mod client;
+pub mod epm;
 pub mod error;
 pub mod server;
 pub mod transport;

@@ -1,0 +1,87 @@
+//! Interop with a real DCE/RPC server we did not write: the Samba AD DC that scripts/test.sh starts.
+//! Our client maps SAMR through Samba's endpoint mapper, binds with NTLM at integrity and at privacy,
+//! and enumerates the domains.
+
+mod support;
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use rwmi::rpc::epm::map_tcp;
+use rwmi::rpc::{AssociationOptions, ClientAssociation};
+use rwmi::security::{AuthLevel, Credentials, Secret};
+use support::samr::*;
+
+struct Samba {
+    host: IpAddr,
+    domain: String,
+    user: String,
+    password: String,
+}
+
+/// The peer's coordinates from the environment. Missing peers fail the test when RWMI_REQUIRE_PEERS is set
+/// (CI), and skip it otherwise (a quick local `cargo test`).
+fn samba() -> Option<Samba> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (var("RWMI_SAMBA_HOST"), var("RWMI_SAMBA_PASSWORD")) {
+        (Some(host), Some(password)) => Some(Samba {
+            host: host.parse().expect("RWMI_SAMBA_HOST is an IP address"),
+            domain: var("RWMI_SAMBA_DOMAIN").unwrap_or_else(|| "TEST".into()),
+            user: var("RWMI_SAMBA_USER").unwrap_or_else(|| "Administrator".into()),
+            password,
+        }),
+        _ => {
+            assert!(var("RWMI_REQUIRE_PEERS").is_none(), "RWMI_REQUIRE_PEERS is set but no Samba DC is configured");
+            eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
+            None
+        }
+    }
+}
+
+fn options(samba: &Samba, password: &str, level: AuthLevel) -> AssociationOptions {
+    let mut o = AssociationOptions::new(vec![SAMR]);
+    o.connect_timeout = Duration::from_secs(10);
+    o.call_timeout = Duration::from_secs(20);
+    o.with_auth(Credentials::new(&samba.user, &samba.domain, Secret::Password(password.into())), level)
+}
+
+async fn samr_endpoint(samba: &Samba) -> SocketAddr {
+    map_tcp(SocketAddr::new(samba.host, 135), SAMR, &AssociationOptions::new(vec![])).await.expect("ept_map SAMR")
+}
+
+#[tokio::test]
+async fn samr_enumerates_domains_at_integrity_and_privacy() {
+    let Some(samba) = samba() else { return };
+    let endpoint = samr_endpoint(&samba).await;
+    assert_eq!(endpoint.ip(), samba.host);
+    assert_ne!(endpoint.port(), 135);
+    for level in [AuthLevel::Integrity, AuthLevel::Privacy] {
+        let mut association = ClientAssociation::connect(endpoint, &options(&samba, &samba.password, level)).await.unwrap();
+        let stub = association.call(&SAMR, SAMR_CONNECT, None, &connect_request()).await.unwrap();
+        let (handle, status) = connect_response(&stub).unwrap();
+        assert_eq!(status, 0, "SamrConnect NTSTATUS at {level}");
+        let stub = association.call(&SAMR, SAMR_ENUMERATE_DOMAINS, None, &enumerate_domains_request(&handle)).await.unwrap();
+        let (names, status) = enumerate_domains_response(&stub).unwrap();
+        assert_eq!(status, 0, "SamrEnumerateDomainsInSamServer NTSTATUS at {level}");
+        let upper: Vec<String> = names.iter().map(|n| n.to_uppercase()).collect();
+        assert!(upper.contains(&samba.domain.to_uppercase()), "{names:?} at {level}");
+        assert!(upper.contains(&"BUILTIN".to_string()), "{names:?} at {level}");
+        association.close().await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_is_a_typed_logon_failure_not_a_hang() {
+    let Some(samba) = samba() else { return };
+    let endpoint = samr_endpoint(&samba).await;
+    let started = Instant::now();
+    let result = async {
+        let mut association = ClientAssociation::connect(endpoint, &options(&samba, "not-the-password", AuthLevel::Privacy)).await?;
+        association.call(&SAMR, SAMR_CONNECT, None, &connect_request()).await
+    }
+    .await;
+    let err = result.expect_err("a wrong password must not authenticate");
+    assert!(err.is_logon_failure(), "expected a logon failure, got {err:?} ({err})");
+    assert!(!err.to_string().contains("not-the-password"));
+    eprintln!("wrong password diagnosed in {:?}: {err}", started.elapsed());
+}
