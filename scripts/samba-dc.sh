@@ -70,7 +70,7 @@ generate_password() {
 }
 
 ensure_hosts_entry() {
-    if getent hosts "$FQDN" | grep -q "^$HOST_IP[[:space:]]"; then
+    if [[ $(getent hosts "$FQDN" | awk '{ print $1 }') == "$HOST_IP" ]]; then
         return 0
     fi
     if [[ $EUID -eq 0 && -w /etc/hosts ]]; then
@@ -110,8 +110,11 @@ provision() {
     fi
     command -v samba-tool >/dev/null || die "samba-tool not found (install the Debian packages samba samba-ad-dc)"
     # Only what an earlier, interrupted provisioning of ours can have left.
-    rm -rf "$DIR/etc" "$DIR/private" "$DIR/state" "$DIR/cache" "$DIR/bind-dns" "$DIR/run" \
-        "$DIR/gencache.tdb" "$DIR/names.tdb" "$DIR/msg.lock" "$DIR/msg.sock" "$MARKER" "$PASSWORD_FILE"
+    local entry
+    for entry in etc private state cache bind-dns run gencache.tdb names.tdb msg.lock msg.sock \
+        .provisioned admin-password; do
+        rm -rf "${DIR:?}/$entry"
+    done
     mkdir -p "$DIR/etc" "$DIR/log" "$DIR/run"
 
     local password=${RWMI_SAMBA_PASSWORD:-}
