@@ -55,8 +55,14 @@ IN_CI=0
 
 RUN_STARTED=$SECONDS
 RESULTS=()
-step() { echo; echo "==> $*"; }
-record() { RESULTS+=("$1"); }
+STEP_STARTED=$SECONDS
+step() {
+    STEP_STARTED=$SECONDS
+    echo
+    echo "==> $*"
+}
+# Appends a summary line, with the seconds since the last step began.
+record() { RESULTS+=("$1 ($((SECONDS - STEP_STARTED)) s)"); }
 die() {
     echo "test.sh: FAILED: $*" >&2
     exit 1
@@ -237,9 +243,10 @@ unset RWMI_REQUIRE_PEERS
 if [[ $WITH_PEERS -eq 1 ]]; then
     step "peers: Debian packages"
     ensure_debian_packages
+    record "ok   Debian packages"
     step "peers: Python venv"
     ensure_venv
-    record "ok   peer tools (Debian packages, $VENV)"
+    record "ok   Python venv with impacket"
 
     step "peers: Samba AD DC on $SAMBA_HOST"
     can_be_root || die "running Samba as an AD DC needs root or sudo (or use --no-peers)"
