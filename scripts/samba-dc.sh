@@ -108,7 +108,7 @@ provision() {
         say "reusing provisioned domain in $DIR"
         return 0
     fi
-    command -v samba-tool >/dev/null || die "samba-tool not found (install the Debian packages samba samba-ad-dc)"
+    command -v samba-tool >/dev/null || die "samba-tool not found (install the Debian packages samba samba-ad-dc samba-ad-provision)"
     # Only what an earlier, interrupted provisioning of ours can have left.
     local entry
     for entry in etc private state cache bind-dns run gencache.tdb names.tdb msg.lock msg.sock \
@@ -164,7 +164,7 @@ start() {
     if port_open 135 || port_open 88; then
         die "something else already listens on $HOST_IP:135 or :88 (another DC from a different DIR?)"
     fi
-    command -v samba >/dev/null || die "samba not found (install the Debian packages samba samba-ad-dc)"
+    command -v samba >/dev/null || die "samba not found (install the Debian packages samba samba-ad-dc samba-ad-provision)"
     provision
     ensure_hosts_entry
     mkdir -p "$DIR/log" "$DIR/run"

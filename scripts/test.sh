@@ -22,11 +22,12 @@ readonly VENV=$ROOT/.venv
 readonly PY_REQUIREMENTS=$ROOT/scripts/requirements-peers.txt
 readonly CAPTURE=$ROOT/target/test-capture.pcapng
 # samba, samba-ad-dc and its dependencies (samba-dsdb-modules, samba-vfs-modules,
-# winbind) run the AD DC; samba-dsdb-modules is only a Recommends of samba, so
-# samba-ad-dc must be named. smbclient brings rpcclient (peer smoke check),
-# krb5-user kinit/klist for Kerberos tests, tshark brings dumpcap via
-# wireshark-common.
-readonly DEBIAN_PACKAGES=(samba samba-ad-dc smbclient krb5-user tshark)
+# winbind) run the AD DC; samba-ad-provision holds the schema files that
+# `samba-tool domain provision` reads. The last two are only Recommends of
+# samba, so with --no-install-recommends they must be named. smbclient brings
+# rpcclient (peer smoke check), krb5-user kinit/klist for Kerberos tests,
+# tshark brings dumpcap via wireshark-common.
+readonly DEBIAN_PACKAGES=(samba samba-ad-dc samba-ad-provision smbclient krb5-user tshark)
 
 WITH_PEERS=1
 CARGO_TEST_ARGS=()
