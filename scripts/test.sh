@@ -179,6 +179,10 @@ stop_capture() {
     fi
     wait "$CAPTURE_PID" 2>/dev/null || true
     CAPTURE_PID=
+    # dumpcap creates the file 0600; under sudo it belongs to root.
+    if [[ $CAPTURE_VIA_SUDO -eq 1 && -e $CAPTURE ]]; then
+        sudo -n chown "$(id -u):$(id -g)" "$CAPTURE" || true
+    fi
 }
 
 cleanup() {
@@ -192,26 +196,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Starts dumpcap on loopback for TCP within 127/8. Returns 1 if capturing is not
-# permitted here.
-start_capture() {
-    local dumpcap log=$LOG_DIR/dumpcap.log filter='tcp and net 127.0.0.0/8'
-    dumpcap=$(command -v dumpcap) || return 1
+# Launches dumpcap (prefixed by "$@", e.g. sudo -n) on loopback for TCP within
+# 127/8 and waits until it has opened the interface. Returns 1 if it cannot.
+launch_dumpcap() {
+    local log=$LOG_DIR/dumpcap.log
     rm -f "$CAPTURE"
-    local -a launcher=()
-    if [[ $EUID -ne 0 ]] && ! "$dumpcap" -D 2>/dev/null | grep -qw lo; then
-        # No capture rights of our own; sudo without a password prompt, or give up.
-        sudo -n true 2>/dev/null || return 1
-        launcher=(sudo -n)
-        CAPTURE_VIA_SUDO=1
-    fi
-    "${launcher[@]}" "$dumpcap" -q -i lo -f "$filter" -w "$CAPTURE" >"$log" 2>&1 &
+    "$@" dumpcap -q -i lo -f 'tcp and net 127.0.0.0/8' -w "$CAPTURE" >"$log" 2>&1 &
     CAPTURE_PID=$!
     local i
     for ((i = 0; i < 100; i++)); do
         if ! kill -0 "$CAPTURE_PID" 2>/dev/null; then
+            wait "$CAPTURE_PID" 2>/dev/null || true
             CAPTURE_PID=
-            cat "$log" >&2
+            echo "dumpcap failed: $(tail -n 3 "$log")"
             return 1
         fi
         # dumpcap writes the pcapng header once the interface is open.
@@ -221,6 +218,16 @@ start_capture() {
     [[ -s $CAPTURE ]] || { stop_capture; return 1; }
     sleep 0.3 # let the filter attach before traffic starts
     echo "capturing loopback TCP in 127/8 into $CAPTURE (pid $CAPTURE_PID)"
+}
+
+# Captures as ourselves (root, or a user with capture rights), else through
+# sudo without a password prompt. Returns 1 if neither is permitted.
+start_capture() {
+    command -v dumpcap >/dev/null || return 1
+    launch_dumpcap && return 0
+    [[ $EUID -ne 0 ]] && sudo -n true 2>/dev/null || return 1
+    CAPTURE_VIA_SUDO=1
+    launch_dumpcap sudo -n
 }
 
 # rpcclient against the DC over ncacn_ip_tcp with NTLM at both protection
