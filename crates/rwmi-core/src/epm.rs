@@ -3,12 +3,18 @@
 
 use crate::codec::{DecodeResult, Reader, Writer};
 use crate::guid::Guid;
-use crate::ndr::array::{read_byte_elements, read_conformance, write_conformance, wire_count};
-use crate::ndr::{ConformantVaryingArray, ContextHandle, Full, Ndr, NdrReader, NdrWriter, decode_top, encode_top};
+use crate::ndr::array::{read_byte_elements, read_conformance, wire_count, write_conformance};
+use crate::ndr::{
+    ConformantVaryingArray, ContextHandle, Full, Ndr, NdrReader, NdrWriter, decode_top, encode_top,
+};
 use crate::rpc::{NDR20, SyntaxId};
 
 /// The endpoint mapper interface, e1af8308-5d1f-11c9-91a4-08002b14a0fa v3.0, on TCP port 135.
-pub const EPM: SyntaxId = SyntaxId::new(Guid::from_u128(0xe1af8308_5d1f_11c9_91a4_08002b14a0fa), 3, 0);
+pub const EPM: SyntaxId = SyntaxId::new(
+    Guid::from_u128(0xe1af8308_5d1f_11c9_91a4_08002b14a0fa),
+    3,
+    0,
+);
 pub const EPT_MAP_OPNUM: u16 = 3;
 /// ept_map's status when nothing is registered for the interface (EPT_S_NOT_REGISTERED, 0x16c9a0d6).
 pub const EPT_S_NOT_REGISTERED: u32 = 0x16c9_a0d6;
@@ -32,7 +38,12 @@ pub struct TcpTower {
 
 impl TcpTower {
     pub fn new(interface: SyntaxId, port: u16, address: [u8; 4]) -> Self {
-        TcpTower { interface, transfer_syntax: NDR20, port, address }
+        TcpTower {
+            interface,
+            transfer_syntax: NDR20,
+            port,
+            address,
+        }
     }
 
     /// C706 appendix L: the floor count, then each floor as (lhs length, lhs, rhs length, rhs). Floor
@@ -48,7 +59,11 @@ impl TcpTower {
             w.u16(2);
             w.u16(syntax.minor());
         }
-        for (protocol, rhs) in [(PROTOCOL_NCACN, &[0u8, 0][..]), (PROTOCOL_TCP, &self.port.to_be_bytes()[..]), (PROTOCOL_IP, &self.address[..])] {
+        for (protocol, rhs) in [
+            (PROTOCOL_NCACN, &[0u8, 0][..]),
+            (PROTOCOL_TCP, &self.port.to_be_bytes()[..]),
+            (PROTOCOL_IP, &self.address[..]),
+        ] {
             w.u16(1);
             w.u8(protocol);
             w.u16(rhs.len() as u16);
@@ -61,7 +76,14 @@ impl TcpTower {
         let mut r = Reader::new("tower", bytes);
         let count = r.u16("floor_count")?;
         if count > MAX_FLOORS {
-            return Err(r.error("floor_count", crate::DecodeErrorKind::Limit { limit: "tower floors", value: count.into(), max: MAX_FLOORS.into() }));
+            return Err(r.error(
+                "floor_count",
+                crate::DecodeErrorKind::Limit {
+                    limit: "tower floors",
+                    value: count.into(),
+                    max: MAX_FLOORS.into(),
+                },
+            ));
         }
         let mut tower = TcpTower::default();
         let mut seen_uuid = 0;
@@ -117,7 +139,9 @@ impl Ndr for Twr {
         let max_count = read_conformance(r, "tower_octet_string")?;
         let len = r.u32("tower_length")?;
         r.expect_count("tower_length", u64::from(max_count), u64::from(len))?;
-        Ok(Twr(read_byte_elements(r, "tower_octet_string", len)?.to_vec()))
+        Ok(Twr(
+            read_byte_elements(r, "tower_octet_string", len)?.to_vec()
+        ))
     }
 }
 
@@ -151,7 +175,12 @@ impl EptMapRequest {
             Some(t) => TcpTower::decode(&t.0)?,
             None => return Err(r.invalid("map_tower", "a null tower")),
         };
-        Ok(EptMapRequest { object: object.get().copied(), tower, entry_handle, max_towers })
+        Ok(EptMapRequest {
+            object: object.get().copied(),
+            tower,
+            entry_handle,
+            max_towers,
+        })
     }
 }
 
@@ -169,8 +198,16 @@ impl EptMapResponse {
         let mut w = NdrWriter::new();
         encode_top(&mut w, &self.entry_handle);
         w.u32(wire_count(self.towers.len()));
-        let items: Vec<Full<Twr>> = self.towers.iter().map(|t| Full::new(Twr(t.encode()))).collect();
-        let array = ConformantVaryingArray { max_count: self.max_towers.max(wire_count(items.len())), offset: 0, items };
+        let items: Vec<Full<Twr>> = self
+            .towers
+            .iter()
+            .map(|t| Full::new(Twr(t.encode())))
+            .collect();
+        let array = ConformantVaryingArray {
+            max_count: self.max_towers.max(wire_count(items.len())),
+            offset: 0,
+            items,
+        };
         encode_top(&mut w, &array);
         w.u32(self.status);
         w.into_vec()
@@ -181,13 +218,22 @@ impl EptMapResponse {
         let entry_handle = decode_top(&mut r)?;
         let num_towers = r.u32("num_towers")?;
         let array: ConformantVaryingArray<Full<Twr>> = decode_top(&mut r)?;
-        r.expect_count("num_towers", u64::from(num_towers), array.items.len() as u64)?;
+        r.expect_count(
+            "num_towers",
+            u64::from(num_towers),
+            array.items.len() as u64,
+        )?;
         let status = r.u32("status")?;
         let mut towers = Vec::with_capacity(array.items.len());
         for twr in array.items.iter().filter_map(Full::get) {
             towers.push(TcpTower::decode(&twr.0)?);
         }
-        Ok(EptMapResponse { entry_handle, towers, max_towers: array.max_count, status })
+        Ok(EptMapResponse {
+            entry_handle,
+            towers,
+            max_towers: array.max_count,
+            status,
+        })
     }
 }
 
@@ -195,7 +241,11 @@ impl EptMapResponse {
 mod tests {
     use super::*;
 
-    const SAMR: SyntaxId = SyntaxId::new(Guid::from_u128(0x12345778_1234_abcd_ef00_0123456789ac), 1, 0);
+    const SAMR: SyntaxId = SyntaxId::new(
+        Guid::from_u128(0x12345778_1234_abcd_ef00_0123456789ac),
+        1,
+        0,
+    );
 
     #[test]
     fn tower_layout_follows_c706_appendix_l() {
@@ -204,7 +254,12 @@ mod tests {
         assert_eq!(bytes.len(), 75);
         assert_eq!(&bytes[..5], &[5, 0, 19, 0, 0x0d]);
         // TCP floor: port 49664 big-endian; IP floor: 127.0.200.1 in network order.
-        assert_eq!(&bytes[bytes.len() - 16..], &[1, 0, 0x07, 2, 0, 0xc2, 0x00, 1, 0, 0x09, 4, 0, 127, 0, 200, 1][..]);
+        assert_eq!(
+            &bytes[bytes.len() - 16..],
+            &[
+                1, 0, 0x07, 2, 0, 0xc2, 0x00, 1, 0, 0x09, 4, 0, 127, 0, 200, 1
+            ][..]
+        );
         assert_eq!(TcpTower::decode(&bytes).unwrap(), tower);
         for n in 0..bytes.len() {
             assert!(TcpTower::decode(&bytes[..n]).is_err());
@@ -222,7 +277,10 @@ mod tests {
         assert_eq!(EptMapRequest::decode(&request.encode()).unwrap(), request);
         let response = EptMapResponse {
             entry_handle: ContextHandle::default(),
-            towers: vec![TcpTower::new(SAMR, 49664, [127, 0, 0, 1]), TcpTower::new(SAMR, 49665, [10, 0, 0, 1])],
+            towers: vec![
+                TcpTower::new(SAMR, 49664, [127, 0, 0, 1]),
+                TcpTower::new(SAMR, 49665, [10, 0, 0, 1]),
+            ],
             max_towers: 4,
             status: 0,
         };

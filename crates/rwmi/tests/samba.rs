@@ -31,7 +31,10 @@ fn samba() -> Option<Samba> {
             password,
         }),
         _ => {
-            assert!(var("RWMI_REQUIRE_PEERS").is_none(), "RWMI_REQUIRE_PEERS is set but no Samba DC is configured");
+            assert!(
+                var("RWMI_REQUIRE_PEERS").is_none(),
+                "RWMI_REQUIRE_PEERS is set but no Samba DC is configured"
+            );
             eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
             None
         }
@@ -42,11 +45,24 @@ fn options(samba: &Samba, password: &str, level: AuthLevel) -> AssociationOption
     let mut o = AssociationOptions::new(vec![SAMR]);
     o.connect_timeout = Duration::from_secs(10);
     o.call_timeout = Duration::from_secs(20);
-    o.with_auth(Credentials::new(&samba.user, &samba.domain, Secret::Password(password.into())), level)
+    o.with_auth(
+        Credentials::new(
+            &samba.user,
+            &samba.domain,
+            Secret::Password(password.into()),
+        ),
+        level,
+    )
 }
 
 async fn samr_endpoint(samba: &Samba) -> SocketAddr {
-    map_tcp(SocketAddr::new(samba.host, 135), SAMR, &AssociationOptions::new(vec![])).await.expect("ept_map SAMR")
+    map_tcp(
+        SocketAddr::new(samba.host, 135),
+        SAMR,
+        &AssociationOptions::new(vec![]),
+    )
+    .await
+    .expect("ept_map SAMR")
 }
 
 #[tokio::test]
@@ -56,16 +72,39 @@ async fn samr_enumerates_domains_at_integrity_and_privacy() {
     assert_eq!(endpoint.ip(), samba.host);
     assert_ne!(endpoint.port(), 135);
     for level in [AuthLevel::Integrity, AuthLevel::Privacy] {
-        let mut association = ClientAssociation::connect(endpoint, &options(&samba, &samba.password, level)).await.unwrap();
-        let stub = association.call(&SAMR, SAMR_CONNECT, None, &connect_request()).await.unwrap();
+        let mut association =
+            ClientAssociation::connect(endpoint, &options(&samba, &samba.password, level))
+                .await
+                .unwrap();
+        let stub = association
+            .call(&SAMR, SAMR_CONNECT, None, &connect_request())
+            .await
+            .unwrap();
         let (handle, status) = connect_response(&stub).unwrap();
         assert_eq!(status, 0, "SamrConnect NTSTATUS at {level}");
-        let stub = association.call(&SAMR, SAMR_ENUMERATE_DOMAINS, None, &enumerate_domains_request(&handle)).await.unwrap();
+        let stub = association
+            .call(
+                &SAMR,
+                SAMR_ENUMERATE_DOMAINS,
+                None,
+                &enumerate_domains_request(&handle),
+            )
+            .await
+            .unwrap();
         let (names, status) = enumerate_domains_response(&stub).unwrap();
-        assert_eq!(status, 0, "SamrEnumerateDomainsInSamServer NTSTATUS at {level}");
+        assert_eq!(
+            status, 0,
+            "SamrEnumerateDomainsInSamServer NTSTATUS at {level}"
+        );
         let upper: Vec<String> = names.iter().map(|n| n.to_uppercase()).collect();
-        assert!(upper.contains(&samba.domain.to_uppercase()), "{names:?} at {level}");
-        assert!(upper.contains(&"BUILTIN".to_string()), "{names:?} at {level}");
+        assert!(
+            upper.contains(&samba.domain.to_uppercase()),
+            "{names:?} at {level}"
+        );
+        assert!(
+            upper.contains(&"BUILTIN".to_string()),
+            "{names:?} at {level}"
+        );
         association.close().await;
     }
 }
@@ -76,12 +115,21 @@ async fn wrong_password_is_a_typed_logon_failure_not_a_hang() {
     let endpoint = samr_endpoint(&samba).await;
     let started = Instant::now();
     let result = async {
-        let mut association = ClientAssociation::connect(endpoint, &options(&samba, "not-the-password", AuthLevel::Privacy)).await?;
-        association.call(&SAMR, SAMR_CONNECT, None, &connect_request()).await
+        let mut association = ClientAssociation::connect(
+            endpoint,
+            &options(&samba, "not-the-password", AuthLevel::Privacy),
+        )
+        .await?;
+        association
+            .call(&SAMR, SAMR_CONNECT, None, &connect_request())
+            .await
     }
     .await;
     let err = result.expect_err("a wrong password must not authenticate");
-    assert!(err.is_logon_failure(), "expected a logon failure, got {err:?} ({err})");
+    assert!(
+        err.is_logon_failure(),
+        "expected a logon failure, got {err:?} ({err})"
+    );
     assert!(!err.to_string().contains("not-the-password"));
     eprintln!("wrong password diagnosed in {:?}: {err}", started.elapsed());
 }

@@ -58,6 +58,11 @@ impl AssociationOptions {
     }
 }
 
+/// The bind and auth3 use call id 1; calls start at 2.
+const FIRST_CALL_ID: u32 = 2;
+/// nca_s_proto_error (C706 appendix E).
+const NCA_S_PROTO_ERROR: u32 = 0x1c01_000b;
+
 /// The auth_context_id rwmi uses for its one security context per association.
 const AUTH_CONTEXT_ID: u32 = 0;
 
@@ -94,7 +99,8 @@ impl ClientAssociation {
         let stream = connect(addr, options.connect_timeout).await?;
         // Bind-phase PDUs carry security tokens and are never fragmented, so the read limit is at least the
         // default fragment size whatever smaller size we negotiate for calls.
-        let mut stream = FragmentStream::new(stream, usize::from(options.max_frag.max(DEFAULT_MAX_FRAG)));
+        let mut stream =
+            FragmentStream::new(stream, usize::from(options.max_frag.max(DEFAULT_MAX_FRAG)));
         let bind_timeout = options.connect_timeout;
 
         let mut initiator = match &options.auth {
@@ -250,7 +256,7 @@ impl ClientAssociation {
             contexts: accepted,
             session,
             level,
-            next_call_id: 2,
+            next_call_id: FIRST_CALL_ID,
             max_xmit_frag,
             call_timeout: options.call_timeout,
             max_message: options.max_message,
@@ -397,16 +403,22 @@ impl ClientAssociation {
                             ),
                         });
                     }
-                    // The first call after a refused auth3 is how the server tells us our logon failed.
-                    if fault.status.0 == FAULT_ACCESS_DENIED
-                        && call_id == 2
-                        && self.session.is_some()
+                    // auth3 has no reply: a server that refuses our AUTHENTICATE says so by faulting the
+                    // first call. Windows answers access denied; Samba answers nca_s_proto_error and drops
+                    // the connection (its auth_invalid path).
+                    let first_call = call_id == FIRST_CALL_ID && self.session.is_some();
+                    if first_call
+                        && matches!(fault.status.0, FAULT_ACCESS_DENIED | NCA_S_PROTO_ERROR)
                     {
+                        let name = rwmi_core::status::lookup(fault.status.0)
+                            .first()
+                            .map_or("a fault", |i| i.name);
                         return Err(RpcError::Security {
                             stage: Stage::Authenticate,
-                            error: SecurityError::LogonFailure(
-                                "the server refused the first call after authentication (rpc_s_access_denied)".into(),
-                            ),
+                            error: SecurityError::LogonFailure(format!(
+                                "the server refused the first call after authentication with {name}: \
+                                 wrong password, unknown or disabled account, or a domain it does not know"
+                            )),
                         });
                     }
                     return Err(RpcError::Fault {

@@ -12,7 +12,11 @@ use super::error::{RpcError, Stage};
 /// Maps `interface` through the endpoint mapper at `epm_addr` (normally port 135) and returns the address
 /// to bind to: the mapper's own IP with the registered port, since the IP in the tower is the server's view
 /// of itself and may not be reachable from here.
-pub async fn map_tcp(epm_addr: SocketAddr, interface: SyntaxId, options: &AssociationOptions) -> Result<SocketAddr, RpcError> {
+pub async fn map_tcp(
+    epm_addr: SocketAddr,
+    interface: SyntaxId,
+    options: &AssociationOptions,
+) -> Result<SocketAddr, RpcError> {
     let mut epm_options = options.clone();
     epm_options.interfaces = vec![EPM];
     epm_options.auth = None;
@@ -23,11 +27,23 @@ pub async fn map_tcp(epm_addr: SocketAddr, interface: SyntaxId, options: &Associ
         entry_handle: ContextHandle::default(),
         max_towers: 4,
     };
-    let stub = association.call(&EPM, EPT_MAP_OPNUM, None, &request.encode()).await?;
+    let stub = association
+        .call(&EPM, EPT_MAP_OPNUM, None, &request.encode())
+        .await?;
     association.close().await;
-    let response = EptMapResponse::decode(&stub).map_err(|error| RpcError::Protocol { stage: Stage::Call, error })?;
-    match response.towers.iter().find(|t| t.interface == interface && t.port != 0) {
+    let response = EptMapResponse::decode(&stub).map_err(|error| RpcError::Protocol {
+        stage: Stage::Call,
+        error,
+    })?;
+    match response
+        .towers
+        .iter()
+        .find(|t| t.interface == interface && t.port != 0)
+    {
         Some(tower) if response.status == 0 => Ok(SocketAddr::new(epm_addr.ip(), tower.port)),
-        _ => Err(RpcError::NotRegistered { interface, status: response.status }),
+        _ => Err(RpcError::NotRegistered {
+            interface,
+            status: response.status,
+        }),
     }
 }

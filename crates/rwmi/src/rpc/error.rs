@@ -107,7 +107,10 @@ pub enum RpcError {
         message: String,
     },
     /// The endpoint mapper knows no endpoint for the interface (the service is not running there).
-    NotRegistered { interface: SyntaxId, status: u32 },
+    NotRegistered {
+        interface: SyntaxId,
+        status: u32,
+    },
     /// Something we were asked to send does not fit (a stub beyond the limits).
     Encode {
         message: String,
@@ -241,9 +244,11 @@ impl fmt::Display for RpcError {
                 "a response failed its signature check, association closed: {message}"
             )?,
             RpcError::Encode { message } => write!(f, "cannot send: {message}")?,
-            RpcError::NotRegistered { interface, .. } => {
-                write!(f, "the endpoint mapper has no endpoint for interface {}", interface.uuid)?
-            }
+            RpcError::NotRegistered { interface, .. } => write!(
+                f,
+                "the endpoint mapper has no endpoint for interface {}",
+                interface.uuid
+            )?,
         }
         if let Some(code) = self.code() {
             let name = self.code_name().unwrap_or("status");

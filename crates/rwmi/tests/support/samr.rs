@@ -1,12 +1,18 @@
 //! The two MS-SAMR calls the Samba interop test makes, as NDR stubs: enough to prove our RPC layer against
 //! a server we did not write. MS-SAMR is not part of rwmi, so these live with the test.
 
-use rwmi_core::ndr::{ConformantArray, ContextHandle, Ndr, NdrReader, NdrWriter, RpcUnicodeString, Unique, decode_top};
+use rwmi_core::ndr::{
+    ConformantArray, ContextHandle, Ndr, NdrReader, NdrWriter, RpcUnicodeString, Unique, decode_top,
+};
 use rwmi_core::rpc::SyntaxId;
 use rwmi_core::{DecodeResult, Guid};
 
 /// MS-SAMR 1.9: 12345778-1234-abcd-ef00-0123456789ac v1.0.
-pub const SAMR: SyntaxId = SyntaxId::new(Guid::from_u128(0x12345778_1234_abcd_ef00_0123456789ac), 1, 0);
+pub const SAMR: SyntaxId = SyntaxId::new(
+    Guid::from_u128(0x12345778_1234_abcd_ef00_0123456789ac),
+    1,
+    0,
+);
 pub const SAMR_CONNECT: u16 = 0;
 pub const SAMR_ENUMERATE_DOMAINS: u16 = 6;
 /// SAM_SERVER_ENUMERATE_DOMAINS | SAM_SERVER_CONNECT (MS-SAMR 2.2.1.3).
@@ -54,7 +60,10 @@ impl Ndr for RidEnumeration {
     }
     fn decode_inline(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
         r.align(4)?;
-        Ok(RidEnumeration { relative_id: r.u32("RelativeId")?, name: RpcUnicodeString::decode_inline(r)? })
+        Ok(RidEnumeration {
+            relative_id: r.u32("RelativeId")?,
+            name: RpcUnicodeString::decode_inline(r)?,
+        })
     }
     fn decode_deferred(&mut self, r: &mut NdrReader<'_>) -> DecodeResult<()> {
         self.name.decode_deferred(r)
@@ -80,7 +89,10 @@ impl Ndr for EnumerationBuffer {
     }
     fn decode_inline(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
         r.align(4)?;
-        Ok(EnumerationBuffer { entries_read: r.u32("EntriesRead")?, buffer: Unique::decode_inline(r)? })
+        Ok(EnumerationBuffer {
+            entries_read: r.u32("EntriesRead")?,
+            buffer: Unique::decode_inline(r)?,
+        })
     }
     fn decode_deferred(&mut self, r: &mut NdrReader<'_>) -> DecodeResult<()> {
         self.buffer.decode_deferred(r)
@@ -97,7 +109,13 @@ pub fn enumerate_domains_response(stub: &[u8]) -> DecodeResult<(Vec<String>, u32
     let names = buffer
         .as_ref()
         .and_then(|b| b.buffer.as_ref())
-        .map(|entries| entries.0.iter().map(|e| e.name.as_str().to_string()).collect())
+        .map(|entries| {
+            entries
+                .0
+                .iter()
+                .map(|e| e.name.as_str().to_string())
+                .collect()
+        })
         .unwrap_or_default();
     Ok((names, status))
 }
