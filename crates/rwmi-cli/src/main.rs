@@ -17,6 +17,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Show rwmi working against a server it starts on this machine.
+    Demo,
     /// Explain a status code (hex, decimal, or a name such as E_ACCESSDENIED or nca_s_op_rng_error).
     Explain { code: String },
     /// Print a WMI object (an MS-WMIO encoding) from a file as JSON.
@@ -36,8 +38,16 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
+        Command::Demo => runtime().block_on(commands::demo::run()),
         Command::Explain { code } => commands::explain::run(&code),
         Command::Decode { file } => commands::decode::run(&file),
     };
     ExitCode::from(code)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can be built")
 }

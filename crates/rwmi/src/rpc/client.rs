@@ -127,15 +127,13 @@ impl ClientAssociation {
                 transfer_syntaxes: vec![NDR20],
             });
         }
-        if options.negotiate_features {
-            if let Some(first) = options.interfaces.first() {
-                let features = BindTimeFeatures(BindTimeFeatures::KNOWN);
-                elements.push(ContextElement {
-                    context_id: u16::try_from(elements.len()).unwrap_or(u16::MAX),
-                    abstract_syntax: *first,
-                    transfer_syntaxes: vec![features.transfer_syntax()],
-                });
-            }
+        if let (true, Some(first)) = (options.negotiate_features, options.interfaces.first()) {
+            let features = BindTimeFeatures(BindTimeFeatures::KNOWN);
+            elements.push(ContextElement {
+                context_id: u16::try_from(elements.len()).unwrap_or(u16::MAX),
+                abstract_syntax: *first,
+                transfer_syntaxes: vec![features.transfer_syntax()],
+            });
         }
         let bind = Bind {
             max_xmit_frag: options.max_frag,
