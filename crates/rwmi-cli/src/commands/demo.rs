@@ -108,10 +108,10 @@ pub async fn run() -> u8 {
     }
     let wrong = Credentials::new("Administrator", "EMU", Secret::Password("wrong".into()));
     let options = AssociationOptions::new(vec![WHOAMI]).with_auth(wrong, AuthLevel::Privacy);
-    if let Ok(mut association) = ClientAssociation::connect(addr, &options).await {
-        if let Err(e) = association.call(&WHOAMI, 0, None, &[]).await {
-            println!("  a wrong password is diagnosed: {e}");
-        }
+    if let Ok(mut association) = ClientAssociation::connect(addr, &options).await
+        && let Err(e) = association.call(&WHOAMI, 0, None, &[]).await
+    {
+        println!("  a wrong password is diagnosed: {e}");
     }
     exit::SUCCESS
 }
