@@ -1,2 +1,5 @@
+pub mod accounts;
 pub mod mof;
+pub mod policy;
+pub mod profile;
 pub mod wql;
