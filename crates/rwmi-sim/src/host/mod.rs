@@ -11,6 +11,8 @@ pub mod mof_text;
 pub mod os_calls;
 pub mod procfs;
 pub mod render;
+#[cfg(test)]
+mod repository_check;
 pub mod synthetic;
 
 use std::time::SystemTime;
