@@ -208,6 +208,69 @@ mod tests {
         assert_eq!(unescaped_quotes.matches('"').count() % 2, 0);
     }
 
+    /// Reads back one MOF string value in the forms `write_mof_string` produces: adjacent
+    /// literals, the named escapes and `\x` with four hex digits.
+    fn read_back(value: &str) -> String {
+        let mut out = String::new();
+        let mut chars = value.chars();
+        let mut inside = false;
+        while let Some(ch) = chars.next() {
+            match (inside, ch) {
+                (false, '"') => inside = true,
+                (false, ' ') => {}
+                (true, '"') => inside = false,
+                (true, '\\') => match chars.next().unwrap() {
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    'b' => out.push('\u{8}'),
+                    'f' => out.push('\u{c}'),
+                    'x' => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        out.push(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap());
+                    }
+                    other => out.push(other),
+                },
+                (true, other) => out.push(other),
+                (false, other) => panic!("{other:?} outside a literal in {value}"),
+            }
+        }
+        assert!(!inside, "unterminated literal in {value}");
+        out
+    }
+
+    #[test]
+    fn every_character_round_trips() {
+        let mut all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        all.extend([
+            '\u{fffd}',
+            '\u{ffff}',
+            '\u{10000}',
+            '\u{1f600}',
+            '\u{10ffff}',
+        ]);
+        assert_eq!(read_back(&mof_string(&all)), all);
+    }
+
+    #[test]
+    fn mixed_strings_round_trip() {
+        // Short strings drawn from an alphabet of awkward characters, by a fixed LCG.
+        let alphabet = [
+            '"', '\\', '\u{0}', '\u{1}', 'A', 'f', '9', ' ', '\n', '\u{85}', 'é', '😀', '\'', 'x',
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..8 {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
+            }
+            assert_eq!(read_back(&mof_string(&text)), text, "{text:?}");
+        }
+    }
+
     #[test]
     fn instance_writer_layout() {
         let mut out = String::new();

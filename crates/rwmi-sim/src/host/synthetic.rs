@@ -16,8 +16,9 @@ const SYNTHETIC_EPOCH_SECONDS: u64 = 1_767_225_600;
 /// The classes [`synthetic_instances`] can generate.
 pub const SYNTHETIC_CLASSES: &[&str] = &["Win32_Process", "Win32_Service", "Win32_LogicalDisk"];
 
-/// Bytes of MOF one instance takes, roughly; used to size the output once.
-const BYTES_PER_INSTANCE: usize = 900;
+/// Bytes of MOF one instance takes, roughly (a synthetic process is about 700); used to size the
+/// output once.
+const BYTES_PER_INSTANCE: usize = 720;
 
 /// `count` deterministic instances of `class` (matched case-insensitively) as MOF `instance of`
 /// blocks; `None` for classes without a synthetic generator.
