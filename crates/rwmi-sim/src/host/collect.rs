@@ -62,8 +62,14 @@ impl HostReader {
         self.root.join(relative)
     }
 
+    /// The file's text; bytes that are not UTF-8 (a process may name itself anything) become
+    /// U+FFFD rather than failing the read.
     fn text(&self, relative: &str) -> Option<String> {
-        fs::read_to_string(self.path(relative)).ok()
+        let bytes = fs::read(self.path(relative)).ok()?;
+        Some(match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+        })
     }
 
     fn trimmed(&self, relative: &str) -> Option<String> {
@@ -137,7 +143,8 @@ impl HostReader {
         Some(ProcessFact {
             pid,
             parent_pid: stat.ppid,
-            name: status.name.unwrap_or(stat.comm),
+            // stat has the raw name; status escapes some characters in it.
+            name: stat.comm,
             command_line: (!arguments.is_empty()).then(|| procfs::join_command_line(&arguments)),
             executable_path,
             creation_date: boot_time.checked_add(self.ticks_to_duration(stat.start_ticks)),
@@ -238,7 +245,8 @@ impl HostReader {
     }
 
     /// CPU time shares since boot, per processor and `_Total` last (one sample cannot give a
-    /// current rate, so these are averages over the whole uptime).
+    /// current rate, so these are averages over the whole uptime). /proc/stat counts interrupts
+    /// for all processors together, so each processor is given an equal share.
     pub fn processor_loads(&self) -> Vec<ProcessorLoadFact> {
         let stat = self
             .text("proc/stat")
@@ -575,6 +583,11 @@ mod tests {
             "proc/42/status",
             b"Name:\tmy (app)\nThreads:\t3\nVmRSS:\t  2048 kB\n",
         );
+        // A name that is not UTF-8 and holds a newline.
+        tree.write(
+            "proc/44/stat",
+            b"44 (bad\xff\n) S 42 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0\n",
+        );
         tree.write("proc/42/cmdline", b"/opt/my app\0--flag\0");
         // A directory without stat (the process exited) and a non-pid entry are skipped.
         tree.write("proc/43/status", b"Name:\tgone\n");
@@ -584,7 +597,11 @@ mod tests {
             clock_ticks: 100,
         };
         let processes = reader.processes(UNIX_EPOCH);
-        assert_eq!(processes.len(), 1);
+        assert_eq!(processes.len(), 2);
+        assert_eq!(
+            (processes[1].pid, processes[1].name.as_str()),
+            (44, "bad\u{fffd}\n")
+        );
         let process = &processes[0];
         assert_eq!(process.pid, 42);
         assert_eq!(process.parent_pid, 1);
@@ -644,6 +661,7 @@ mod tests {
         );
         tree.write("proc/uptime", b"100.00 150.00\n");
         let loads = HostReader::at(tree.0.clone()).processor_loads();
+        // The interrupt rate is split evenly across the processors.
         let names: Vec<&str> = loads.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["0", "1", "_Total"]);
         let total = &loads[2];

@@ -50,7 +50,6 @@ pub fn parse_pid_stat(text: &str) -> Option<PidStat> {
 /// The fields of /proc/[pid]/status the emulator uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PidStatus {
-    pub name: Option<String>,
     pub threads: Option<u32>,
     pub vm_rss_kib: Option<u64>,
     pub real_uid: Option<u32>,
@@ -65,8 +64,6 @@ pub fn parse_pid_status(text: &str) -> PidStatus {
         };
         let value = value.trim();
         match key {
-            // The kernel escapes '\n' and '\\' in Name (proc(5)), so the value is one line.
-            "Name" => status.name = Some(value.to_owned()),
             "Threads" => status.threads = value.parse().ok(),
             "VmRSS" => status.vm_rss_kib = kib_value(value),
             "Uid" => status.real_uid = value.split_whitespace().next().and_then(|v| v.parse().ok()),
@@ -463,7 +460,6 @@ mod tests {
         assert_eq!(
             status,
             PidStatus {
-                name: Some("my prog".into()),
                 threads: Some(3),
                 vm_rss_kib: Some(2032),
                 real_uid: Some(1000)
