@@ -277,7 +277,7 @@ impl HostReader {
         loads
     }
 
-    /// Network interfaces other than loopback, by interface index.
+    /// Network interfaces other than loopback (unless loopback is the only one), by index.
     pub fn network_adapters(&self) -> Vec<NetworkAdapterFact> {
         let addresses = os_calls::interface_addresses();
         let mut names: Vec<String> = fs::read_dir(self.path("sys/class/net"))
@@ -292,7 +292,11 @@ impl HostReader {
                 names.push(name.clone());
             }
         }
-        names.retain(|name| name != "lo");
+        // Windows lists no loopback adapter here; keep it only when it is all there is (a
+        // container without networking), so the class is never empty.
+        if names.iter().any(|name| name != "lo") {
+            names.retain(|name| name != "lo");
+        }
         let gateways = self
             .text("proc/net/route")
             .map(|t| procfs::parse_default_gateways(&t))
