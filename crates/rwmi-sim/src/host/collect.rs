@@ -83,7 +83,7 @@ impl HostReader {
         let from_btime = self
             .text("proc/stat")
             .and_then(|stat| procfs::parse_kernel_stat(&stat).boot_time)
-            .map(|seconds| UNIX_EPOCH + Duration::from_secs(seconds));
+            .and_then(|seconds| UNIX_EPOCH.checked_add(Duration::from_secs(seconds)));
         from_btime
             .or_else(|| now.checked_sub(Duration::from_millis(self.uptime_millis()?)))
             .unwrap_or(now)
@@ -153,6 +153,7 @@ impl HostReader {
             kernel_time_100ns: self.ticks_to_100ns(stat.stime_ticks),
             user_time_100ns: self.ticks_to_100ns(stat.utime_ticks),
             priority: windows_priority(stat.nice),
+            owner_uid: status.real_uid,
         })
     }
 
@@ -585,7 +586,7 @@ mod tests {
         );
         tree.write(
             "proc/42/status",
-            b"Name:\tmy (app)\nThreads:\t3\nVmRSS:\t  2048 kB\n",
+            b"Name:\tmy (app)\nUid:\t1000\t1000\t1000\t1000\nThreads:\t3\nVmRSS:\t  2048 kB\n",
         );
         // A name that is not UTF-8 and holds a newline.
         tree.write(
@@ -620,6 +621,7 @@ mod tests {
         assert_eq!(process.user_time_100ns, 25_000_000);
         assert_eq!(process.kernel_time_100ns, 5_000_000);
         assert_eq!(process.priority, 6);
+        assert_eq!(process.owner_uid, Some(1000));
         let started =
             UNIX_EPOCH + Duration::from_secs(1_000_000_000 + 123) + Duration::from_millis(450);
         assert_eq!(process.creation_date, Some(started));

@@ -21,6 +21,8 @@ pub struct ProcessFact {
     pub user_time_100ns: u64,
     /// Windows base priority (4 idle, 6 below normal, 8 normal, 13 high).
     pub priority: u32,
+    /// The real user id, for Win32_Process.GetOwner; not a property of the class.
+    pub owner_uid: Option<u32>,
 }
 
 /// One mounted file system shown as a drive (Win32_LogicalDisk).

@@ -412,6 +412,7 @@ mod tests {
             kernel_time_100ns: 5,
             user_time_100ns: 7,
             priority: 8,
+            owner_uid: Some(0),
         };
         let mut out = String::new();
         write_process(&mut out, &process, "HOST");

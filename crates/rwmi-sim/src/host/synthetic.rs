@@ -68,6 +68,7 @@ pub fn synthetic_process(index: usize) -> ProcessFact {
         kernel_time_100ns: step * 15_625,
         user_time_100ns: step * 31_250,
         priority: [8, 8, 8, 6, 13, 4][index % 6],
+        owner_uid: None,
     }
 }
 
