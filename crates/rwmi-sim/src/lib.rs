@@ -1,2 +1,3 @@
 pub mod mof;
 pub mod wql;
+pub mod host;
