@@ -10,5 +10,6 @@ pub mod guid;
 pub mod ndr;
 pub mod rpc;
 pub mod status;
+pub mod wmi;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};

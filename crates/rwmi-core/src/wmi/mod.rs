@@ -1,0 +1,15 @@
+//! MS-WMI: the request and response stubs of the IWbem* calls rwmi makes, and the smart-enumeration
+//! ObjectArray packet. CIM objects stay opaque bytes here (an `MInterfacePointer` holding an OBJREF_CUSTOM
+//! whose payload is an MS-WMIO encoding unit); the `wmio` module decodes them.
+
+pub mod bstr;
+pub mod flags;
+pub mod ids;
+pub mod login;
+pub mod stub;
+
+#[cfg(test)]
+mod test_support;
+
+pub use bstr::Bstr;
+pub use stub::{InOutInterfacePtr, InterfacePtr, WmiCall, WmiStub};
