@@ -6,6 +6,7 @@ pub mod bstr;
 pub mod flags;
 pub mod ids;
 pub mod login;
+pub mod services;
 pub mod stub;
 
 #[cfg(test)]
