@@ -3,6 +3,7 @@
 //! whose payload is an MS-WMIO encoding unit); the `wmio` module decodes them.
 
 pub mod bstr;
+pub mod enumerator;
 pub mod flags;
 pub mod ids;
 pub mod login;
