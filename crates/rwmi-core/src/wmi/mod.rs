@@ -3,11 +3,13 @@
 //! whose payload is an MS-WMIO encoding unit); the `wmio` module decodes them.
 
 pub mod bstr;
+pub mod call_result;
 pub mod enumerator;
 pub mod flags;
 pub mod ids;
 pub mod login;
 pub mod services;
+pub mod smart_enum;
 pub mod stub;
 
 #[cfg(test)]
