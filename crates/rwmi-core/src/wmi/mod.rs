@@ -8,6 +8,7 @@ pub mod enumerator;
 pub mod flags;
 pub mod ids;
 pub mod login;
+pub mod object_array;
 pub mod services;
 pub mod smart_enum;
 pub mod stub;
