@@ -21,8 +21,8 @@ use crate::ndr::{Ndr, NdrReader, NdrWriter, Unique};
 /// `cBytes` of a NULL BSTR (MS-OAUT 2.2.23.1).
 const NULL_BSTR_BYTES: u32 = 0xFFFF_FFFF;
 
-/// A BSTR parameter or member: the pointer and its FLAGGED_WORD_BLOB.
-#[derive(Clone, Debug, Default)]
+/// A BSTR parameter or member: the pointer and its FLAGGED_WORD_BLOB. The default is the NULL BSTR.
+#[derive(Clone, Debug)]
 pub struct Bstr {
     blob: Unique<FlaggedWordBlob>,
 }
@@ -56,6 +56,12 @@ impl Bstr {
 
     pub fn is_null(&self) -> bool {
         self.as_str().is_none()
+    }
+}
+
+impl Default for Bstr {
+    fn default() -> Self {
+        Bstr::null()
     }
 }
 
@@ -191,6 +197,8 @@ mod tests {
         let b = decode(&[0, 0, 0, 0]).unwrap();
         assert!(b.is_null());
         assert_eq!(b, Bstr::null());
+        assert_eq!(encode(&b), [0, 0, 0, 0], "re-encoded as it came");
+        assert_eq!(encode(&Bstr::default()), encode(&Bstr::null()));
     }
 
     #[test]
