@@ -5,7 +5,7 @@ pub mod ids;
 pub mod objref;
 pub mod orpc;
 pub mod pickle;
-
+pub mod scm;
 pub mod string_array;
 
 pub use objref::{DataElement, ObjRef, ObjRefBody, ObjRefCustom, StdObjRef};
