@@ -363,6 +363,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn lying_string_array_counts_in_an_objref_are_errors() {
+        let objref = ObjRef {
+            iid: Guid::from_u128(1),
+            body: ObjRefBody::Standard {
+                std: StdObjRef::default(),
+                resolver_bindings: two_entry_bindings(),
+            },
+        };
+        let bytes = objref.encode();
+        let dsa_at = 24 + StdObjRef::WIRE_LEN;
+        for (offset, value) in [(0, 15u16), (0, 0xffff), (2, 15), (2, 0xffff), (2, 3)] {
+            let mut bad = bytes.clone();
+            bad[dsa_at + offset..dsa_at + offset + 2].copy_from_slice(&value.to_le_bytes());
+            assert!(
+                ObjRef::decode(&bad).is_err(),
+                "field at +{offset} = {value}"
+            );
+        }
+    }
+
+    #[test]
     fn custom_objref_owns_the_rest() {
         let custom = ObjRefCustom::new(Guid::from_u128(9), vec![1, 2, 3]);
         assert_eq!(custom.reserved, 11);
@@ -494,9 +515,14 @@ pub(crate) mod tests {
         #[test]
         fn hostile_input_never_panics(data in proptest::collection::vec(any::<u8>(), 0..128)) {
             let _ = ObjRef::decode(&data);
-            let mut framed = vec![0x4d, 0x45, 0x4f, 0x57];
-            framed.extend_from_slice(&data);
-            let _ = ObjRef::decode(&framed);
+            // A valid header for each variant, so the body decoders see the random bytes.
+            for flags in [FLAGS_OBJREF_STANDARD, FLAGS_OBJREF_HANDLER, FLAGS_OBJREF_CUSTOM, FLAGS_OBJREF_EXTENDED] {
+                let mut framed = OBJREF_SIGNATURE.to_le_bytes().to_vec();
+                framed.extend_from_slice(&flags.to_le_bytes());
+                framed.extend_from_slice(&[0; 16]);
+                framed.extend_from_slice(&data);
+                let _ = ObjRef::decode(&framed);
+            }
         }
     }
 }

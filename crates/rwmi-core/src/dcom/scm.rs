@@ -28,9 +28,10 @@ pub use object_exporter::{
     SimplePingResponse, StatusOnlyResponse,
 };
 pub use rem_unknown::{
-    OPNUM_REM_ADD_REF, OPNUM_REM_QUERY_INTERFACE, OPNUM_REM_RELEASE, RemAddRefRequest,
-    RemAddRefResponse, RemInterfaceRef, RemQiResult, RemQueryInterfaceRequest,
-    RemQueryInterfaceResponse, RemReleaseRequest, RemReleaseResponse,
+    OPNUM_REM_ADD_REF, OPNUM_REM_QUERY_INTERFACE, OPNUM_REM_QUERY_INTERFACE2, OPNUM_REM_RELEASE,
+    RemAddRefRequest, RemAddRefResponse, RemInterfaceRef, RemQiResult, RemQueryInterface2Request,
+    RemQueryInterface2Response, RemQueryInterfaceRequest, RemQueryInterfaceResponse,
+    RemReleaseRequest, RemReleaseResponse,
 };
 
 use crate::codec::DecodeResult;

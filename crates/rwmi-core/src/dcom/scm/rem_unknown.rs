@@ -1,10 +1,11 @@
-//! IRemUnknown (MS-DCOM 3.1.1.5.6; IRemUnknown2 inherits these opnums): reference counting and
-//! QueryInterface on a remote object. An ORPC interface: ORPCTHIS/ORPCTHAT come first.
+//! IRemUnknown (MS-DCOM 3.1.1.5.6) and IRemUnknown2 (3.1.1.5.7, which inherits opnums 3 to 5 and adds
+//! RemQueryInterface2): reference counting and QueryInterface on a remote object. ORPC interfaces:
+//! ORPCTHIS/ORPCTHAT come first.
 
 use super::{parse, read_sized, stub};
 use crate::codec::DecodeResult;
 use crate::dcom::objref::StdObjRef;
-use crate::dcom::orpc::{OrpcThat, OrpcThis};
+use crate::dcom::orpc::{MInterfacePointer, OrpcThat, OrpcThis};
 use crate::guid::Guid;
 use crate::ndr::array::{wire_count, write_conformance, write_elements};
 use crate::ndr::{ConformantArray, Ndr, NdrReader, NdrWriter, Unique, decode_top, encode_top};
@@ -12,6 +13,7 @@ use crate::ndr::{ConformantArray, Ndr, NdrReader, NdrWriter, Unique, decode_top,
 pub const OPNUM_REM_QUERY_INTERFACE: u16 = 3;
 pub const OPNUM_REM_ADD_REF: u16 = 4;
 pub const OPNUM_REM_RELEASE: u16 = 5;
+pub const OPNUM_REM_QUERY_INTERFACE2: u16 = 6;
 
 /// MS-DCOM 2.2.23.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -248,6 +250,82 @@ impl RemReleaseResponse {
     }
 }
 
+/// IRemUnknown2::RemQueryInterface2 (opnum 6): `[in] REFIPID ripid, [in] unsigned short cIids,
+/// [in, size_is(cIids)] IID* iids`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RemQueryInterface2Request {
+    pub orpc_this: OrpcThis,
+    pub ipid: Guid,
+    pub iids: Vec<Guid>,
+}
+
+impl RemQueryInterface2Request {
+    pub fn encode(&self) -> Vec<u8> {
+        stub(|w| {
+            encode_top(w, &self.orpc_this);
+            self.ipid.encode_inline(w);
+            w.u16(u16::try_from(self.iids.len()).unwrap_or(u16::MAX));
+            write_array(w, &self.iids);
+        })
+    }
+
+    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
+        parse("RemQueryInterface2 request", stub, |r| {
+            let orpc_this = decode_top(r)?;
+            let ipid = Guid::decode_inline(r)?;
+            let count = r.u16("cIids")?;
+            Ok(RemQueryInterface2Request {
+                orpc_this,
+                ipid,
+                iids: read_sized(r, "iids", u64::from(count))?,
+            })
+        })
+    }
+}
+
+/// RemQueryInterface2 response: `[out, size_is(cIids)] HRESULT* phr`, `[out, size_is(cIids)]
+/// PMInterfacePointerInternal* ppMIF` (top-level [ref] arrays; the second holds unique pointers).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RemQueryInterface2Response {
+    pub orpc_that: OrpcThat,
+    pub hresults: Vec<u32>,
+    pub interfaces: Vec<Option<MInterfacePointer>>,
+    pub hresult: u32,
+}
+
+impl RemQueryInterface2Response {
+    pub fn encode(&self) -> Vec<u8> {
+        stub(|w| {
+            encode_top(w, &self.orpc_that);
+            write_array(w, &self.hresults);
+            let pointers: Vec<Unique<MInterfacePointer>> =
+                self.interfaces.iter().cloned().map(Unique).collect();
+            encode_top(w, &ConformantArray(pointers));
+            w.u32(self.hresult);
+        })
+    }
+
+    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
+        parse("RemQueryInterface2 response", stub, |r| {
+            let orpc_that = decode_top(r)?;
+            let hresults = decode_top::<ConformantArray<u32>>(r)?.0;
+            let interfaces: Vec<Option<MInterfacePointer>> =
+                decode_top::<ConformantArray<Unique<MInterfacePointer>>>(r)?
+                    .0
+                    .into_iter()
+                    .map(Unique::into_inner)
+                    .collect();
+            r.expect_count("ppMIF", hresults.len() as u64, interfaces.len() as u64)?;
+            Ok(RemQueryInterface2Response {
+                orpc_that,
+                hresults,
+                interfaces,
+                hresult: r.u32("HRESULT")?,
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +379,30 @@ mod tests {
             RemQueryInterfaceResponse::decode(&failed.encode()).unwrap(),
             failed
         );
+    }
+
+    #[test]
+    fn rem_query_interface2_response_layout() {
+        let response = RemQueryInterface2Response {
+            orpc_that: OrpcThat::default(),
+            hresults: vec![0, 0x8000_4002],
+            interfaces: vec![Some(MInterfacePointer { data: vec![0xaa] }), None],
+            hresult: 0,
+        };
+        let stub = response.encode();
+        #[rustfmt::skip]
+        let expected: Vec<u8> = vec![
+            0, 0, 0, 0, 0, 0, 0, 0, // ORPCTHAT
+            2, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x40, 0, 0x80, // phr
+            2, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, // ppMIF: max_count, referent ids
+            1, 0, 0, 0, 1, 0, 0, 0, 0xaa, 0, 0, 0, // MInterfacePointer, padding
+            0, 0, 0, 0, // HRESULT
+        ];
+        assert_eq!(stub, expected);
+        assert_eq!(RemQueryInterface2Response::decode(&stub).unwrap(), response);
+        let mut lying = stub.clone();
+        lying[20] = 1;
+        assert!(RemQueryInterface2Response::decode(&lying).is_err());
     }
 
     #[test]
@@ -374,10 +476,26 @@ mod tests {
             prop_assert_eq!(RemQueryInterfaceRequest::decode(&qi.encode()).unwrap(), qi);
             let qi_out = RemQueryInterfaceResponse { orpc_that: OrpcThat::default(), results, hresult };
             prop_assert_eq!(RemQueryInterfaceResponse::decode(&qi_out.encode()).unwrap(), qi_out);
-            let add_out = RemAddRefResponse { orpc_that: OrpcThat::default(), results: hresults, hresult };
+            let add_out = RemAddRefResponse { orpc_that: OrpcThat::default(), results: hresults.clone(), hresult };
             prop_assert_eq!(RemAddRefResponse::decode(&add_out.encode()).unwrap(), add_out);
             let release_out = RemReleaseResponse { orpc_that: OrpcThat::default(), hresult };
             prop_assert_eq!(RemReleaseResponse::decode(&release_out.encode()).unwrap(), release_out);
+            let qi2 = RemQueryInterface2Request {
+                orpc_this: OrpcThis::new(Guid::from_u128(cid)),
+                ipid: Guid::from_u128(cid ^ 2),
+                iids: hresults.iter().map(|h| Guid::from_u128(u128::from(*h))).collect(),
+            };
+            prop_assert_eq!(RemQueryInterface2Request::decode(&qi2.encode()).unwrap(), qi2);
+            let qi2_out = RemQueryInterface2Response {
+                orpc_that: OrpcThat::default(),
+                interfaces: hresults
+                    .iter()
+                    .map(|h| (*h % 2 == 0).then(|| MInterfacePointer { data: h.to_le_bytes().to_vec() }))
+                    .collect(),
+                hresults,
+                hresult,
+            };
+            prop_assert_eq!(RemQueryInterface2Response::decode(&qi2_out.encode()).unwrap(), qi2_out);
         }
 
         #[test]
@@ -388,6 +506,8 @@ mod tests {
             let _ = RemAddRefResponse::decode(&data);
             let _ = RemReleaseRequest::decode(&data);
             let _ = RemReleaseResponse::decode(&data);
+            let _ = RemQueryInterface2Request::decode(&data);
+            let _ = RemQueryInterface2Response::decode(&data);
         }
     }
 }
