@@ -12,6 +12,7 @@ pub mod ndr;
 pub mod rpc;
 pub mod status;
 pub mod wmio;
+pub mod wmi;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};
 pub use guid::Guid;

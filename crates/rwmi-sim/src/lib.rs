@@ -3,3 +3,4 @@ pub mod mof;
 pub mod policy;
 pub mod profile;
 pub mod wql;
+pub mod host;

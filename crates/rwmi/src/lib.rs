@@ -5,3 +5,4 @@
 
 pub mod rpc;
 pub mod security;
+pub mod wmi;

@@ -1,0 +1,157 @@
+//! Live data from the Linux host the emulator runs on, as MOF `instance of` text for the classes
+//! defined in `repository/cimv2.mof`, plus a deterministic synthetic generator for benchmarks.
+//!
+//! Collection (`collect`, `procfs`, `os_calls`) fills plain structs (`facts`); rendering
+//! (`render`, `mof_text`) turns them into MOF, which the emulator reads with its MOF parser.
+
+pub mod cim_datetime;
+pub mod collect;
+pub mod facts;
+pub mod mof_text;
+pub mod os_calls;
+pub mod procfs;
+pub mod render;
+#[cfg(test)]
+mod repository_check;
+pub mod synthetic;
+
+use std::time::SystemTime;
+
+pub use synthetic::synthetic_instances;
+
+use cim_datetime::{civil_time, unix_micros};
+use collect::HostReader;
+
+/// The classes [`live_instances`] fills from the host.
+pub const LIVE_CLASSES: &[&str] = &[
+    "Win32_OperatingSystem",
+    "Win32_ComputerSystem",
+    "Win32_Process",
+    "Win32_Service",
+    "Win32_LogicalDisk",
+    "Win32_NetworkAdapterConfiguration",
+    "Win32_UTCTime",
+    "Win32_LocalTime",
+    "Win32_PerfFormattedData_PerfOS_Processor",
+];
+
+/// The current instances of `class` (matched case-insensitively, as WMI class names are) as MOF
+/// `instance of` blocks, read from this host at `now`; `None` when the class has no live
+/// provider. A class with a provider always gets `Some`, possibly with no instances.
+pub fn live_instances(class: &str, now: SystemTime) -> Option<String> {
+    let class = LIVE_CLASSES
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(class))?;
+    let host = HostReader::live();
+    let mut out = String::new();
+    match *class {
+        "Win32_OperatingSystem" => render::write_operating_system(&mut out, &host.system(now), now),
+        "Win32_ComputerSystem" => render::write_computer_system(&mut out, &host.system(now)),
+        "Win32_Process" => {
+            let computer = live_computer_name(&host, now);
+            for process in host.processes(now) {
+                render::write_process(&mut out, &process, &computer);
+            }
+        }
+        "Win32_Service" => {
+            let computer = live_computer_name(&host, now);
+            for service in host.services() {
+                render::write_service(&mut out, &service, &computer);
+            }
+        }
+        "Win32_LogicalDisk" => {
+            let computer = live_computer_name(&host, now);
+            for disk in host.disks() {
+                render::write_logical_disk(&mut out, &disk, &computer);
+            }
+        }
+        "Win32_NetworkAdapterConfiguration" => {
+            let host_name = host.system(now).host_name;
+            for adapter in host.network_adapters() {
+                render::write_network_adapter(&mut out, &adapter, &host_name);
+            }
+        }
+        "Win32_UTCTime" => {
+            render::write_current_time(&mut out, class, &civil_time(unix_micros(now), 0))
+        }
+        "Win32_LocalTime" => {
+            let micros = unix_micros(now);
+            let seconds = i64::try_from(micros.div_euclid(1_000_000)).unwrap_or(0);
+            let offset = os_calls::local_utc_offset_seconds(seconds);
+            render::write_current_time(&mut out, class, &civil_time(micros, offset));
+        }
+        "Win32_PerfFormattedData_PerfOS_Processor" => {
+            for load in host.processor_loads() {
+                render::write_processor_load(&mut out, &load, now);
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+fn live_computer_name(host: &HostReader, now: SystemTime) -> String {
+    render::computer_name(&host.system(now).host_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_live_class_has_instances_on_this_host() {
+        let now = SystemTime::now();
+        for class in LIVE_CLASSES {
+            let mof =
+                live_instances(class, now).unwrap_or_else(|| panic!("{class} has no provider"));
+            assert!(
+                mof.starts_with(&format!("instance of {class}\n{{\n")),
+                "{class}: {mof}"
+            );
+            assert!(mof.ends_with("};\n\n"), "{class}");
+            assert_eq!(
+                mof.matches("instance of ").count(),
+                mof.matches("\n};\n").count(),
+                "{class}"
+            );
+        }
+    }
+
+    #[test]
+    fn live_processes_include_this_test() {
+        let mof = live_instances("Win32_Process", SystemTime::now()).unwrap();
+        assert!(mof.contains(&format!("\tProcessId = {};\n", std::process::id())));
+        assert!(mof.contains("\tHandle = \"1\";\n"));
+    }
+
+    #[test]
+    fn live_operating_system_values() {
+        let mof = live_instances("win32_operatingsystem", SystemTime::now()).unwrap();
+        for expected in [
+            "\tVersion = \"10.0.20348\";\n",
+            "\tBuildNumber = \"20348\";\n",
+            "\tProductType = 3;\n",
+            "\tOSType = 18;\n",
+            "\tManufacturer = \"Microsoft Corporation\";\n",
+            "\tCaption = \"Microsoft Windows Server 2022 Datacenter (rwmi emulator on Linux ",
+        ] {
+            assert!(mof.contains(expected), "{expected:?} missing from {mof}");
+        }
+    }
+
+    #[test]
+    fn live_root_is_drive_c() {
+        let mof = live_instances("Win32_LogicalDisk", SystemTime::now()).unwrap();
+        assert!(
+            mof.contains("\tDeviceID = \"C:\";\n\tCaption = \"C:\";\n"),
+            "{mof}"
+        );
+    }
+
+    #[test]
+    fn classes_without_provider() {
+        assert_eq!(live_instances("Win32_Tpm", SystemTime::now()), None);
+        assert_eq!(live_instances("RWMI_TypeSample", SystemTime::now()), None);
+        assert_eq!(live_instances("", SystemTime::now()), None);
+    }
+}
