@@ -4,3 +4,4 @@ pub mod policy;
 pub mod profile;
 pub mod wql;
 pub mod host;
+pub mod repository;
