@@ -5,3 +5,4 @@ pub mod profile;
 pub mod wql;
 pub mod host;
 pub mod repository;
+pub mod query;
