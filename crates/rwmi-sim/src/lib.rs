@@ -1,8 +1,9 @@
 pub mod accounts;
+pub mod config;
+pub mod host;
 pub mod mof;
 pub mod policy;
 pub mod profile;
-pub mod wql;
-pub mod host;
-pub mod repository;
 pub mod query;
+pub mod repository;
+pub mod wql;

@@ -75,7 +75,11 @@ pub fn execute_in_language(
 }
 
 /// Runs a WQL query in `namespace`.
-pub fn execute(repository: &Repository, namespace: &str, text: &str) -> Result<QueryResult, WbemStatus> {
+pub fn execute(
+    repository: &Repository,
+    namespace: &str,
+    text: &str,
+) -> Result<QueryResult, WbemStatus> {
     let query = wql::parse(text).map_err(|e| status_for(&e))?;
     let ns = repository
         .namespace(namespace)
@@ -83,7 +87,10 @@ pub fn execute(repository: &Repository, namespace: &str, text: &str) -> Result<Q
     if query.class.eq_ignore_ascii_case(META_CLASS) {
         return classes(repository, ns.name(), query);
     }
-    let class = ns.class(&query.class).ok_or(WbemStatus::InvalidClass)?.clone();
+    let class = ns
+        .class(&query.class)
+        .ok_or(WbemStatus::InvalidClass)?
+        .clone();
     query
         .validate(|name| class.property(name).is_some())
         .map_err(|e| status_for(&e))?;
@@ -100,7 +107,10 @@ pub fn execute(repository: &Repository, namespace: &str, text: &str) -> Result<Q
                 match projector.instance(&instance) {
                     Ok(projected) => Some(WmiObject::Instance(projected)),
                     Err(status) => {
-                        tracing::warn!(status = status.name(), "projection failed; ending the result");
+                        tracing::warn!(
+                            status = status.name(),
+                            "projection failed; ending the result"
+                        );
                         None
                     }
                 }
@@ -130,7 +140,11 @@ fn selected(list: &SelectList) -> Option<Vec<String>> {
 }
 
 /// `SELECT * FROM meta_class [WHERE ...]`: every class of the namespace that satisfies the condition.
-fn classes(repository: &Repository, namespace: &str, query: SelectQuery) -> Result<QueryResult, WbemStatus> {
+fn classes(
+    repository: &Repository,
+    namespace: &str,
+    query: SelectQuery,
+) -> Result<QueryResult, WbemStatus> {
     let decoration = Decoration {
         server: repository.computer_name().to_string(),
         namespace: namespace.to_string(),

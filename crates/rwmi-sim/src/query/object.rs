@@ -46,7 +46,9 @@ fn class_system_property(class: &WmiClass, upper: &str) -> Option<WqlValue> {
         "__SUPERCLASS" => class.superclass().map_or(WqlValue::Null, text),
         "__DYNASTY" => text(class.dynasty()),
         "__DERIVATION" => WqlValue::Array(class.derivation().iter().map(|s| text(s)).collect()),
-        "__PROPERTY_COUNT" => WqlValue::Int(i64::try_from(class.properties().len()).unwrap_or(i64::MAX)),
+        "__PROPERTY_COUNT" => {
+            WqlValue::Int(i64::try_from(class.properties().len()).unwrap_or(i64::MAX))
+        }
         _ => return None,
     })
 }
@@ -90,7 +92,9 @@ impl WqlObject for WmiClass {
             return match upper.as_str() {
                 "__GENUS" => Some(WqlValue::Int(1)),
                 "__RELPATH" => text(Some(self.name().to_string())),
-                "__PATH" => text(decoration.map(|d| format!(r"\\{}\{}:{}", d.server, d.namespace, self.name()))),
+                "__PATH" => text(
+                    decoration.map(|d| format!(r"\\{}\{}:{}", d.server, d.namespace, self.name())),
+                ),
                 "__SERVER" => text(decoration.map(|d| d.server.clone())),
                 "__NAMESPACE" => text(decoration.map(|d| d.namespace.clone())),
                 _ => None,

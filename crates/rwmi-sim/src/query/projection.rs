@@ -78,7 +78,10 @@ impl Projector {
             };
             let value = instance.values.get(source).cloned().flatten();
             let defaulted = instance.defaulted.get(source).copied().unwrap_or(false);
-            if let (Some(slot), Some(flag)) = (projected.values.get_mut(index), projected.defaulted.get_mut(index)) {
+            if let (Some(slot), Some(flag)) = (
+                projected.values.get_mut(index),
+                projected.defaulted.get_mut(index),
+            ) {
                 *slot = value;
                 *flag = defaulted;
             }

@@ -254,10 +254,11 @@ pub(super) fn convert_value(
                 .ok_or_else(|| scope.error(position, format!("alias `${alias}` has no path")))?;
             Value::Reference(path.clone())
         }
-        (CimBase::Char16, MofValue::Char16(c)) => Value::Char16(
-            u16::try_from(u32::from(*c))
-                .map_err(|_| scope.error(position, format!("`{what}`: {c:?} is not one UTF-16 unit")))?,
-        ),
+        (CimBase::Char16, MofValue::Char16(c)) => {
+            Value::Char16(u16::try_from(u32::from(*c)).map_err(|_| {
+                scope.error(position, format!("`{what}`: {c:?} is not one UTF-16 unit"))
+            })?)
+        }
         (CimBase::Char16, MofValue::String(s)) if s.chars().count() == 1 => {
             let unit = s.encode_utf16().next().unwrap_or(0);
             if s.encode_utf16().count() != 1 {
@@ -307,7 +308,10 @@ pub(super) fn class(scope: &Scope<'_>, decl: &ClassDecl) -> Result<Arc<WmiClass>
             let parent = (scope.classes)(name).ok_or_else(|| {
                 scope.error(
                     decl.position,
-                    format!("class `{}` derives from `{name}`, which is not defined (yet)", decl.name),
+                    format!(
+                        "class `{}` derives from `{name}`, which is not defined (yet)",
+                        decl.name
+                    ),
                 )
             })?;
             builder = builder.superclass(parent.clone());
@@ -344,19 +348,27 @@ pub(super) fn class(scope: &Scope<'_>, decl: &ClassDecl) -> Result<Arc<WmiClass>
     }
     for method in &decl.methods {
         let (input, output) = parameter_classes(scope, method)?;
-        builder = builder.method(&method.name, qualifiers(scope, &method.qualifiers, method.position)?, input, output);
+        builder = builder.method(
+            &method.name,
+            qualifiers(scope, &method.qualifiers, method.position)?,
+            input,
+            output,
+        );
     }
     builder
         .build()
         .map_err(|e| scope.error(decl.position, format!("class `{}`: {e}", decl.name)))
 }
 
+/// A method's in-parameter and out-parameter classes; `None` where it has none.
+type ParameterClasses = (Option<Arc<WmiClass>>, Option<Arc<WmiClass>>);
+
 /// The `__PARAMETERS` classes of a method (MS-WMIO 2.3.3): the in-parameters, and the out-parameters with
 /// `ReturnValue` first. Each parameter carries `in` / `out` and its position as `ID` (sint32).
 fn parameter_classes(
     scope: &Scope<'_>,
     method: &MethodDecl,
-) -> Result<(Option<Arc<WmiClass>>, Option<Arc<WmiClass>>), LoadError> {
+) -> Result<ParameterClasses, LoadError> {
     let parameter = |builder: ClassBuilder, p: &ParameterDecl, id: usize, direction: &str| {
         let ty = cim_type(&p.cim_type, p.array);
         let mut qs = vec![cimtype_qualifier(&p.cim_type)];
@@ -365,7 +377,11 @@ fn parameter_classes(
             Flavor::NOT_OVERRIDABLE,
             Value::SInt32(i32::try_from(id).unwrap_or(i32::MAX)),
         ));
-        qs.push(Qualifier::new(direction, Flavor::NOT_OVERRIDABLE, Value::Boolean(true)));
+        qs.push(Qualifier::new(
+            direction,
+            Flavor::NOT_OVERRIDABLE,
+            Value::Boolean(true),
+        ));
         for q in qualifiers(scope, &p.qualifiers, p.position)? {
             if !q.name.eq_ignore_ascii_case("in") && !q.name.eq_ignore_ascii_case("out") {
                 qs.push(q);
@@ -399,7 +415,12 @@ fn parameter_classes(
             cimtype_qualifier(return_type),
             Qualifier::new("out", Flavor::NOT_OVERRIDABLE, Value::Boolean(true)),
         ];
-        output = output.property("ReturnValue", cim_type(return_type, ArraySize::Scalar), qs, None);
+        output = output.property(
+            "ReturnValue",
+            cim_type(return_type, ArraySize::Scalar),
+            qs,
+            None,
+        );
         has_output = true;
     }
     for (id, p) in method.parameters.iter().enumerate() {
@@ -410,14 +431,21 @@ fn parameter_classes(
     }
     Ok((
         if has_input { Some(build(input)?) } else { None },
-        if has_output { Some(build(output)?) } else { None },
+        if has_output {
+            Some(build(output)?)
+        } else {
+            None
+        },
     ))
 }
 
 /// Builds an instance from `instance of Class { ... }`.
 pub(super) fn instance(scope: &Scope<'_>, decl: &InstanceDecl) -> Result<WmiInstance, LoadError> {
     let class = (scope.classes)(&decl.class).ok_or_else(|| {
-        scope.error(decl.position, format!("instance of undefined class `{}`", decl.class))
+        scope.error(
+            decl.position,
+            format!("instance of undefined class `{}`", decl.class),
+        )
     })?;
     let mut instance = WmiInstance::new(class.clone());
     for property in &decl.properties {

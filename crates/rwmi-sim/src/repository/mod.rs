@@ -37,7 +37,10 @@ pub type LiveProvider = fn(&str, SystemTime) -> Option<String>;
 /// The shipped MOF files, as (file name, text).
 pub const DEFAULT_MOF: [(&str, &str); 2] = [
     ("cimv2.mof", include_str!("../../repository/cimv2.mof")),
-    ("security.mof", include_str!("../../repository/security.mof")),
+    (
+        "security.mof",
+        include_str!("../../repository/security.mof"),
+    ),
 ];
 
 /// The namespace that requires encryption by default, as on Windows.
@@ -119,7 +122,9 @@ impl Repository {
             .filter(|s| !s.is_empty())
             .collect();
         let segments = key.split('\\').count();
-        let written = written.get(written.len().saturating_sub(segments)..).unwrap_or(&[]);
+        let written = written
+            .get(written.len().saturating_sub(segments)..)
+            .unwrap_or(&[]);
         let mut path_key = String::new();
         let mut path_name = String::new();
         for (index, segment) in key.split('\\').enumerate() {
@@ -195,11 +200,13 @@ impl Repository {
                 Declaration::Instance(i) => i.position,
                 Declaration::Qualifier(q) => q.position,
             };
-            let key = next.create_namespace(&item.namespace).ok_or_else(|| LoadError {
-                file: file_name.to_string(),
-                position,
-                message: format!("bad namespace `{}`", item.namespace),
-            })?;
+            let key = next
+                .create_namespace(&item.namespace)
+                .ok_or_else(|| LoadError {
+                    file: file_name.to_string(),
+                    position,
+                    message: format!("bad namespace `{}`", item.namespace),
+                })?;
             let ns_aliases = aliases.entry(key.clone()).or_default();
             let Some(ns) = next.namespaces.get_mut(&key) else {
                 continue;
@@ -214,7 +221,11 @@ impl Repository {
                         return Err(LoadError {
                             file: file_name.to_string(),
                             position: decl.position,
-                            message: format!("class `{}` is already defined in `{}`", decl.name, ns.name()),
+                            message: format!(
+                                "class `{}` is already defined in `{}`",
+                                decl.name,
+                                ns.name()
+                            ),
                         });
                     }
                     let class = {
@@ -281,7 +292,10 @@ impl Repository {
     /// The `__NAMESPACE` instances of `namespace`: one per immediate child (MS-WMI 3.1.4.18).
     pub fn namespace_instances(&self, namespace: &str) -> Result<Vec<WmiInstance>, WbemStatus> {
         let key = namespace_key(namespace).ok_or(WbemStatus::InvalidNamespace)?;
-        let ns = self.namespaces.get(&key).ok_or(WbemStatus::InvalidNamespace)?;
+        let ns = self
+            .namespaces
+            .get(&key)
+            .ok_or(WbemStatus::InvalidNamespace)?;
         let class = ns.class(NAMESPACE_CLASS).ok_or(WbemStatus::InvalidClass)?;
         let prefix = format!("{key}\\");
         let mut out = Vec::new();
@@ -302,8 +316,15 @@ impl Repository {
     }
 
     /// The instances of `class` and, when `deep`, of its subclasses, produced lazily.
-    pub fn instances(&self, namespace: &str, class: &str, deep: bool) -> Result<InstanceStream, WbemStatus> {
-        let ns = self.namespace(namespace).ok_or(WbemStatus::InvalidNamespace)?;
+    pub fn instances(
+        &self,
+        namespace: &str,
+        class: &str,
+        deep: bool,
+    ) -> Result<InstanceStream, WbemStatus> {
+        let ns = self
+            .namespace(namespace)
+            .ok_or(WbemStatus::InvalidNamespace)?;
         let target = ns.class(class).ok_or(WbemStatus::InvalidClass)?.clone();
         let mut classes = vec![target];
         if deep {
@@ -316,12 +337,19 @@ impl Repository {
         Ok(Box::new(parts.into_iter().flatten()))
     }
 
-    fn instances_of_exactly(&self, ns: &Namespace, class: &Arc<WmiClass>) -> Result<InstanceStream, WbemStatus> {
+    fn instances_of_exactly(
+        &self,
+        ns: &Namespace,
+        class: &Arc<WmiClass>,
+    ) -> Result<InstanceStream, WbemStatus> {
         let decoration = self.decoration(ns);
         if class.name().eq_ignore_ascii_case(NAMESPACE_CLASS) {
             return Ok(Box::new(self.namespace_instances(ns.name())?.into_iter()));
         }
-        let statics = ns.static_instances(class.name()).cloned().unwrap_or_default();
+        let statics = ns
+            .static_instances(class.name())
+            .cloned()
+            .unwrap_or_default();
         let static_decoration = decoration.clone();
         let statics = (0..statics.len()).filter_map(move |index| {
             let mut instance = statics.get(index)?.clone();
@@ -332,7 +360,10 @@ impl Repository {
             let generated = SyntheticInstances::new(class.clone(), count, decoration);
             return Ok(Box::new(statics.chain(generated)));
         }
-        let live = match self.live.and_then(|provider| provider(class.name(), SystemTime::now())) {
+        let live = match self
+            .live
+            .and_then(|provider| provider(class.name(), SystemTime::now()))
+        {
             Some(text) => self.convert_live(ns, class, &text, &decoration)?,
             None => Vec::new(),
         };
@@ -378,7 +409,9 @@ impl Repository {
     pub fn get_object(&self, namespace: &str, path: &str) -> Result<WmiObject, WbemStatus> {
         let parsed = ObjectPath::parse(path).map_err(|_| WbemStatus::InvalidObjectPath)?;
         let namespace = parsed.namespace.as_deref().unwrap_or(namespace);
-        let ns = self.namespace(namespace).ok_or(WbemStatus::InvalidNamespace)?;
+        let ns = self
+            .namespace(namespace)
+            .ok_or(WbemStatus::InvalidNamespace)?;
         let class = ns.class(&parsed.class).ok_or(WbemStatus::NotFound)?;
         match &parsed.target {
             PathTarget::Class => Ok(WmiObject::Class(Arc::new(
@@ -400,7 +433,9 @@ impl Repository {
                 self.instances(namespace, &parsed.class, true)?
                     .find(|instance| {
                         resolved.iter().all(|(name, wanted)| {
-                            instance.get(name).is_some_and(|value| wanted.matches(value))
+                            instance
+                                .get(name)
+                                .is_some_and(|value| wanted.matches(value))
                         })
                     })
                     .map(WmiObject::Instance)
@@ -426,10 +461,16 @@ fn resolve_keys<'k>(
                 .find(|key| key.eq_ignore_ascii_case(name))
                 .copied()
                 .ok_or(WbemStatus::InvalidObjectPath)?,
-            None if key_names.len() == 1 => key_names.first().copied().ok_or(WbemStatus::InvalidObjectPath)?,
+            None if key_names.len() == 1 => key_names
+                .first()
+                .copied()
+                .ok_or(WbemStatus::InvalidObjectPath)?,
             None => return Err(WbemStatus::InvalidObjectPath),
         };
-        if resolved.iter().any(|(seen, _): &(&str, &KeyValue)| seen.eq_ignore_ascii_case(property)) {
+        if resolved
+            .iter()
+            .any(|(seen, _): &(&str, &KeyValue)| seen.eq_ignore_ascii_case(property))
+        {
             return Err(WbemStatus::InvalidObjectPath);
         }
         resolved.push((property, value));

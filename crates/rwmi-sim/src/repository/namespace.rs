@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rwmi_core::wmio::{CimBase, CimType, ClassBuilder, Flavor, Qualifier, Value, WmiClass, WmiInstance};
+use rwmi_core::wmio::{
+    CimBase, CimType, ClassBuilder, Flavor, Qualifier, Value, WmiClass, WmiInstance,
+};
 
 use crate::mof::QualifierDecl;
 use crate::policy::AclEntry;
@@ -66,7 +68,12 @@ impl Namespace {
     /// The classes that derive from `name`, directly or not, in definition order.
     pub fn subclasses(&self, name: &str) -> Vec<Arc<WmiClass>> {
         self.classes()
-            .filter(|class| class.derivation().iter().any(|parent| parent.eq_ignore_ascii_case(name)))
+            .filter(|class| {
+                class
+                    .derivation()
+                    .iter()
+                    .any(|parent| parent.eq_ignore_ascii_case(name))
+            })
             .cloned()
             .collect()
     }
@@ -92,7 +99,8 @@ impl Namespace {
 /// The class every namespace has for its child namespaces (MS-WMI 3.1.4.18: `__NAMESPACE` instances
 /// name the children), with its abstract parent `__SystemClass`.
 fn system_classes() -> Vec<Arc<WmiClass>> {
-    let abstract_qualifier = Qualifier::new("abstract", Flavor::NOT_OVERRIDABLE, Value::Boolean(true));
+    let abstract_qualifier =
+        Qualifier::new("abstract", Flavor::NOT_OVERRIDABLE, Value::Boolean(true));
     let system = ClassBuilder::new("__SystemClass")
         .qualifier(abstract_qualifier)
         .build();
@@ -101,7 +109,9 @@ fn system_classes() -> Vec<Arc<WmiClass>> {
     };
     let key = Qualifier::new(
         "key",
-        Flavor::PROPAGATE_TO_INSTANCE | Flavor::PROPAGATE_TO_DERIVED_CLASS | Flavor::NOT_OVERRIDABLE,
+        Flavor::PROPAGATE_TO_INSTANCE
+            | Flavor::PROPAGATE_TO_DERIVED_CLASS
+            | Flavor::NOT_OVERRIDABLE,
         Value::Boolean(true),
     );
     let namespace = ClassBuilder::new(NAMESPACE_CLASS)
@@ -139,8 +149,14 @@ mod tests {
     #[test]
     fn namespace_keys() {
         assert_eq!(namespace_key(r"ROOT\CIMV2").as_deref(), Some(r"root\cimv2"));
-        assert_eq!(namespace_key(r"\\.\root\cimv2").as_deref(), Some(r"root\cimv2"));
-        assert_eq!(namespace_key("//host/root/cimv2/").as_deref(), Some(r"root\cimv2"));
+        assert_eq!(
+            namespace_key(r"\\.\root\cimv2").as_deref(),
+            Some(r"root\cimv2")
+        );
+        assert_eq!(
+            namespace_key("//host/root/cimv2/").as_deref(),
+            Some(r"root\cimv2")
+        );
         for bad in ["", r"\\", r"\\.", r"root\\x", r"\root"] {
             assert_eq!(namespace_key(bad), None, "{bad:?}");
         }

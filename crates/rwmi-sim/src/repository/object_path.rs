@@ -39,9 +39,10 @@ impl KeyValue {
     /// keys), numbers by value across widths.
     pub fn matches(&self, value: &Value) -> bool {
         match (self, value) {
-            (KeyValue::String(key), Value::String(v) | Value::DateTime(v) | Value::Reference(v)) => {
-                key.eq_ignore_ascii_case(v) || key.to_lowercase() == v.to_lowercase()
-            }
+            (
+                KeyValue::String(key),
+                Value::String(v) | Value::DateTime(v) | Value::Reference(v),
+            ) => key.eq_ignore_ascii_case(v) || key.to_lowercase() == v.to_lowercase(),
             (KeyValue::Bool(key), Value::Boolean(v)) => key == v,
             (KeyValue::Integer(key), v) => integer_of(v) == Some(*key),
             (KeyValue::String(key), v) => key
@@ -122,7 +123,9 @@ impl ObjectPath {
                 }
                 PathTarget::Keys(keys)
             }
-            Some((at, c)) => return Err(cursor.error(at, format!("expected `.` or `=`, found `{c}`"))),
+            Some((at, c)) => {
+                return Err(cursor.error(at, format!("expected `.` or `=`, found `{c}`")));
+            }
         };
         if let Some((at, c)) = cursor.next() {
             return Err(cursor.error(at, format!("unexpected `{c}` after the path")));
@@ -210,7 +213,10 @@ impl Cursor<'_> {
     fn identifier(&mut self, what: &str) -> Result<String, PathError> {
         let at = self.here();
         let mut name = String::new();
-        while let Some((_, c)) = self.chars.next_if(|(_, c)| c.is_alphanumeric() || *c == '_') {
+        while let Some((_, c)) = self
+            .chars
+            .next_if(|(_, c)| c.is_alphanumeric() || *c == '_')
+        {
             name.push(c);
         }
         if name.is_empty() {
@@ -275,14 +281,20 @@ mod tests {
         assert_eq!(class.class, "Win32_Process");
         assert_eq!(class.target, PathTarget::Class);
         assert_eq!(class.namespace, None);
-        assert_eq!(ObjectPath::parse("Win32_Tpm=@").unwrap().target, PathTarget::Singleton);
+        assert_eq!(
+            ObjectPath::parse("Win32_Tpm=@").unwrap().target,
+            PathTarget::Singleton
+        );
     }
 
     #[test]
     fn keys_with_escapes() {
         assert_eq!(
             keys(r#"Win32_Directory.Name="C:\\Windows\\\"x\"""#),
-            vec![(Some("Name".into()), KeyValue::String(r#"C:\Windows\"x""#.into()))]
+            vec![(
+                Some("Name".into()),
+                KeyValue::String(r#"C:\Windows\"x""#.into())
+            )]
         );
         assert_eq!(
             keys(r#"C.K1=1,K2="a,b",K3=-7,K4=TRUE"#),
@@ -305,14 +317,30 @@ mod tests {
         assert_eq!(path.namespace.as_deref(), Some(r"root\default"));
         let path = ObjectPath::parse(r#"root\x:C.K="a:b""#).unwrap();
         assert_eq!(path.namespace.as_deref(), Some(r"root\x"));
-        assert_eq!(path.target, PathTarget::Keys(vec![(Some("K".into()), KeyValue::String("a:b".into()))]));
+        assert_eq!(
+            path.target,
+            PathTarget::Keys(vec![(Some("K".into()), KeyValue::String("a:b".into()))])
+        );
     }
 
     #[test]
     fn malformed_paths() {
         for bad in [
-            "", ".", "C.", "C.K", "C.K=", r#"C.K="x"#, r#"C.K="x\"#, "C=", "C.K=1,", "C.K=abc",
-            r#"C.K="x"y"#, "C!", ":C", r"\\server:C", "C.K=99999999999999999999999",
+            "",
+            ".",
+            "C.",
+            "C.K",
+            "C.K=",
+            r#"C.K="x"#,
+            r#"C.K="x\"#,
+            "C=",
+            "C.K=1,",
+            "C.K=abc",
+            r#"C.K="x"y"#,
+            "C!",
+            ":C",
+            r"\\server:C",
+            "C.K=99999999999999999999999",
         ] {
             assert!(ObjectPath::parse(bad).is_err(), "{bad:?}");
         }

@@ -15,7 +15,9 @@ use super::convert::{self, Scope};
 
 /// Whether [`SyntheticInstances`] can generate `class`.
 pub fn has_generator(class: &str) -> bool {
-    SYNTHETIC_CLASSES.iter().any(|known| known.eq_ignore_ascii_case(class))
+    SYNTHETIC_CLASSES
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(class))
 }
 
 /// The deterministic instances `0..count` of one class (see `host::synthetic`).
@@ -60,7 +62,10 @@ impl SyntheticInstances {
         let file = mof::parse(&self.text).ok()?;
         let (_, declaration) = file.instances().next()?;
         let class = self.class.clone();
-        let lookup = move |name: &str| name.eq_ignore_ascii_case(class.name()).then(|| class.clone());
+        let lookup = move |name: &str| {
+            name.eq_ignore_ascii_case(class.name())
+                .then(|| class.clone())
+        };
         let no_qualifiers = Default::default();
         let no_aliases = Default::default();
         let scope = Scope {
@@ -91,7 +96,11 @@ impl Iterator for SyntheticInstances {
             match self.convert() {
                 Some(instance) => return Some(instance),
                 None => {
-                    tracing::warn!(class = self.class.name(), index, "synthetic instance does not fit its class");
+                    tracing::warn!(
+                        class = self.class.name(),
+                        index,
+                        "synthetic instance does not fit its class"
+                    );
                     self.next_index = self.count;
                 }
             }

@@ -81,11 +81,17 @@ fn classes_have_types_defaults_and_inheritance() {
     assert_eq!(tags.cim_type, CimType::array_of(CimBase::String));
     assert_eq!(
         tags.default,
-        Some(Value::Array(vec![Value::String("a".into()), Value::String("b".into())]))
+        Some(Value::Array(vec![
+            Value::String("a".into()),
+            Value::String("b".into())
+        ]))
     );
     let (_, parent) = child.property("Parent").unwrap();
     assert_eq!(parent.cim_type, CimType::scalar(CimBase::Reference));
-    assert_eq!(parent.qualifier("CIMTYPE").unwrap().value, Value::String("ref:Base".into()));
+    assert_eq!(
+        parent.qualifier("CIMTYPE").unwrap().value,
+        Value::String("ref:Base".into())
+    );
     let (_, big) = child.property("Big").unwrap();
     let units = big.qualifier("Units").unwrap();
     assert_eq!(units.value, Value::String("bytes".into()));
@@ -116,7 +122,11 @@ fn methods_have_parameter_classes() {
     assert_eq!(mode.qualifier("ID").unwrap().value, Value::SInt32(2));
     assert_eq!(mode.qualifier("in").unwrap().value, Value::Boolean(true));
     let output = run.output.as_ref().unwrap();
-    let names: Vec<&str> = output.properties().iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = output
+        .properties()
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     assert_eq!(names, ["ReturnValue", "Pid", "Mode"]);
     let stop = child.method("Stop").unwrap();
     assert!(stop.input.is_none() && stop.output.is_none());
@@ -137,13 +147,28 @@ fn static_instances_convert_values() {
         first.get("Numbers"),
         Some(&Value::Array(vec![Value::SInt64(-1), Value::SInt64(2)]))
     );
-    assert_eq!(first.path().as_deref(), Some(r#"\\EMU\root\test:Child.Id="one""#));
+    assert_eq!(
+        first.path().as_deref(),
+        Some(r#"\\EMU\root\test:Child.Id="one""#)
+    );
     let second = instances.next().unwrap();
-    assert_eq!(second.get("Parent"), Some(&Value::Reference(r#"Child.Id="one""#.into())));
+    assert_eq!(
+        second.get("Parent"),
+        Some(&Value::Reference(r#"Child.Id="one""#.into()))
+    );
     assert!(instances.next().is_none());
-    let deep: Vec<_> = repository.instances(r"root\test", "Base", true).unwrap().collect();
+    let deep: Vec<_> = repository
+        .instances(r"root\test", "Base", true)
+        .unwrap()
+        .collect();
     assert_eq!(deep.len(), 2);
-    assert_eq!(repository.instances(r"root\test", "Base", false).unwrap().count(), 0);
+    assert_eq!(
+        repository
+            .instances(r"root\test", "Base", false)
+            .unwrap()
+            .count(),
+        0
+    );
 }
 
 #[test]
@@ -169,18 +194,51 @@ fn get_object_by_path() {
         Err(status) => Some(format!("error {}", status.name())),
     };
     assert_eq!(found("Child").as_deref(), Some("class Child"));
-    assert_eq!(found(r#"Child.Id="ONE""#).as_deref(), Some(r#"Child.Id="one""#));
-    assert_eq!(found(r#"Base.Id="two\"q""#).as_deref(), Some(r#"Child.Id="two\"q""#));
-    assert_eq!(found(r#"Child="one""#).as_deref(), Some(r#"Child.Id="one""#));
-    assert_eq!(found(r#"Pair.B="x",A=2"#).as_deref(), Some(r#"Pair.A=2,B="x""#));
+    assert_eq!(
+        found(r#"Child.Id="ONE""#).as_deref(),
+        Some(r#"Child.Id="one""#)
+    );
+    assert_eq!(
+        found(r#"Base.Id="two\"q""#).as_deref(),
+        Some(r#"Child.Id="two\"q""#)
+    );
+    assert_eq!(
+        found(r#"Child="one""#).as_deref(),
+        Some(r#"Child.Id="one""#)
+    );
+    assert_eq!(
+        found(r#"Pair.B="x",A=2"#).as_deref(),
+        Some(r#"Pair.A=2,B="x""#)
+    );
     assert_eq!(found("Settings=@").as_deref(), Some("Settings=@"));
-    assert_eq!(found(r#"\\.\root\test:Pair.A=1,B="x""#).as_deref(), Some(r#"Pair.A=1,B="x""#));
-    assert_eq!(found(r#"Child.Id="three""#).as_deref(), Some("error WBEM_E_NOT_FOUND"));
-    assert_eq!(found(r#"Pair.A=1"#).as_deref(), Some("error WBEM_E_INVALID_OBJECT_PATH"));
-    assert_eq!(found(r#"Pair.A=1,A=1"#).as_deref(), Some("error WBEM_E_INVALID_OBJECT_PATH"));
-    assert_eq!(found(r#"Pair="x""#).as_deref(), Some("error WBEM_E_INVALID_OBJECT_PATH"));
-    assert_eq!(found(r#"Child.Nope="x""#).as_deref(), Some("error WBEM_E_INVALID_OBJECT_PATH"));
-    assert_eq!(found("Child.").as_deref(), Some("error WBEM_E_INVALID_OBJECT_PATH"));
+    assert_eq!(
+        found(r#"\\.\root\test:Pair.A=1,B="x""#).as_deref(),
+        Some(r#"Pair.A=1,B="x""#)
+    );
+    assert_eq!(
+        found(r#"Child.Id="three""#).as_deref(),
+        Some("error WBEM_E_NOT_FOUND")
+    );
+    assert_eq!(
+        found(r#"Pair.A=1"#).as_deref(),
+        Some("error WBEM_E_INVALID_OBJECT_PATH")
+    );
+    assert_eq!(
+        found(r#"Pair.A=1,A=1"#).as_deref(),
+        Some("error WBEM_E_INVALID_OBJECT_PATH")
+    );
+    assert_eq!(
+        found(r#"Pair="x""#).as_deref(),
+        Some("error WBEM_E_INVALID_OBJECT_PATH")
+    );
+    assert_eq!(
+        found(r#"Child.Nope="x""#).as_deref(),
+        Some("error WBEM_E_INVALID_OBJECT_PATH")
+    );
+    assert_eq!(
+        found("Child.").as_deref(),
+        Some("error WBEM_E_INVALID_OBJECT_PATH")
+    );
     assert_eq!(found("Nope").as_deref(), Some("error WBEM_E_NOT_FOUND"));
 }
 
@@ -189,21 +247,35 @@ fn namespaces_and_their_instances() {
     let repository = sample();
     assert!(repository.namespace("root").is_some());
     assert!(repository.namespace(r"\\.\ROOT\CIMV2").is_some());
-    assert_eq!(repository.namespace(r"root\cimv2").unwrap().name(), r"root\cimv2");
+    assert_eq!(
+        repository.namespace(r"root\cimv2").unwrap().name(),
+        r"root\cimv2"
+    );
     let names = |ns: &str| -> Vec<String> {
         repository
             .namespace_instances(ns)
             .unwrap()
             .iter()
-            .map(|i| i.get("Name").and_then(Value::as_str).unwrap_or("").to_string())
+            .map(|i| {
+                i.get("Name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            })
             .collect()
     };
     assert_eq!(names("root"), ["cimv2", "default", "test"]);
     assert_eq!(names(r"root\cimv2"), ["Security"]);
     assert_eq!(names(r"root\cimv2\security"), ["MicrosoftTpm"]);
-    let via_instances: Vec<_> = repository.instances("root", "__NAMESPACE", false).unwrap().collect();
+    let via_instances: Vec<_> = repository
+        .instances("root", "__NAMESPACE", false)
+        .unwrap()
+        .collect();
     assert_eq!(via_instances.len(), 3);
-    assert_eq!(via_instances[0].path().as_deref(), Some(r#"\\EMU\root:__NAMESPACE.Name="cimv2""#));
+    assert_eq!(
+        via_instances[0].path().as_deref(),
+        Some(r#"\\EMU\root:__NAMESPACE.Name="cimv2""#)
+    );
     assert!(matches!(
         repository.get_object("root", r#"__NAMESPACE.Name="CIMV2""#),
         Ok(WmiObject::Instance(_))
@@ -213,18 +285,36 @@ fn namespaces_and_their_instances() {
 #[test]
 fn security_inherits_from_root() {
     let mut repository = Repository::new("EMU");
-    let tpm = repository.security(r"root\cimv2\security\microsofttpm").unwrap();
+    let tpm = repository
+        .security(r"root\cimv2\security\microsofttpm")
+        .unwrap();
     assert_eq!(tpm.acl, NamespaceSecurity::windows_default().acl);
     assert!(!tpm.requires_encryption);
     assert!(repository.set_requires_encryption(TPM_NAMESPACE, true));
-    assert!(repository.security(TPM_NAMESPACE).unwrap().requires_encryption);
-    assert!(!repository.security(r"root\cimv2").unwrap().requires_encryption);
+    assert!(
+        repository
+            .security(TPM_NAMESPACE)
+            .unwrap()
+            .requires_encryption
+    );
+    assert!(
+        !repository
+            .security(r"root\cimv2")
+            .unwrap()
+            .requires_encryption
+    );
     let entry = AclEntry::new(
         crate::policy::Principal::User("bob".into()),
         crate::policy::NamespaceAccess::RemoteEnable,
     );
     assert!(repository.add_acl_entry(r"root\cimv2", entry.clone()));
-    assert!(repository.security(TPM_NAMESPACE).unwrap().acl.contains(&entry));
+    assert!(
+        repository
+            .security(TPM_NAMESPACE)
+            .unwrap()
+            .acl
+            .contains(&entry)
+    );
     assert!(!repository.security("root").unwrap().acl.contains(&entry));
     assert!(!repository.add_acl_entry(r"root\none", entry));
 }
@@ -233,14 +323,30 @@ fn security_inherits_from_root() {
 fn load_errors_name_file_and_line() {
     let cases = [
         ("class A { uint8 X = 300; };", 1, "out of its range"),
-        ("class A { string X; };\ninstance of A { X = 5; };", 2, "declared string but is given an integer"),
-        ("class A { string X[]; };\n\ninstance of A { X = \"a\"; };", 3, "a single value"),
+        (
+            "class A { string X; };\ninstance of A { X = 5; };",
+            2,
+            "declared string but is given an integer",
+        ),
+        (
+            "class A { string X[]; };\n\ninstance of A { X = \"a\"; };",
+            3,
+            "a single value",
+        ),
         ("class A { datetime X = \"2024\"; };", 1, "datetime"),
         ("class A : Missing { };", 1, "not defined"),
         ("instance of Missing { };", 1, "undefined class"),
-        ("class A { };\ninstance of A { Y = 1; };", 2, "no property `Y`"),
+        (
+            "class A { };\ninstance of A { Y = 1; };",
+            2,
+            "no property `Y`",
+        ),
         ("class A { };\nclass A { };", 2, "already defined"),
-        ("class A { string X; };\nclass B : A { uint32 X; };", 2, "inherits it as string"),
+        (
+            "class A { string X; };\nclass B : A { uint32 X; };",
+            2,
+            "inherits it as string",
+        ),
         ("class A { sint32 X = 1.5; };", 1, "a real number"),
         ("class A {", 1, "expected"),
     ];
@@ -250,8 +356,14 @@ fn load_errors_name_file_and_line() {
         assert_eq!(error.file, "bad.mof", "{text}");
         assert_eq!(error.position.line, line, "{text}: {error}");
         assert!(error.message.contains(message), "{text}: {error}");
-        assert!(error.to_string().starts_with(&format!("bad.mof:{line}:")), "{error}");
-        assert!(repository.class(r"root\default", "A").is_none(), "not all-or-nothing: {text}");
+        assert!(
+            error.to_string().starts_with(&format!("bad.mof:{line}:")),
+            "{error}"
+        );
+        assert!(
+            repository.class(r"root\default", "A").is_none(),
+            "not all-or-nothing: {text}"
+        );
     }
 }
 
@@ -259,7 +371,10 @@ fn load_errors_name_file_and_line() {
 fn redeclared_inherited_properties_are_accepted() {
     let mut repository = Repository::new("EMU");
     repository
-        .load_mof("class A { [key] string X; };\nclass B : A { [key] string X; };", "ok.mof")
+        .load_mof(
+            "class A { [key] string X; };\nclass B : A { [key] string X; };",
+            "ok.mof",
+        )
         .unwrap();
     let b = repository.class(r"root\default", "B").unwrap();
     assert_eq!(b.properties().len(), 1);
@@ -274,10 +389,20 @@ fn default_repository_loads() {
     let process = repository.class(r"root\cimv2", "Win32_Process").unwrap();
     assert_eq!(process.derivation()[0], "CIM_Process");
     assert!(process.property("Handle").unwrap().1.is_key());
-    assert!(repository.security(TPM_NAMESPACE).unwrap().requires_encryption);
+    assert!(
+        repository
+            .security(TPM_NAMESPACE)
+            .unwrap()
+            .requires_encryption
+    );
     let tpm = repository.get_object(TPM_NAMESPACE, "Win32_Tpm=@").unwrap();
-    assert!(matches!(tpm, WmiObject::Instance(ref i) if i.get("ManufacturerIdTxt") == Some(&Value::String("IFX".into()))));
-    let samples: Vec<_> = repository.instances(r"root\cimv2", "RWMI_TypeSample", false).unwrap().collect();
+    assert!(
+        matches!(tpm, WmiObject::Instance(ref i) if i.get("ManufacturerIdTxt") == Some(&Value::String("IFX".into())))
+    );
+    let samples: Vec<_> = repository
+        .instances(r"root\cimv2", "RWMI_TypeSample", false)
+        .unwrap()
+        .collect();
     assert!(samples.len() >= 2);
 }
 
@@ -297,14 +422,24 @@ fn synthetic_instances_stream() {
     let mut repository = Repository::load_default("EMU").unwrap();
     assert!(repository.set_synthetic("Win32_Tpm", 3).is_err());
     repository.set_synthetic("win32_process", 10_000).unwrap();
-    let mut stream = repository.instances(r"root\cimv2", "Win32_Process", false).unwrap();
+    let mut stream = repository
+        .instances(r"root\cimv2", "Win32_Process", false)
+        .unwrap();
     let first = stream.next().unwrap();
     assert_eq!(first.get("Name"), Some(&Value::String("proc-0.exe".into())));
     assert_eq!(first.get("CSName"), Some(&Value::String("EMU".into())));
     let started = std::time::Instant::now();
     assert_eq!(stream.count(), 9_999);
     // Streaming is one render and parse per instance; even unoptimised this is well under the limit.
-    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
-    let again = repository.get_object(r"root\cimv2", r#"Win32_Process.Handle="1042""#).unwrap();
-    assert!(matches!(again, WmiObject::Instance(ref i) if i.get("Name") == Some(&Value::String("proc-42.exe".into()))));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let again = repository
+        .get_object(r"root\cimv2", r#"Win32_Process.Handle="1042""#)
+        .unwrap();
+    assert!(
+        matches!(again, WmiObject::Instance(ref i) if i.get("Name") == Some(&Value::String("proc-42.exe".into())))
+    );
 }
