@@ -266,6 +266,20 @@ impl Repository {
         self.namespaces.get(&namespace_key(name)?)
     }
 
+    /// IWbemServices::OpenNamespace (MS-WMI 3.1.4.3.1): `relative` (one or more segments) must name a
+    /// descendant of `current`; otherwise WBEM_E_INVALID_NAMESPACE.
+    pub fn open_namespace(&self, current: &str, relative: &str) -> Result<&Namespace, WbemStatus> {
+        let relative = relative.replace('/', "\\");
+        if relative.is_empty() || relative.starts_with('\\') || relative.contains(':') {
+            return Err(WbemStatus::InvalidNamespace);
+        }
+        let current = self
+            .namespace(current)
+            .ok_or(WbemStatus::InvalidNamespace)?;
+        self.namespace(&format!("{}\\{relative}", current.name()))
+            .ok_or(WbemStatus::InvalidNamespace)
+    }
+
     /// Every namespace, parents before children.
     pub fn namespaces(&self) -> impl Iterator<Item = &Namespace> {
         self.namespaces.values()

@@ -347,6 +347,33 @@ mod tests {
         assert!(ObjectPath::parse(&"C".repeat(MAX_PATH_LEN + 1)).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "\\PC{0,40}") {
+            let _ = ObjectPath::parse(&text);
+        }
+
+        #[test]
+        fn quoted_keys_read_back(value in "\\PC{0,24}") {
+            let mut quoted = String::from("\"");
+            for c in value.chars() {
+                if c == '"' || c == '\\' {
+                    quoted.push('\\');
+                }
+                quoted.push(c);
+            }
+            quoted.push('"');
+            let path = ObjectPath::parse(&format!("C.K={quoted},N=-5")).unwrap();
+            proptest::prop_assert_eq!(
+                path.target,
+                PathTarget::Keys(vec![
+                    (Some("K".into()), KeyValue::String(value)),
+                    (Some("N".into()), KeyValue::Integer(-5)),
+                ])
+            );
+        }
+    }
+
     #[test]
     fn key_matching() {
         assert!(KeyValue::String("ABC".into()).matches(&Value::String("abc".into())));

@@ -443,3 +443,36 @@ fn synthetic_instances_stream() {
         matches!(again, WmiObject::Instance(ref i) if i.get("Name") == Some(&Value::String("proc-42.exe".into())))
     );
 }
+
+#[test]
+fn open_namespace_goes_to_children_only() {
+    let repository = Repository::new("EMU");
+    let open = |current: &str, relative: &str| {
+        repository
+            .open_namespace(current, relative)
+            .map(|ns| ns.name().to_string())
+    };
+    assert_eq!(open("root", "CIMV2").as_deref(), Ok(r"root\cimv2"));
+    assert_eq!(
+        open("root", "cimv2/security").as_deref(),
+        Ok(r"root\cimv2\Security")
+    );
+    assert_eq!(
+        open(r"root\cimv2", r"Security\MicrosoftTpm").as_deref(),
+        Ok(TPM_NAMESPACE)
+    );
+    for (current, relative) in [
+        ("root", "nope"),
+        ("root", r"\root\cimv2"),
+        (r"root\cimv2", "root"),
+        ("root", ""),
+        ("nope", "cimv2"),
+        ("root", r"\\.\root:x"),
+    ] {
+        assert_eq!(
+            open(current, relative),
+            Err(WbemStatus::InvalidNamespace),
+            "{current} {relative}"
+        );
+    }
+}
