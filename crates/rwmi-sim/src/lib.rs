@@ -1,3 +1,3 @@
+pub mod host;
 pub mod mof;
 pub mod wql;
-pub mod host;
