@@ -132,7 +132,7 @@ impl WmiError {
             call,
             code,
             message: error.to_string(),
-            rpc: Some(error),
+            rpc: Some(Box::new(error)),
             evidence: Vec::new(),
         }
     }
