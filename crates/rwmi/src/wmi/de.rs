@@ -70,7 +70,7 @@ impl<'de, 'a> de::Deserializer<'de> for InstanceDeserializer<'a> {
     ) -> Result<V::Value, DeError> {
         // Only the struct's fields are visited, each matched to a property case-insensitively, so a struct
         // may name `processid` for `ProcessId` and ignore every other property.
-        let names: Vec<&'a str> = fields.iter().copied().collect();
+        let names: Vec<&'a str> = fields.to_vec();
         visitor.visit_map(PropertyMap {
             instance: self.instance,
             names,
