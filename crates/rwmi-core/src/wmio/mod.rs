@@ -30,6 +30,7 @@ mod json;
 mod method;
 mod object;
 mod qualifier;
+mod text;
 
 pub use builder::ClassBuilder;
 pub use cache::ClassCache;
@@ -44,6 +45,7 @@ pub use object::{
     decode_encoding_unit, decode_instance_no_class, decode_object_block, encode_instance_no_class,
 };
 pub use qualifier::{Flavor, Qualifier};
+pub use text::parse_value;
 
 use std::fmt;
 

@@ -3,6 +3,7 @@
 pub mod connection;
 pub mod de;
 pub mod error;
+pub mod method;
 pub mod options;
 pub mod query;
 
