@@ -38,7 +38,7 @@ pub use cim::{CimBase, CimType, Value};
 pub use class::{Property, WmiClass};
 pub use heap::DICTIONARY;
 pub use instance::WmiInstance;
-pub use json::{ToJson, instance_to_json, object_to_json, to_json};
+pub use json::{ToJson, instance_to_json, json_string, object_to_json, to_json, value_to_json};
 pub use method::Method;
 pub use object::{
     Decoration, EncodingUnit, ObjectFlags, SIGNATURE, WmiObject, decode_embedded_object,

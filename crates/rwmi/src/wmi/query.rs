@@ -54,19 +54,40 @@ pub(crate) fn decode_object(
         .map_err(|e| WmiError::new(stage, None, None, format!("malformed WMI object: {e}")))
 }
 
-type Batch = Result<(Vec<WmiInstance>, bool), WmiError>;
+type Batch = Result<(Vec<WmiObject>, bool), WmiError>;
 
-/// The rows of a query, as they arrive. Implements `futures_core::Stream`; `next()` is the same without
-/// a stream library.
-pub struct QueryStream {
+/// The rows of a query, as they arrive: instances (`Connection::query`) or any object, classes included
+/// (`Connection::query_objects`). Implements `futures_core::Stream`; `next()` is the same without a stream
+/// library.
+pub struct QueryStream<T = WmiInstance> {
     shared: Arc<Shared>,
     enumerator: Option<Guid>,
-    buffer: VecDeque<WmiInstance>,
+    buffer: VecDeque<T>,
+    convert: fn(WmiObject) -> Result<T, WmiError>,
     done: bool,
     pending: Option<Pin<Box<dyn Future<Output = Batch> + Send>>>,
 }
 
-impl std::fmt::Debug for QueryStream {
+fn expect_instance(object: WmiObject) -> Result<WmiInstance, WmiError> {
+    match object {
+        WmiObject::Instance(instance) => Ok(instance),
+        WmiObject::Class(class) => Err(WmiError::new(
+            WmiStage::Enumerate,
+            Some("IEnumWbemClassObject::Next"),
+            None,
+            format!(
+                "the enumeration returned the class {} where instances were expected",
+                class.name()
+            ),
+        )),
+    }
+}
+
+fn any_object(object: WmiObject) -> Result<WmiObject, WmiError> {
+    Ok(object)
+}
+
+impl<T> std::fmt::Debug for QueryStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QueryStream")
             .field("buffered", &self.buffer.len())
@@ -95,33 +116,20 @@ async fn next_batch(shared: Arc<Shared>, enumerator: Guid) -> Batch {
         };
         let mut rows = Vec::with_capacity(response.objects.len());
         for pointer in &response.objects {
-            match decode_object(&shared, pointer, WmiStage::Enumerate)? {
-                WmiObject::Instance(instance) => rows.push(instance),
-                WmiObject::Class(class) => {
-                    return Err(WmiError::new(
-                        WmiStage::Enumerate,
-                        Some(NEXT),
-                        None,
-                        format!(
-                            "the enumeration returned the class {} where instances were expected",
-                            class.name()
-                        ),
-                    ));
-                }
-            }
+            rows.push(decode_object(&shared, pointer, WmiStage::Enumerate)?);
         }
         return Ok((rows, finished));
     }
 }
 
-impl QueryStream {
+impl<T> QueryStream<T> {
     /// The next row, `None` at the end.
-    pub async fn next(&mut self) -> Option<Result<WmiInstance, WmiError>> {
+    pub async fn next(&mut self) -> Option<Result<T, WmiError>> {
         std::future::poll_fn(|cx| self.poll_row(cx)).await
     }
 
     /// Collects every row (for small results; prefer streaming for large ones).
-    pub async fn collect(mut self) -> Result<Vec<WmiInstance>, WmiError> {
+    pub async fn collect(mut self) -> Result<Vec<T>, WmiError> {
         let mut rows = Vec::new();
         while let Some(row) = self.next().await {
             rows.push(row?);
@@ -129,7 +137,7 @@ impl QueryStream {
         Ok(rows)
     }
 
-    fn poll_row(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<WmiInstance, WmiError>>> {
+    fn poll_row(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, WmiError>>> {
         loop {
             if let Some(row) = self.buffer.pop_front() {
                 return Poll::Ready(Some(Ok(row)));
@@ -150,9 +158,18 @@ impl QueryStream {
                     self.pending = None;
                     match result {
                         Ok((rows, finished)) => {
-                            self.buffer.extend(rows);
                             if finished {
                                 self.finish();
+                            }
+                            for object in rows {
+                                match (self.convert)(object) {
+                                    Ok(row) => self.buffer.push_back(row),
+                                    Err(e) => {
+                                        self.finish();
+                                        self.buffer.clear();
+                                        return Poll::Ready(Some(Err(e)));
+                                    }
+                                }
                             }
                         }
                         Err(e) => {
@@ -177,14 +194,14 @@ impl QueryStream {
     }
 }
 
-impl futures_core::Stream for QueryStream {
-    type Item = Result<WmiInstance, WmiError>;
+impl<T: Unpin> futures_core::Stream for QueryStream<T> {
+    type Item = Result<T, WmiError>;
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.get_mut().poll_row(cx)
     }
 }
 
-impl Drop for QueryStream {
+impl<T> Drop for QueryStream<T> {
     fn drop(&mut self) {
         self.finish();
     }
@@ -193,6 +210,19 @@ impl Drop for QueryStream {
 impl Connection {
     /// Runs a WQL query; rows stream in batches of `batch_size`.
     pub async fn query(&self, wql: &str) -> Result<QueryStream, WmiError> {
+        self.query_with(wql, expect_instance).await
+    }
+
+    /// Runs a WQL query whose results may be classes (`SELECT * FROM meta_class`).
+    pub async fn query_objects(&self, wql: &str) -> Result<QueryStream<WmiObject>, WmiError> {
+        self.query_with(wql, any_object).await
+    }
+
+    async fn query_with<T>(
+        &self,
+        wql: &str,
+        convert: fn(WmiObject) -> Result<T, WmiError>,
+    ) -> Result<QueryStream<T>, WmiError> {
         const EXEC_QUERY: &str = "IWbemServices::ExecQuery";
         let request = ExecQueryRequest::wql(OrpcThis::new(new_cid()), wql, QUERY_FLAGS);
         let response = self
@@ -218,6 +248,7 @@ impl Connection {
             shared: self.shared.clone(),
             enumerator: Some(enumerator),
             buffer: VecDeque::new(),
+            convert,
             done: false,
             pending: None,
         })
