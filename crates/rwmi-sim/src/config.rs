@@ -438,7 +438,7 @@ synthetic Win32_Service=12
         for (text, message) in [
             ("acl root\\none bob deny", "no namespace"),
             ("mof missing.mof", "cannot read"),
-            ("synthetic Win32_Tpm=1", "no synthetic generator"),
+            ("synthetic No_Such_Class=1", "no namespace has"),
             ("namespace root\\\\x", "not a namespace path"),
         ] {
             let config = Config::parse(&format!("\n{text}")).unwrap();

@@ -25,7 +25,7 @@ use crate::policy::{AclEntry, NamespaceSecurity};
 pub use convert::LoadError;
 pub use namespace::{NAMESPACE_CLASS, Namespace, namespace_key};
 pub use object_path::{KeyValue, MAX_PATH_LEN, ObjectPath, PathError, PathTarget};
-pub use synthetic::{SyntheticInstances, has_generator};
+pub use synthetic::{SyntheticInstances, has_host_generator, schema_value};
 
 /// Instances produced on demand; `Send` and owning what it needs, so a server can keep it across calls.
 pub type InstanceStream = Box<dyn Iterator<Item = WmiInstance> + Send>;
@@ -100,13 +100,11 @@ impl Repository {
     }
 
     /// Gives `class` `count` deterministic synthetic instances instead of live ones
-    /// (`--synthetic Win32_Process=10000`). Fails for classes without a generator.
+    /// (`--synthetic Win32_Process=10000`), in every namespace that has the class. Fails when no
+    /// namespace has it.
     pub fn set_synthetic(&mut self, class: &str, count: usize) -> Result<(), String> {
-        if !has_generator(class) {
-            return Err(format!(
-                "no synthetic generator for `{class}`; available: {}",
-                crate::host::synthetic::SYNTHETIC_CLASSES.join(", ")
-            ));
+        if !self.namespaces.values().any(|ns| ns.class(class).is_some()) {
+            return Err(format!("no namespace has a class `{class}`"));
         }
         self.synthetic.insert(class.to_ascii_lowercase(), count);
         Ok(())

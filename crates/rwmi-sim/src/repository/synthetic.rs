@@ -1,9 +1,13 @@
-//! Streaming synthetic instances: one instance is rendered, parsed and converted per `next()`, so a
-//! count of 100,000 costs no more memory than a count of one.
+//! Streaming synthetic instances: one instance is made per `next()`, so a count of 100,000 costs no
+//! more memory than a count of one.
+//!
+//! The classes `host::synthetic` knows (Win32_Process, Win32_Service, Win32_LogicalDisk) get its
+//! realistic values, rendered as MOF and converted like any MOF instance. Every other class gets values
+//! derived from its schema and the index ([`schema_value`]), so `--synthetic` works for any class.
 
 use std::sync::Arc;
 
-use rwmi_core::wmio::{Decoration, WmiClass, WmiInstance};
+use rwmi_core::wmio::{CimBase, CimType, Decoration, Value, WmiClass, WmiInstance};
 
 use crate::host::render;
 use crate::host::synthetic::{
@@ -13,11 +17,44 @@ use crate::mof;
 
 use super::convert::{self, Scope};
 
-/// Whether [`SyntheticInstances`] can generate `class`.
-pub fn has_generator(class: &str) -> bool {
+/// Whether `host::synthetic` has realistic values for `class`; other classes get schema values.
+pub fn has_host_generator(class: &str) -> bool {
     SYNTHETIC_CLASSES
         .iter()
         .any(|known| known.eq_ignore_ascii_case(class))
+}
+
+/// The value synthetic instance `index` has for a property of type `ty` named `name`: distinct per
+/// index for strings and integers (wrapping in narrow types), so that string keys are unique. References
+/// and embedded objects stay NULL: there is nothing meaningful to point at.
+pub fn schema_value(name: &str, ty: CimType, index: usize) -> Option<Value> {
+    if ty.array {
+        return schema_value(name, CimType::scalar(ty.base), index).map(|v| Value::Array(vec![v]));
+    }
+    let wide = index as u64;
+    Some(match ty.base {
+        CimBase::SInt8 => Value::SInt8(wide as i8),
+        CimBase::UInt8 => Value::UInt8(wide as u8),
+        CimBase::SInt16 => Value::SInt16(wide as i16),
+        CimBase::UInt16 => Value::UInt16(wide as u16),
+        CimBase::SInt32 => Value::SInt32(wide as i32),
+        CimBase::UInt32 => Value::UInt32(wide as u32),
+        CimBase::SInt64 => Value::SInt64(wide as i64),
+        CimBase::UInt64 => Value::UInt64(wide),
+        CimBase::Real32 => Value::Real32(index as f32),
+        CimBase::Real64 => Value::Real64(index as f64),
+        CimBase::Boolean => Value::Boolean(index.is_multiple_of(2)),
+        CimBase::Char16 => Value::Char16(u16::from(b'A') + (index % 26) as u16),
+        CimBase::String => Value::String(format!("{name}-{index}")),
+        // 2026-01-01 plus `index` seconds, wrapping within the day.
+        CimBase::DateTime => Value::DateTime(format!(
+            "20260101{:02}{:02}{:02}.000000+000",
+            (index / 3600) % 24,
+            (index / 60) % 60,
+            index % 60
+        )),
+        CimBase::Reference | CimBase::Object => return None,
+    })
 }
 
 /// The deterministic instances `0..count` of one class (see `host::synthetic`).
@@ -58,6 +95,16 @@ impl SyntheticInstances {
         true
     }
 
+    fn schema_instance(&self, index: usize) -> Option<WmiInstance> {
+        let mut instance = WmiInstance::new(self.class.clone());
+        for property in self.class.properties() {
+            let value = schema_value(&property.name, property.cim_type, index);
+            instance.set(&property.name, value).ok()?;
+        }
+        instance.decoration = Some(self.decoration.clone());
+        Some(instance)
+    }
+
     fn convert(&self) -> Option<WmiInstance> {
         let file = mof::parse(&self.text).ok()?;
         let (_, declaration) = file.instances().next()?;
@@ -89,11 +136,12 @@ impl Iterator for SyntheticInstances {
         while self.next_index < self.count {
             let index = self.next_index;
             self.next_index += 1;
-            if !self.render(index) {
-                self.next_index = self.count;
-                return None;
-            }
-            match self.convert() {
+            let made = if self.render(index) {
+                self.convert()
+            } else {
+                self.schema_instance(index)
+            };
+            match made {
                 Some(instance) => return Some(instance),
                 None => {
                     tracing::warn!(

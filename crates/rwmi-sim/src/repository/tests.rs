@@ -420,7 +420,7 @@ fn live_processes_include_this_test() {
 #[test]
 fn synthetic_instances_stream() {
     let mut repository = Repository::load_default("EMU").unwrap();
-    assert!(repository.set_synthetic("Win32_Tpm", 3).is_err());
+    assert!(repository.set_synthetic("No_Such_Class", 3).is_err());
     repository.set_synthetic("win32_process", 10_000).unwrap();
     let mut stream = repository
         .instances(r"root\cimv2", "Win32_Process", false)
@@ -475,4 +475,43 @@ fn open_namespace_goes_to_children_only() {
             "{current} {relative}"
         );
     }
+}
+
+#[test]
+fn synthetic_instances_from_the_schema() {
+    let mut repository = sample();
+    repository.set_synthetic("Child", 3).unwrap();
+    repository.set_synthetic("Pair", 300).unwrap();
+    let children: Vec<_> = repository
+        .instances(r"root\test", "Child", false)
+        .unwrap()
+        .collect();
+    // The two static instances come first, then the synthetic ones.
+    assert_eq!(children.len(), 5);
+    let generated = &children[3];
+    assert_eq!(generated.get("Id"), Some(&Value::String("Id-1".into())));
+    assert_eq!(generated.get("Small"), Some(&Value::SInt8(1)));
+    assert_eq!(generated.get("Flag"), Some(&Value::Boolean(false)));
+    assert_eq!(
+        generated.get("When"),
+        Some(&Value::DateTime("20260101000001.000000+000".into()))
+    );
+    assert_eq!(
+        generated.get("Tags"),
+        Some(&Value::Array(vec![Value::String("Tags-1".into())]))
+    );
+    assert_eq!(generated.get("Parent"), None);
+    assert_eq!(generated.relpath().as_deref(), Some(r#"Child.Id="Id-1""#));
+    let pairs: Vec<_> = repository
+        .instances(r"root\test", "Pair", false)
+        .unwrap()
+        .collect();
+    assert_eq!(pairs.len(), 302);
+    assert_eq!(pairs[301].get("A"), Some(&Value::UInt32(299)));
+    assert_eq!(
+        schema_value("X", CimType::scalar(CimBase::UInt8), 300),
+        Some(Value::UInt8(44))
+    );
+    assert_eq!(schema_value("X", CimType::scalar(CimBase::Object), 1), None);
+    assert!(has_host_generator("WIN32_PROCESS") && !has_host_generator("Child"));
 }
