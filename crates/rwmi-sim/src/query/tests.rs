@@ -85,6 +85,15 @@ fn projection_over_synthetic_processes() {
         Some(r#"Win32_Process.Handle="1101""#)
     );
     assert_eq!(rows[0].class.properties().len(), 3);
+    // The projected instance travels as MS-WMIO like any other.
+    let bytes = WmiObject::Instance(rows[0].clone()).encode().unwrap();
+    let limits = rwmi_core::wmio::Limits::default();
+    let decoded = rwmi_core::wmio::decode_encoding_unit(&bytes, &limits, None).unwrap();
+    let WmiObject::Instance(back) = decoded.object else {
+        panic!("decoded as a class");
+    };
+    assert_eq!(back.values, rows[0].values);
+    assert_eq!(back.class.derivation(), rows[0].class.derivation());
 }
 
 #[test]

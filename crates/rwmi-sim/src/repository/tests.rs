@@ -515,3 +515,67 @@ fn synthetic_instances_from_the_schema() {
     assert_eq!(schema_value("X", CimType::scalar(CimBase::Object), 1), None);
     assert!(has_host_generator("WIN32_PROCESS") && !has_host_generator("Child"));
 }
+
+/// Everything the repository hands out must encode as MS-WMIO and decode to the same values: this is what
+/// the RPC side sends.
+#[test]
+fn every_class_and_instance_encodes_and_decodes() {
+    use rwmi_core::wmio::{Limits, decode_encoding_unit};
+    let mut repository = Repository::load_default("EMU").unwrap();
+    repository.load_mof(SAMPLE, "sample.mof").unwrap();
+    for class in [
+        "Win32_Process",
+        "Win32_Service",
+        "Win32_LogicalDisk",
+        "Child",
+    ] {
+        repository.set_synthetic(class, 3).unwrap();
+    }
+    let limits = Limits::default();
+    let mut classes = 0;
+    let mut instances = 0;
+    for ns in repository.namespaces() {
+        for class in ns.classes() {
+            let object = WmiObject::Class(Arc::new(
+                class.with_decoration(Some(repository.decoration(ns))),
+            ));
+            let bytes = object
+                .encode()
+                .unwrap_or_else(|e| panic!("{}: {e}", class.name()));
+            let decoded = decode_encoding_unit(&bytes, &limits, None)
+                .unwrap_or_else(|e| panic!("{}: {e}", class.name()));
+            let WmiObject::Class(back) = decoded.object else {
+                panic!("{} decoded as an instance", class.name());
+            };
+            assert_eq!(back.properties(), class.properties(), "{}", class.name());
+            assert_eq!(
+                back.methods().len(),
+                class.methods().len(),
+                "{}",
+                class.name()
+            );
+            classes += 1;
+            for instance in repository
+                .instances(ns.name(), class.name(), false)
+                .unwrap()
+                .take(3)
+            {
+                let bytes = WmiObject::Instance(instance.clone())
+                    .encode()
+                    .unwrap_or_else(|e| panic!("{} instance: {e}", class.name()));
+                let decoded = decode_encoding_unit(&bytes, &limits, None)
+                    .unwrap_or_else(|e| panic!("{} instance: {e}", class.name()));
+                let WmiObject::Instance(back) = decoded.object else {
+                    panic!("{} instance decoded as a class", class.name());
+                };
+                assert_eq!(back.values, instance.values, "{}", class.name());
+                assert_eq!(back.relpath(), instance.relpath());
+                instances += 1;
+            }
+        }
+    }
+    assert!(
+        classes > 20 && instances > 20,
+        "{classes} classes, {instances} instances"
+    );
+}
