@@ -252,6 +252,25 @@ impl Repository {
                     if let (Some(alias), Some(path)) = (&decl.alias, instance.relpath()) {
                         ns_aliases.insert(alias.to_ascii_lowercase(), path);
                     }
+                    if instance.class.name().eq_ignore_ascii_case(NAMESPACE_CLASS) {
+                        // `instance of __NAMESPACE { Name = "x"; }` creates a child namespace, as
+                        // mofcomp does; its instances are then computed from the namespace tree.
+                        let child = match instance.get("Name").and_then(Value::as_str) {
+                            Some(name) if !name.is_empty() && !name.contains(['\\', '/']) => {
+                                format!("{}\\{name}", ns.name())
+                            }
+                            _ => {
+                                return Err(LoadError {
+                                    file: file_name.to_string(),
+                                    position: decl.position,
+                                    message: "a __NAMESPACE instance needs a Name of one segment"
+                                        .to_string(),
+                                });
+                            }
+                        };
+                        next.create_namespace(&child);
+                        continue;
+                    }
                     ns.insert_instance(instance);
                 }
             }

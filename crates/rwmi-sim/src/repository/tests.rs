@@ -579,3 +579,22 @@ fn every_class_and_instance_encodes_and_decodes() {
         "{classes} classes, {instances} instances"
     );
 }
+
+#[test]
+fn namespace_instances_in_mof_create_namespaces() {
+    let mut repository = Repository::new("EMU");
+    repository
+        .load_mof(
+            "#pragma namespace(\"root\\\\cimv2\")\ninstance of __NAMESPACE { Name = \"Lab\"; };",
+            "ns.mof",
+        )
+        .unwrap();
+    assert_eq!(
+        repository.namespace(r"root\cimv2\lab").unwrap().name(),
+        r"root\cimv2\Lab"
+    );
+    let error = repository
+        .load_mof("instance of __NAMESPACE { Name = \"a\\\\b\"; };", "ns.mof")
+        .unwrap_err();
+    assert!(error.message.contains("one segment"), "{error}");
+}
