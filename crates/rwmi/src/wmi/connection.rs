@@ -185,22 +185,28 @@ impl Connection {
             report: ConnectReport::default(),
         }));
         let work = connect_stages(options.clone(), progress.clone());
-        match options.connect_budget() {
+        let result = match options.connect_budget() {
             None => work.await,
-            Some(budget) => {
-                match tokio::time::timeout(budget, work).await {
-                    Ok(result) => result,
-                    Err(_) => {
-                        let stage = progress.lock().map_or(WmiStage::Connect, |p| p.stage);
-                        Err(WmiError::rpc(stage, None, RpcError::Timeout { stage: crate::rpc::Stage::Call, after: budget })
+            Some(budget) => match tokio::time::timeout(budget, work).await {
+                Ok(result) => result,
+                Err(_) => {
+                    let stage = lock(&progress).stage;
+                    Err(WmiError::rpc(stage, None, RpcError::Timeout { stage: crate::rpc::Stage::Call, after: budget })
                         .with_evidence(vec![format!(
                             "the whole connect was bounded to {} s (max wait) and was still at {stage}",
                             budget.as_secs_f64()
                         )]))
-                    }
                 }
-            }
-        }
+            },
+        };
+        result.map_err(|mut e| {
+            let mut p = lock(&progress);
+            let failed_stage = p.stage;
+            p.enter(failed_stage);
+            e.timings = p.report.timings.iter().map(|t| (t.stage, t.elapsed)).collect();
+            e.evidence.extend(p.report.advertised_bindings.iter().map(|b| format!("advertised OXID binding {b}")));
+            e
+        })
     }
 
     /// What the connect saw: stage timings, advertised bindings, notes such as a fallback address.
