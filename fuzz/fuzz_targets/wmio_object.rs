@@ -36,11 +36,11 @@ fuzz_target!(|data: &[u8]| {
         };
         rest = rest.get(len..).unwrap_or_default();
     }
-    if let Some(block) = data.get(UNIT_HEADER_LEN..) {
-        if let Ok(first) = decode_object_block(block, &limits, None) {
-            let _ = object_to_json(&first);
-            check_block_round_trip(&first, &limits);
-        }
+    if let Some(block) = data.get(UNIT_HEADER_LEN..)
+        && let Ok(first) = decode_object_block(block, &limits, None)
+    {
+        let _ = object_to_json(&first);
+        check_block_round_trip(&first, &limits);
     }
 });
 

@@ -34,12 +34,15 @@ const IWBEM_LEVEL1_LOGIN: SyntaxId = SyntaxId::new(
 /// An arbitrary causality id, also used as a request's object UUID.
 const CAUSALITY_ID: Guid = Guid::from_literal("6fc31fa2-33c9-4a4c-9d4b-2a5e0b4f3b01");
 
+/// A seed file: its name and contents.
+type Seed = (&'static str, Vec<u8>);
+
 fn main() -> io::Result<()> {
     let root = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus"));
-    let corpora: [(&str, Vec<(&str, Vec<u8>)>); 6] = [
+    let corpora: [(&str, Vec<Seed>); 6] = [
         ("rpc_packet", rpc_packets()),
         ("rpc_reassembly", reassembly_streams()),
         ("ndr_strings", ndr_strings()),
@@ -123,7 +126,7 @@ fn bind() -> Bind {
     }
 }
 
-fn rpc_packets() -> Vec<(&'static str, Vec<u8>)> {
+fn rpc_packets() -> Vec<Seed> {
     // An NTLM NEGOTIATE message's signature and type, enough for a realistic auth_value.
     let negotiate_token = b"NTLMSSP\0\x01\0\0\0\x97\x82\x08\xe2".to_vec();
     let mut bind_with_auth = Packet::new(1, Pdu::Bind(bind()));
@@ -195,7 +198,7 @@ fn rpc_packets() -> Vec<(&'static str, Vec<u8>)> {
 const SERVER_4K: u8 = 6 << 1;
 const CLIENT_4K: u8 = (6 << 1) | 1;
 
-fn reassembly_streams() -> Vec<(&'static str, Vec<u8>)> {
+fn reassembly_streams() -> Vec<Seed> {
     let stub: Vec<u8> = (0..300u16).map(|i| (i % 251) as u8).collect();
     let request = CallHeader::Request {
         context_id: 0,
@@ -232,7 +235,7 @@ fn reassembly_streams() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn ndr_strings() -> Vec<(&'static str, Vec<u8>)> {
+fn ndr_strings() -> Vec<Seed> {
     let names = ConformantVaryingArray::new(vec![
         Unique::new(WideString::from("root\\cimv2")),
         Unique::null(),
@@ -271,7 +274,7 @@ fn ndr_strings() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn epm() -> Vec<(&'static str, Vec<u8>)> {
+fn epm() -> Vec<Seed> {
     let tower = TcpTower::new(IWBEM_LEVEL1_LOGIN, 49_667, [192, 168, 1, 10]);
     let handle = ContextHandle {
         attributes: 0,
@@ -312,7 +315,7 @@ fn epm() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn dcom_orpc() -> Vec<(&'static str, Vec<u8>)> {
+fn dcom_orpc() -> Vec<Seed> {
     let with_extents = OrpcThis {
         extensions: Unique::new(OrpcExtentArray::new(vec![OrpcExtent {
             id: Guid::from_literal("f1f19680-4d2a-11ce-a66a-0020af6e72f4"),
@@ -342,7 +345,7 @@ fn dcom_orpc() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn status_texts() -> Vec<(&'static str, Vec<u8>)> {
+fn status_texts() -> Vec<Seed> {
     [
         ("hex-prefix", "0x80070005"),
         ("hex-suffix", "80070005h"),
