@@ -65,6 +65,14 @@ enum Command {
         #[command(flatten)]
         output: args::OutputArgs,
     },
+    /// Connect in stages, time each, and diagnose the first failure: symptom, cause, resolution, code.
+    Doctor {
+        #[command(flatten)]
+        connect: args::ConnectArgs,
+        /// text (default) or json (one object per host).
+        #[arg(long, value_enum)]
+        format: Option<args::Format>,
+    },
     /// Print a WMI object (an MS-WMIO encoding) from a file as JSON.
     Decode { file: String },
 }
@@ -121,6 +129,9 @@ fn main() -> ExitCode {
         }
         Command::Namespaces { connect, output } => {
             remote(connect, output, commands::remote::Operation::Namespaces)
+        }
+        Command::Doctor { connect, format } => {
+            runtime().block_on(commands::doctor::run(connect, format))
         }
         Command::Explain { code } => commands::explain::run(&code),
         Command::Decode { file } => commands::decode::run(&file),

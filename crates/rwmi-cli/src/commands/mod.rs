@@ -1,4 +1,5 @@
 pub mod decode;
 pub mod demo;
+pub mod doctor;
 pub mod explain;
 pub mod remote;

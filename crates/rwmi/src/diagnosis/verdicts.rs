@@ -162,6 +162,14 @@ verdicts! {
             "Windows: for provider failures, check the WMI-Activity operational log.",
         ],
     }
+    UNEXPECTED_STATUS = "unexpected-status" {
+        symptom: "The server answered with an error that doctor has no specific diagnosis for.",
+        cause: "See the code's meaning below; rwmi explain CODE lists its usual causes.",
+        resolution: [
+            "Client: run rwmi explain with the code shown, and check the stage at which it happened.",
+            "Windows: check the System and Application event logs around the time of the attempt.",
+        ],
+    }
     PROTOCOL_ERROR = "protocol-error" {
         symptom: "The server sent something that does not follow the protocol.",
         cause: "An incompatible or broken implementation on the other side, or corruption in between.",
@@ -184,16 +192,33 @@ mod tests {
     #[test]
     fn ids_are_unique_and_every_failure_says_how_to_fix_it() {
         for (i, v) in ALL.iter().enumerate() {
-            assert!(ALL[i + 1..].iter().all(|w| w.id != v.id), "duplicate {}", v.id);
+            assert!(
+                ALL[i + 1..].iter().all(|w| w.id != v.id),
+                "duplicate {}",
+                v.id
+            );
             if v.id != "ok" {
                 assert!(!v.resolution.is_empty(), "{} has no resolution", v.id);
             }
         }
         for id in [
-            "ok", "name-resolution-failed", "port-135-closed", "port-135-filtered", "logon-failure", "dcom-access-denied",
-            "remote-uac-filtered", "activation-auth-level-too-low", "unsupported-edition", "dynamic-port-filtered",
-            "oxid-binding-unreachable", "namespace-access-denied", "namespace-requires-encryption", "invalid-namespace",
-            "connection-timeout", "com-version-mismatch", "server-dropped-connection",
+            "ok",
+            "name-resolution-failed",
+            "port-135-closed",
+            "port-135-filtered",
+            "logon-failure",
+            "dcom-access-denied",
+            "remote-uac-filtered",
+            "activation-auth-level-too-low",
+            "unsupported-edition",
+            "dynamic-port-filtered",
+            "oxid-binding-unreachable",
+            "namespace-access-denied",
+            "namespace-requires-encryption",
+            "invalid-namespace",
+            "connection-timeout",
+            "com-version-mismatch",
+            "server-dropped-connection",
         ] {
             assert!(by_id(id).is_some(), "missing verdict {id}");
         }

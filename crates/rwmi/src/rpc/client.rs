@@ -97,6 +97,15 @@ impl ClientAssociation {
     /// Connects and binds. With credentials, completes the NTLM handshake (bind, bind_ack, auth3).
     pub async fn connect(addr: SocketAddr, options: &AssociationOptions) -> Result<Self, RpcError> {
         let stream = connect(addr, options.connect_timeout).await?;
+        Self::bind(stream, addr, options).await
+    }
+
+    /// Binds on a TCP connection that is already open (so callers can time TCP and bind apart).
+    pub async fn bind(
+        stream: tokio::net::TcpStream,
+        addr: SocketAddr,
+        options: &AssociationOptions,
+    ) -> Result<Self, RpcError> {
         // Bind-phase PDUs carry security tokens and are never fragmented, so the read limit is at least the
         // default fragment size whatever smaller size we negotiate for calls.
         let mut stream =
