@@ -180,7 +180,7 @@ fn looks_local(options: &ConnectOptions) -> bool {
 }
 
 fn classify(host: &str, e: &WmiError, options: &ConnectOptions) -> Diagnosis {
-    let mut evidence = vec![format!("{}: {}", e.stage, e)];
+    let mut evidence = vec![e.to_string()];
     evidence.extend(e.evidence.iter().cloned());
     let mut stage = report_stage(e.stage);
     let mut other = Vec::new();
@@ -197,6 +197,8 @@ fn classify(host: &str, e: &WmiError, options: &ConnectOptions) -> Diagnosis {
                 &verdicts::PORT_135_CLOSED
             }
         }
+    } else if let (WmiStage::Bind, Some(RpcError::ContextRejected { .. })) = (e.stage, rpc) {
+        &verdicts::DCOM_NOT_AVAILABLE
     } else if e.is_logon_failure() {
         stage = WmiStage::Bind;
         &verdicts::LOGON_FAILURE
@@ -407,5 +409,148 @@ impl Diagnosis {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::security::{Credentials, Secret};
+
+    fn options(user: &str, level: AuthLevel) -> ConnectOptions {
+        let mut o = ConnectOptions::new(
+            "host",
+            Credentials::parse_user(user, Secret::Password("x".into())),
+        )
+        .unwrap();
+        o.auth_level = level;
+        o
+    }
+
+    fn verdict(e: WmiError, o: &ConnectOptions) -> (&'static str, Vec<&'static str>) {
+        let d = classify("host", &e, o);
+        (d.verdict.id, d.other_causes)
+    }
+
+    fn activation_denied() -> WmiError {
+        WmiError::status(
+            WmiStage::Activation,
+            "IRemoteSCMActivator::RemoteCreateInstance",
+            E_ACCESSDENIED,
+        )
+    }
+
+    #[test]
+    fn activation_denials_are_ranked_by_evidence() {
+        let privacy = AuthLevel::Privacy;
+        assert_eq!(
+            verdict(activation_denied(), &options("alice", AuthLevel::Connect)).0,
+            "activation-auth-level-too-low"
+        );
+        let (v, other) = verdict(activation_denied(), &options("alice", privacy));
+        assert_eq!(v, "dcom-access-denied");
+        assert_eq!(other, ["remote-uac-filtered", "unsupported-edition"]);
+        assert_eq!(
+            verdict(activation_denied(), &options("localadmin", privacy)).0,
+            "remote-uac-filtered"
+        );
+        assert_eq!(
+            verdict(activation_denied(), &options("CORP\\svc-admin", privacy)).0,
+            "dcom-access-denied"
+        );
+        assert_eq!(
+            verdict(activation_denied(), &options("Administrator", privacy)).0,
+            "unsupported-edition"
+        );
+    }
+
+    #[test]
+    fn namespace_denials_depend_on_the_level() {
+        let e = || {
+            WmiError::status(
+                WmiStage::Login,
+                "IWbemLevel1Login::NTLMLogin",
+                WBEM_E_ACCESS_DENIED,
+            )
+        };
+        assert_eq!(
+            verdict(e(), &options("bob", AuthLevel::Integrity)).0,
+            "namespace-requires-encryption"
+        );
+        assert_eq!(
+            verdict(e(), &options("bob", AuthLevel::Privacy)).0,
+            "namespace-access-denied"
+        );
+        let e = WmiError::status(
+            WmiStage::Login,
+            "IWbemLevel1Login::NTLMLogin",
+            WBEM_E_INVALID_NAMESPACE,
+        );
+        assert_eq!(
+            verdict(e, &options("bob", AuthLevel::Privacy)).0,
+            "invalid-namespace"
+        );
+    }
+
+    #[test]
+    fn transport_failures() {
+        let o = options("a", AuthLevel::Privacy);
+        let addr = "127.0.0.1:135".parse().unwrap();
+        let filtered = WmiError::rpc(
+            WmiStage::Connect,
+            None,
+            RpcError::Connect {
+                addr,
+                failure: ConnectFailure::TimedOut(Duration::from_secs(1)),
+            },
+        );
+        assert_eq!(verdict(filtered, &o).0, "port-135-filtered");
+        let dynamic = WmiError::rpc(
+            WmiStage::OxidBinding,
+            None,
+            RpcError::Connect {
+                addr,
+                failure: ConnectFailure::TimedOut(Duration::from_secs(1)),
+            },
+        );
+        assert_eq!(verdict(dynamic, &o).0, "dynamic-port-filtered");
+        let unreachable = WmiError::rpc(
+            WmiStage::OxidBinding,
+            None,
+            RpcError::Connect {
+                addr,
+                failure: ConnectFailure::Refused,
+            },
+        )
+        .with_evidence(vec![
+            "advertised binding emu.invalid[49152] does not resolve".into(),
+        ]);
+        assert_eq!(verdict(unreachable, &o).0, "oxid-binding-unreachable");
+        let dropped = WmiError::rpc(
+            WmiStage::Login,
+            None,
+            RpcError::Closed {
+                stage: crate::rpc::Stage::Call,
+            },
+        );
+        assert_eq!(verdict(dropped, &o).0, "server-dropped-connection");
+        let lag = WmiError::rpc(
+            WmiStage::Activation,
+            None,
+            RpcError::Timeout {
+                stage: crate::rpc::Stage::Call,
+                after: Duration::from_millis(10),
+            },
+        );
+        assert_eq!(verdict(lag, &o).0, "connection-timeout");
+        let old = WmiError::new(
+            WmiStage::Activation,
+            None,
+            Some(RPC_E_VERSION_MISMATCH),
+            "x",
+        );
+        assert_eq!(verdict(old, &o).0, "com-version-mismatch");
+        let bad_class = WmiError::status(WmiStage::Query, "IWbemServices::ExecQuery", 0x8004_1010);
+        assert_eq!(verdict(bad_class, &o).0, "query-failed");
     }
 }

@@ -48,6 +48,14 @@ verdicts! {
             "Windows: enable the firewall rule group \"Windows Management Instrumentation (WMI)\" (it opens port 135 and the dynamic ports for WMI), and check network firewalls for TCP 135.",
         ],
     }
+    DCOM_NOT_AVAILABLE = "dcom-not-available" {
+        symptom: "Port 135 answers RPC, but offers no DCOM activation service.",
+        cause: "The target is not a Windows machine with DCOM (for example a Samba server or another RPC endpoint mapper), or DCOM is turned off on it.",
+        resolution: [
+            "Client: check that -H names the Windows machine you mean.",
+            "Windows: enable DCOM (DCOMCnfg > Component Services > Computers > My Computer > Properties > Default Properties > Enable Distributed COM; registry EnableDCOM = Y under HKLM\\SOFTWARE\\Microsoft\\Ole) and restart.",
+        ],
+    }
     LOGON_FAILURE = "logon-failure" {
         symptom: "The server refused the credentials during the RPC authentication.",
         cause: "Wrong password or hash, unknown or disabled account, an expired or locked password, or a domain the server does not know.",
