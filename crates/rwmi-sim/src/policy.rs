@@ -7,9 +7,10 @@
 //! 2. Opening a namespace ([`check_namespace`]): Remote Enable in the namespace's security descriptor
 //!    and the namespace's RequiresEncryption flag.
 
+use rwmi::rpc::CallerIdentity;
 use rwmi::security::AuthLevel;
 
-use crate::accounts::{Account, Group};
+use crate::accounts::{Account, Accounts, Group};
 use crate::profile::Profiles;
 
 /// E_ACCESSDENIED as an HRESULT (MS-ERREF 2.1: 0x80070005, the Win32 ERROR_ACCESS_DENIED).
@@ -97,6 +98,15 @@ pub fn token_groups(account: &Account, profiles: &Profiles) -> Vec<Group> {
         .collect()
 }
 
+/// The account an authenticated RPC caller logged on as. NTLM already refused unknown accounts, so a
+/// miss here (an account removed since) is an access denial like any other.
+pub fn caller_account<'a>(
+    accounts: &'a Accounts,
+    caller: &CallerIdentity,
+) -> Result<&'a Account, u32> {
+    accounts.find_user(&caller.user).ok_or(E_ACCESSDENIED)
+}
+
 /// Whether the caller may remotely activate the WMI server object (IRemoteSCMActivator), with the
 /// HRESULT the activation fails with otherwise.
 pub fn check_activation(
@@ -171,7 +181,6 @@ pub fn check_namespace(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::Accounts;
 
     fn account(name: &str) -> Account {
         Accounts::builtin("EMU").find("", name).unwrap().clone()
@@ -179,6 +188,34 @@ mod tests {
 
     fn profiles(list: &str) -> Profiles {
         Profiles::parse(list).unwrap()
+    }
+
+    #[test]
+    fn callers_map_to_accounts() {
+        use rwmi::security::AuthenticatedUser;
+        let accounts = Accounts::builtin("EMU");
+        let caller = |domain: &str, user: &str| CallerIdentity {
+            user: AuthenticatedUser {
+                user: user.into(),
+                domain: domain.into(),
+                workstation: "WS".into(),
+            },
+            level: AuthLevel::Privacy,
+        };
+        assert_eq!(
+            caller_account(&accounts, &caller("emu", "BOB"))
+                .unwrap()
+                .name,
+            "bob"
+        );
+        assert_eq!(
+            caller_account(&accounts, &caller("OTHER", "bob")),
+            Err(E_ACCESSDENIED)
+        );
+        assert_eq!(
+            caller_account(&accounts, &caller("", "nobody")),
+            Err(E_ACCESSDENIED)
+        );
     }
 
     #[test]

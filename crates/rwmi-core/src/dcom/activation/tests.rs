@@ -92,6 +92,19 @@ fn wbem_login_request_has_impacket_shape_and_consistent_sizes() {
     );
     let sizes: Vec<usize> = blob.properties.iter().map(|p| p.bytes.len()).collect();
     assert_eq!(sizes, [88, 40, 32, 48]);
+    let headers = |len: u8| {
+        let mut h = crate::dcom::pickle::COMMON_HEADER.to_vec();
+        h.extend_from_slice(&[len, 0, 0, 0, 0, 0, 0, 0]);
+        h
+    };
+    // ActivationContextInfoData: clientOK, bReserved1, dwReserved1, dwReserved2, two NULL contexts.
+    let mut context = headers(24);
+    context.extend_from_slice(&[0; 24]);
+    assert_eq!(blob.properties[1].bytes, context);
+    // LocationInfoData: NULL machineName, processId, apartmentId, contextId.
+    let mut location = headers(16);
+    location.extend_from_slice(&[0; 16]);
+    assert_eq!(blob.properties[2].bytes, location);
     let bytes = request.to_blob();
     let total = 152 + 88 + 40 + 32 + 48;
     assert_eq!(bytes.len(), 8 + total);
