@@ -3,12 +3,13 @@
 //! implement it with a few hand-built classes.
 
 use rwmi::rpc::server::CallerIdentity;
-use rwmi_core::wmio::{WmiInstance, WmiObject};
+use rwmi_core::wmio::WmiObject;
 
 use crate::profile::Profiles;
 
-/// A lazy sequence of result instances: pulled only as a client asks for the next batch.
-pub type InstanceStream = Box<dyn Iterator<Item = WmiInstance> + Send>;
+/// A lazy sequence of result objects (instances, or classes for a `meta_class` query): pulled only as a
+/// client asks for the next batch.
+pub type ObjectStream = Box<dyn Iterator<Item = WmiObject> + Send>;
 
 /// The WMI logic behind one emulator. Errors are HRESULTs (WBEM_E_* or E_*), passed to the client as the
 /// method's return value.
@@ -29,10 +30,10 @@ pub trait WmiBackend: Send + Sync + 'static {
     ) -> Result<(), u32>;
 
     /// Runs a WQL data query (MS-WMI 3.1.4.3.18).
-    fn exec_query(&self, namespace: &str, wql: &str) -> Result<InstanceStream, u32>;
+    fn exec_query(&self, namespace: &str, wql: &str) -> Result<ObjectStream, u32>;
 
     /// The instances of `class` and its subclasses (MS-WMI 3.1.4.3.16).
-    fn instances_of(&self, namespace: &str, class: &str) -> Result<InstanceStream, u32>;
+    fn instances_of(&self, namespace: &str, class: &str) -> Result<ObjectStream, u32>;
 
     /// A class or an instance by its object path (MS-WMI 3.1.4.3.4).
     fn get_object(&self, namespace: &str, path: &str) -> Result<WmiObject, u32>;

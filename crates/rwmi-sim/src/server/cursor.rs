@@ -6,17 +6,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rwmi_core::Guid;
-use rwmi_core::wmio::WmiInstance;
+use rwmi_core::wmio::WmiObject;
 
-use super::backend::InstanceStream;
+use super::backend::ObjectStream;
 use super::random::random_guid;
 
 /// Re-runs the operation that produced the result, for Reset (MS-WMI 3.1.4.4.1).
-pub type Restart = Arc<dyn Fn() -> Result<InstanceStream, u32> + Send + Sync>;
+pub type Restart = Arc<dyn Fn() -> Result<ObjectStream, u32> + Send + Sync>;
 
 pub struct Cursor {
     restart: Restart,
-    stream: InstanceStream,
+    stream: ObjectStream,
     /// Class IDs given to the classes already sent in full by the smart enumerator (MS-WMI 2.2.14.4:
     /// later instances of a class are sent as WBEMOBJECT_INSTANCE_NOCLASS with the same classID). Keyed
     /// by the class part's octets, since a projection makes a class of the same name with fewer
@@ -40,12 +40,12 @@ impl Cursor {
         })
     }
 
-    /// Up to `count` next instances; fewer means the end was reached.
-    pub fn next_batch(&mut self, count: u32) -> Vec<WmiInstance> {
+    /// Up to `count` next objects; fewer means the end was reached.
+    pub fn next_batch(&mut self, count: u32) -> Vec<WmiObject> {
         self.stream.by_ref().take(count as usize).collect()
     }
 
-    /// Skips up to `count` instances and returns how many were skipped.
+    /// Skips up to `count` objects and returns how many were skipped.
     pub fn skip(&mut self, count: u32) -> u32 {
         let mut skipped = 0u32;
         while skipped < count && self.stream.next().is_some() {

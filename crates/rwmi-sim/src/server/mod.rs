@@ -2,6 +2,7 @@
 //! expose it.
 //!
 //! - `backend`: what the services need from the WMI logic (queries, objects, policy), as a trait.
+//! - `repository_backend`: `WmiBackend` over the repository, the query engine, accounts and policy.
 //! - `status`: the HRESULTs and fault codes the services answer with, with their sources.
 //! - `random`: unpredictable OXIDs, OIDs and IPIDs.
 //! - `exporter`: the object exporter's state: OXID, IPID table, reference counts, ping sets.
@@ -22,9 +23,11 @@ pub mod marshal;
 pub mod methods;
 pub mod object_port;
 pub mod random;
+pub mod repository_backend;
 pub mod scm_port;
 pub mod status;
 
-pub use backend::{InstanceStream, WmiBackend};
+pub use backend::{ObjectStream, WmiBackend};
 pub use exporter::{ConnectionId, Exporter};
 pub use host::VirtualHost;
+pub use repository_backend::RepositoryBackend;

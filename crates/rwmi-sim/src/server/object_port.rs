@@ -707,8 +707,8 @@ impl ObjectPort {
         let batch_size = count.min(MAX_OBJECTS_PER_NEXT);
         let batch = lock(&cursor).next_batch(batch_size);
         let mut objects = Vec::with_capacity(batch.len());
-        for instance in batch {
-            match class_object_pointer(&WmiObject::Instance(instance)) {
+        for object in batch {
+            match class_object_pointer(&object) {
                 Ok(p) => objects.push(p),
                 Err(h) => return failed(h),
             }
@@ -815,15 +815,20 @@ impl ObjectPort {
         let mut cursor = lock(&cursor);
         let batch = cursor.next_batch(batch_size);
         let mut objects = Vec::with_capacity(batch.len());
-        for instance in &batch {
-            let (class_id, sent) = cursor.smart_class_id(instance.class.part_image());
-            let encoded = if sent {
-                encode_instance_no_class(instance)
-                    .map(|d| PacketObject::instance_no_class(class_id, d))
-            } else {
-                WmiObject::Instance(instance.clone())
-                    .encode_block()
-                    .map(|d| PacketObject::instance(class_id, d))
+        for object in &batch {
+            let encoded = match object {
+                WmiObject::Class(_) => object.encode_block().map(PacketObject::class),
+                WmiObject::Instance(instance) => {
+                    let (class_id, sent) = cursor.smart_class_id(instance.class.part_image());
+                    if sent {
+                        encode_instance_no_class(instance)
+                            .map(|d| PacketObject::instance_no_class(class_id, d))
+                    } else {
+                        object
+                            .encode_block()
+                            .map(|d| PacketObject::instance(class_id, d))
+                    }
+                }
             };
             match encoded {
                 Ok(object) => objects.push(object),
