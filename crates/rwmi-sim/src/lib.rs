@@ -9,3 +9,4 @@ pub mod query;
 pub mod repository;
 pub mod server;
 pub mod wql;
+pub mod launch;

@@ -3,3 +3,4 @@ pub mod demo;
 pub mod doctor;
 pub mod explain;
 pub mod remote;
+pub mod sim;
