@@ -11,8 +11,8 @@ pub mod guid;
 pub mod ndr;
 pub mod rpc;
 pub mod status;
-pub mod wmio;
 pub mod wmi;
+pub mod wmio;
 
 pub use codec::{DecodeError, DecodeErrorKind, DecodeResult, Reader, Writer};
 pub use guid::Guid;

@@ -42,6 +42,20 @@ pub fn object_to_json(object: &WmiObject) -> String {
     out
 }
 
+/// One value as JSON (numbers as numbers, strings escaped, arrays, embedded objects as objects).
+pub fn value_to_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value);
+    out
+}
+
+/// A JSON string literal for `text`, quoted and escaped.
+pub fn json_string(text: &str) -> String {
+    let mut out = String::new();
+    write_string(&mut out, text);
+    out
+}
+
 fn write_object(out: &mut String, object: &WmiObject) {
     match object {
         WmiObject::Instance(i) => write_instance(out, i),

@@ -30,6 +30,7 @@ mod json;
 mod method;
 mod object;
 mod qualifier;
+mod text;
 
 pub use builder::ClassBuilder;
 pub use cache::ClassCache;
@@ -37,13 +38,14 @@ pub use cim::{CimBase, CimType, Value};
 pub use class::{Property, WmiClass};
 pub use heap::DICTIONARY;
 pub use instance::WmiInstance;
-pub use json::{ToJson, instance_to_json, object_to_json, to_json};
+pub use json::{ToJson, instance_to_json, json_string, object_to_json, to_json, value_to_json};
 pub use method::Method;
 pub use object::{
     Decoration, EncodingUnit, ObjectFlags, SIGNATURE, WmiObject, decode_embedded_object,
     decode_encoding_unit, decode_instance_no_class, decode_object_block, encode_instance_no_class,
 };
 pub use qualifier::{Flavor, Qualifier};
+pub use text::parse_value;
 
 use std::fmt;
 

@@ -1,0 +1,554 @@
+//! Connecting to WMI on a remote machine the way IWbemLocator::ConnectServer does (MS-WMI 3.2.3, MS-DCOM
+//! 3.2.4): activate WbemLevel1Login through the SCM on port 135, reach the object exporter at one of its
+//! advertised bindings (falling back to the address that answered 135), log in to the namespace, and keep
+//! the IWbemServices pointer.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+
+use rwmi_core::Guid;
+use rwmi_core::dcom::activation::ActivationRequest;
+use rwmi_core::dcom::ids::{
+    IOBJECT_EXPORTER_SYNTAX, IREM_UNKNOWN2_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX,
+};
+use rwmi_core::dcom::scm::{
+    OPNUM_REM_RELEASE, OPNUM_REMOTE_CREATE_INSTANCE, RemInterfaceRef, RemReleaseRequest,
+    RemoteCreateInstanceRequest, RemoteCreateInstanceResponse,
+};
+use rwmi_core::dcom::{ComVersion, DualStringArray, MInterfacePointer, ObjRef, OrpcThis};
+use rwmi_core::ndr::Unique;
+use rwmi_core::wmi::ids::{
+    CLSID_WBEM_LEVEL1_LOGIN, IENUM_WBEM_CLASS_OBJECT, IID_IWBEM_LEVEL1_LOGIN, IWBEM_CALL_RESULT,
+    IWBEM_FETCH_SMART_ENUM, IWBEM_LEVEL1_LOGIN, IWBEM_SERVICES, IWBEM_WCO_SMART_ENUM,
+};
+use rwmi_core::wmi::login::NtlmLoginRequest;
+use rwmi_core::wmi::stub::{WmiCall, WmiStub};
+use rwmi_core::wmio::{ClassCache, Limits};
+use tokio::sync::Mutex;
+use tracing::debug;
+
+use super::error::{WmiError, WmiStage};
+use super::options::ConnectOptions;
+use crate::rpc::{AssociationOptions, ClientAssociation, RpcError};
+
+/// How long one stage took, for `rwmi doctor` and `--verbose`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageTiming {
+    pub stage: WmiStage,
+    pub elapsed: Duration,
+}
+
+/// What the connect observed and did that a user may want to know even when it succeeded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectReport {
+    pub timings: Vec<StageTiming>,
+    /// The OXID string bindings the server advertised (`host[port]`).
+    pub advertised_bindings: Vec<String>,
+    /// The address the dynamic-port association uses.
+    pub object_exporter: Option<SocketAddr>,
+    pub server_com_version: Option<ComVersion>,
+    pub notes: Vec<String>,
+}
+
+/// Classes kept for decoding instances; a query of many classes evicts the least recently used.
+const CLASS_CACHE_SIZE: usize = 256;
+
+pub(crate) struct Shared {
+    pub(crate) rpc: Mutex<ClientAssociation>,
+    pub(crate) rem_unknown: Guid,
+    pub(crate) cache: StdMutex<ClassCache>,
+    pub(crate) limits: Limits,
+    pub(crate) options: ConnectOptions,
+}
+
+impl Shared {
+    /// One ORPC call on the object `ipid`, typed by its stub.
+    pub(crate) async fn call<R: WmiCall>(
+        &self,
+        ipid: Guid,
+        request: &R,
+        stage: WmiStage,
+        name: &'static str,
+    ) -> Result<R::Response, WmiError> {
+        let stub = request.to_stub();
+        let reply = self
+            .rpc
+            .lock()
+            .await
+            .call(&R::INTERFACE, R::OPNUM, Some(ipid), &stub)
+            .await
+            .map_err(|e| WmiError::rpc(stage, Some(name), e))?;
+        R::Response::from_stub(&reply)
+            .map_err(|e| WmiError::new(stage, Some(name), None, format!("malformed response: {e}")))
+    }
+
+    /// Releases references on objects we no longer use (MS-DCOM 3.1.1.5.6.1.3), best effort.
+    pub(crate) async fn release(&self, ipids: &[Guid]) {
+        if ipids.is_empty() {
+            return;
+        }
+        let request = RemReleaseRequest {
+            orpc_this: OrpcThis::new(new_cid()),
+            refs: ipids
+                .iter()
+                .map(|&ipid| RemInterfaceRef {
+                    ipid,
+                    public_refs: 5,
+                    private_refs: 0,
+                })
+                .collect(),
+        };
+        let result = self
+            .rpc
+            .lock()
+            .await
+            .call(
+                &IREM_UNKNOWN2_SYNTAX,
+                OPNUM_REM_RELEASE,
+                Some(self.rem_unknown),
+                &request.encode(),
+            )
+            .await;
+        if let Err(e) = result {
+            debug!(error = %e, "RemRelease failed");
+        }
+    }
+}
+
+/// A causality id for one ORPC call (MS-DCOM 1.3.5): unique per call chain.
+pub(crate) fn new_cid() -> Guid {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    Guid::from_u128((nanos << 64) ^ u128::from(n) ^ (u128::from(std::process::id()) << 32))
+}
+
+/// A connection to one namespace on one machine.
+#[derive(Clone)]
+pub struct Connection {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) services: Guid,
+    report: Arc<ConnectReport>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("target", &self.shared.options.target)
+            .field("namespace", &self.shared.options.namespace)
+            .field("object_exporter", &self.report.object_exporter)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The interfaces offered in the single bind on the dynamic port, so that no alter_context is needed later.
+const EXPORTER_INTERFACES: [rwmi_core::rpc::SyntaxId; 7] = [
+    IWBEM_LEVEL1_LOGIN,
+    IWBEM_SERVICES,
+    IENUM_WBEM_CLASS_OBJECT,
+    IREM_UNKNOWN2_SYNTAX,
+    IWBEM_FETCH_SMART_ENUM,
+    IWBEM_WCO_SMART_ENUM,
+    IWBEM_CALL_RESULT,
+];
+
+struct Progress {
+    stage: WmiStage,
+    started: Instant,
+    report: ConnectReport,
+}
+
+impl Progress {
+    fn enter(&mut self, stage: WmiStage) {
+        let now = Instant::now();
+        let elapsed = now - self.started;
+        let previous = self.stage;
+        self.report.timings.push(StageTiming {
+            stage: previous,
+            elapsed,
+        });
+        self.stage = stage;
+        self.started = now;
+    }
+}
+
+impl Connection {
+    /// ConnectServer: returns a connection to `options.namespace`, or the stage and cause of the failure.
+    pub async fn connect(options: ConnectOptions) -> Result<Self, WmiError> {
+        let progress = Arc::new(StdMutex::new(Progress {
+            stage: WmiStage::Resolve,
+            started: Instant::now(),
+            report: ConnectReport::default(),
+        }));
+        let work = connect_stages(options.clone(), progress.clone());
+        match options.connect_budget() {
+            None => work.await,
+            Some(budget) => {
+                match tokio::time::timeout(budget, work).await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        let stage = progress.lock().map_or(WmiStage::Connect, |p| p.stage);
+                        Err(WmiError::rpc(stage, None, RpcError::Timeout { stage: crate::rpc::Stage::Call, after: budget })
+                        .with_evidence(vec![format!(
+                            "the whole connect was bounded to {} s (max wait) and was still at {stage}",
+                            budget.as_secs_f64()
+                        )]))
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the connect saw: stage timings, advertised bindings, notes such as a fallback address.
+    pub fn report(&self) -> &ConnectReport {
+        &self.report
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.shared.options.namespace
+    }
+
+    /// Releases the namespace object and closes the association.
+    pub async fn close(self) {
+        self.shared.release(&[self.services]).await;
+    }
+}
+
+fn lock(progress: &StdMutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
+    progress
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+async fn connect_stages(
+    options: ConnectOptions,
+    progress: Arc<StdMutex<Progress>>,
+) -> Result<Connection, WmiError> {
+    let target = options.target.clone();
+    let addrs: Vec<SocketAddr> = match tokio::time::timeout(
+        options.connect_timeout,
+        tokio::net::lookup_host((target.host.as_str(), target.port)),
+    )
+    .await
+    {
+        Ok(Ok(addrs)) => addrs.collect(),
+        Ok(Err(e)) => {
+            return Err(WmiError::rpc(
+                WmiStage::Resolve,
+                None,
+                RpcError::Resolve {
+                    host: target.host.clone(),
+                    message: e.to_string(),
+                },
+            ));
+        }
+        Err(_) => {
+            return Err(WmiError::rpc(
+                WmiStage::Resolve,
+                None,
+                RpcError::Resolve {
+                    host: target.host.clone(),
+                    message: "the lookup timed out".into(),
+                },
+            ));
+        }
+    };
+    let Some(&epm_addr) = addrs.iter().find(|a| a.is_ipv4()).or(addrs.first()) else {
+        return Err(WmiError::rpc(
+            WmiStage::Resolve,
+            None,
+            RpcError::Resolve {
+                host: target.host.clone(),
+                message: "no address".into(),
+            },
+        ));
+    };
+
+    // Port 135: the SCM activator, authenticated at the level asked for (activation below packet integrity
+    // is refused by patched Windows, KB5004442).
+    lock(&progress).enter(WmiStage::Connect);
+    let mut scm_options =
+        AssociationOptions::new(vec![IREMOTE_SCM_ACTIVATOR_SYNTAX, IOBJECT_EXPORTER_SYNTAX])
+            .with_auth(options.credentials.clone(), options.auth_level);
+    scm_options.connect_timeout = options.connect_timeout;
+    scm_options.call_timeout = options.call_timeout;
+    scm_options.max_frag = options.max_frag;
+    let mut scm = ClientAssociation::connect(epm_addr, &scm_options)
+        .await
+        .map_err(|e| {
+            let stage = match e.stage() {
+                crate::rpc::Stage::Connect | crate::rpc::Stage::Resolve => WmiStage::Connect,
+                _ => WmiStage::Bind,
+            };
+            WmiError::rpc(stage, None, e)
+        })?;
+
+    lock(&progress).enter(WmiStage::Activation);
+    let activation = ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]);
+    let request = RemoteCreateInstanceRequest::new(new_cid(), &activation);
+    const CREATE_INSTANCE: &str = "IRemoteSCMActivator::RemoteCreateInstance";
+    let reply = scm
+        .call(
+            &IREMOTE_SCM_ACTIVATOR_SYNTAX,
+            OPNUM_REMOTE_CREATE_INSTANCE,
+            None,
+            &request.encode(),
+        )
+        .await
+        .map_err(|e| {
+            // The first call also carries the verdict on our NTLM credentials.
+            let stage = if e.is_logon_failure() {
+                WmiStage::Bind
+            } else {
+                WmiStage::Activation
+            };
+            WmiError::rpc(stage, Some(CREATE_INSTANCE), e)
+        })?;
+    scm.close().await;
+    let response = RemoteCreateInstanceResponse::decode(&reply).map_err(|e| {
+        WmiError::new(
+            WmiStage::Activation,
+            Some(CREATE_INSTANCE),
+            None,
+            format!("malformed response: {e}"),
+        )
+    })?;
+    if response.hresult != 0 {
+        return Err(WmiError::status(
+            WmiStage::Activation,
+            CREATE_INSTANCE,
+            response.hresult,
+        ));
+    }
+    let reply = response.activation_reply().map_err(|e| {
+        WmiError::new(
+            WmiStage::Activation,
+            Some(CREATE_INSTANCE),
+            None,
+            format!("malformed activation reply: {e}"),
+        )
+    })?;
+    let login_pointer = match reply
+        .interfaces
+        .iter()
+        .find(|i| i.iid == IID_IWBEM_LEVEL1_LOGIN)
+    {
+        Some(result) if result.hresult != 0 => {
+            return Err(WmiError::status(
+                WmiStage::Activation,
+                CREATE_INSTANCE,
+                result.hresult,
+            ));
+        }
+        Some(result) => result.pointer.clone(),
+        None => None,
+    };
+    let login = login_pointer
+        .as_ref()
+        .and_then(|p| ObjRef::from_interface_pointer(p).ok())
+        .and_then(|o| o.std().copied())
+        .ok_or_else(|| {
+            WmiError::new(
+                WmiStage::Activation,
+                Some(CREATE_INSTANCE),
+                None,
+                "the reply carries no IWbemLevel1Login pointer",
+            )
+        })?;
+    {
+        let mut p = lock(&progress);
+        p.report.server_com_version = Some(reply.server_version);
+        p.report.advertised_bindings = reply
+            .oxid_bindings
+            .string_bindings
+            .iter()
+            .map(|b| b.network_addr.clone())
+            .collect();
+    }
+    if reply.server_version.major != ComVersion::CURRENT.major {
+        return Err(WmiError::new(
+            WmiStage::Activation,
+            Some(CREATE_INSTANCE),
+            Some(RPC_E_VERSION_MISMATCH),
+            format!(
+                "the server speaks COM version {}, rwmi speaks {}",
+                reply.server_version,
+                ComVersion::CURRENT
+            ),
+        ));
+    }
+
+    lock(&progress).enter(WmiStage::OxidBinding);
+    let mut exporter_options = AssociationOptions::new(EXPORTER_INTERFACES.to_vec())
+        .with_auth(options.credentials.clone(), options.auth_level);
+    exporter_options.connect_timeout = options.connect_timeout;
+    exporter_options.call_timeout = options.call_timeout;
+    exporter_options.max_frag = options.max_frag;
+    let (rpc, exporter_addr, notes) = reach_exporter(
+        &reply.oxid_bindings,
+        epm_addr.ip(),
+        &exporter_options,
+        &progress,
+    )
+    .await?;
+    {
+        let mut p = lock(&progress);
+        p.report.object_exporter = Some(exporter_addr);
+        p.report.notes.extend(notes);
+    }
+
+    let shared = Arc::new(Shared {
+        rpc: Mutex::new(rpc),
+        rem_unknown: reply.ipid_rem_unknown,
+        cache: StdMutex::new(ClassCache::new(CLASS_CACHE_SIZE)),
+        limits: Limits::default(),
+        options: options.clone(),
+    });
+
+    lock(&progress).enter(WmiStage::Login);
+    let mut request = NtlmLoginRequest::new(
+        OrpcThis::new(new_cid()),
+        &format!("//./{}", options.namespace.replace('\\', "/")),
+    );
+    if let Some(locale) = &options.locale {
+        request.preferred_locale = Unique::new(rwmi_core::ndr::WideString::from(locale.as_str()));
+    }
+    const NTLM_LOGIN: &str = "IWbemLevel1Login::NTLMLogin";
+    let response = shared
+        .call(login.ipid, &request, WmiStage::Login, NTLM_LOGIN)
+        .await?;
+    shared.release(&[login.ipid]).await;
+    if response.hresult != 0 {
+        return Err(WmiError::status(
+            WmiStage::Login,
+            NTLM_LOGIN,
+            response.hresult,
+        ));
+    }
+    let services = interface_ipid(response.namespace.as_ref()).ok_or_else(|| {
+        WmiError::new(
+            WmiStage::Login,
+            Some(NTLM_LOGIN),
+            None,
+            "NTLMLogin returned no IWbemServices pointer",
+        )
+    })?;
+    let report = {
+        let mut p = lock(&progress);
+        // Records the login stage's own time.
+        p.enter(WmiStage::Login);
+        std::mem::take(&mut p.report)
+    };
+    Ok(Connection {
+        shared,
+        services,
+        report: Arc::new(report),
+    })
+}
+
+/// RPC_E_VERSION_MISMATCH (MS-ERREF 2.1): the two sides' COM versions are incompatible.
+const RPC_E_VERSION_MISMATCH: u32 = 0x8001_0110;
+
+/// The IPID of a standard interface pointer.
+pub(crate) fn interface_ipid(pointer: Option<&MInterfacePointer>) -> Option<Guid> {
+    pointer
+        .and_then(|p| ObjRef::from_interface_pointer(p).ok())
+        .and_then(|o| o.std().map(|s| s.ipid))
+}
+
+/// Reaches the object exporter: the advertised TCP bindings whose names resolve, the one with the address
+/// that answered port 135 first; then that address with the advertised port, if nothing advertised works
+/// (NAT, a NetBIOS name DNS does not know, a name only the server's hosts file knows).
+async fn reach_exporter(
+    bindings: &DualStringArray,
+    epm_ip: IpAddr,
+    options: &AssociationOptions,
+    progress: &StdMutex<Progress>,
+) -> Result<(ClientAssociation, SocketAddr, Vec<String>), WmiError> {
+    let mut evidence = Vec::new();
+    let mut candidates: Vec<SocketAddr> = Vec::new();
+    let mut port_seen = None;
+    for (host, port) in bindings.tcp_bindings() {
+        let Some(port) = port else { continue };
+        port_seen.get_or_insert(port);
+        let resolved = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) => match tokio::time::timeout(
+                Duration::from_secs(2),
+                tokio::net::lookup_host((host, port)),
+            )
+            .await
+            {
+                Ok(Ok(addrs)) => addrs.filter(SocketAddr::is_ipv4).collect(),
+                _ => {
+                    evidence.push(format!(
+                        "advertised binding {host}[{port}] does not resolve"
+                    ));
+                    Vec::new()
+                }
+            },
+        };
+        for addr in resolved {
+            if !candidates.contains(&addr) {
+                candidates.push(addr);
+            }
+        }
+    }
+    let Some(port) = port_seen else {
+        return Err(WmiError::new(
+            WmiStage::OxidBinding,
+            None,
+            None,
+            "the server advertised no ncacn_ip_tcp binding for its object exporter",
+        )
+        .with_evidence(
+            bindings
+                .string_bindings
+                .iter()
+                .map(|b| format!("binding tower {} {}", b.tower_id, b.network_addr))
+                .collect(),
+        ));
+    };
+    // Prefer the address we already reached: it is the one most likely to work from here.
+    candidates.sort_by_key(|a| a.ip() != epm_ip);
+    let fallback = SocketAddr::new(epm_ip, port);
+    let advertised = candidates.contains(&fallback);
+    if !advertised {
+        candidates.push(fallback);
+    }
+    let mut last_error = None;
+    for addr in candidates {
+        lock(progress).enter(WmiStage::DynamicPort);
+        match ClientAssociation::connect(addr, options).await {
+            Ok(rpc) => {
+                let mut notes = evidence.clone();
+                if addr == fallback && !advertised {
+                    notes.push(format!(
+                        "no advertised OXID binding was reachable; used the address that answered port 135 ({addr})"
+                    ));
+                }
+                return Ok((rpc, addr, notes));
+            }
+            Err(e) => {
+                evidence.push(format!("{addr}: {e}"));
+                // A refused or silent port will not work on another address of the same host either, but an
+                // authentication failure will not improve by trying more addresses.
+                let stop = e.is_logon_failure();
+                last_error = Some(e);
+                if stop {
+                    break;
+                }
+            }
+        }
+    }
+    let error = last_error.expect("at least the fallback address was tried");
+    let stage = match error.stage() {
+        crate::rpc::Stage::Connect => WmiStage::OxidBinding,
+        _ => WmiStage::DynamicPort,
+    };
+    Err(WmiError::rpc(stage, None, error).with_evidence(evidence))
+}

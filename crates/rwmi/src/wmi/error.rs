@@ -1,0 +1,203 @@
+//! WMI failures, typed by the stage of the ConnectServer/query sequence at which they happened, with the
+//! call, the status code and the evidence gathered: the raw material of `rwmi doctor`.
+
+use std::fmt;
+
+use rwmi_core::status;
+
+use crate::rpc::RpcError;
+
+/// The stages of reaching WMI on a remote machine, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WmiStage {
+    /// The host name to addresses.
+    Resolve,
+    /// TCP to the endpoint mapper port (135).
+    Connect,
+    /// RPC bind and authentication on port 135.
+    Bind,
+    /// IRemoteSCMActivator::RemoteCreateInstance of WbemLevel1Login.
+    Activation,
+    /// Choosing and reaching the OXID string binding (the dynamic port).
+    OxidBinding,
+    /// RPC bind and authentication on the dynamic port.
+    DynamicPort,
+    /// IWbemLevel1Login::NTLMLogin into the namespace.
+    Login,
+    /// IWbemServices::ExecQuery / CreateInstanceEnum.
+    Query,
+    /// IEnumWbemClassObject::Next and decoding what it returns.
+    Enumerate,
+    GetObject,
+    ExecMethod,
+}
+
+impl WmiStage {
+    pub fn name(self) -> &'static str {
+        match self {
+            WmiStage::Resolve => "name resolution",
+            WmiStage::Connect => "TCP to port 135",
+            WmiStage::Bind => "RPC bind and authentication",
+            WmiStage::Activation => "DCOM activation",
+            WmiStage::OxidBinding => "OXID binding",
+            WmiStage::DynamicPort => "dynamic port bind",
+            WmiStage::Login => "NTLMLogin into the namespace",
+            WmiStage::Query => "query",
+            WmiStage::Enumerate => "enumeration",
+            WmiStage::GetObject => "GetObject",
+            WmiStage::ExecMethod => "ExecMethod",
+        }
+    }
+
+    /// A stable identifier for JSON output.
+    pub fn id(self) -> &'static str {
+        match self {
+            WmiStage::Resolve => "resolve",
+            WmiStage::Connect => "connect",
+            WmiStage::Bind => "bind",
+            WmiStage::Activation => "activation",
+            WmiStage::OxidBinding => "oxid-binding",
+            WmiStage::DynamicPort => "dynamic-port",
+            WmiStage::Login => "login",
+            WmiStage::Query => "query",
+            WmiStage::Enumerate => "enumerate",
+            WmiStage::GetObject => "get-object",
+            WmiStage::ExecMethod => "exec-method",
+        }
+    }
+}
+
+impl fmt::Display for WmiStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WmiError {
+    pub stage: WmiStage,
+    /// The call that failed, e.g. `IRemoteSCMActivator::RemoteCreateInstance`.
+    pub call: Option<&'static str>,
+    /// The status (an HRESULT where the failure has one).
+    pub code: Option<u32>,
+    pub message: String,
+    /// The transport failure underneath, if any.
+    pub rpc: Option<Box<RpcError>>,
+    /// What was observed on the way (advertised bindings, addresses tried), for the diagnosis.
+    pub evidence: Vec<String>,
+}
+
+/// A Win32 error carried in a fault, as the HRESULT a Windows client reports (HRESULT_FROM_WIN32).
+pub fn hresult_from_win32(code: u32) -> u32 {
+    if code != 0 && code <= 0xFFFF {
+        0x8007_0000 | code
+    } else {
+        code
+    }
+}
+
+impl WmiError {
+    pub fn new(
+        stage: WmiStage,
+        call: Option<&'static str>,
+        code: Option<u32>,
+        message: impl Into<String>,
+    ) -> Self {
+        WmiError {
+            stage,
+            call,
+            code,
+            message: message.into(),
+            rpc: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// A call that returned a failing HRESULT (or WBEMSTATUS).
+    pub fn status(stage: WmiStage, call: &'static str, hresult: u32) -> Self {
+        let meaning = status::lookup(hresult)
+            .first()
+            .map_or("the server returned an error", |i| i.meaning);
+        WmiError::new(stage, Some(call), Some(hresult), meaning)
+    }
+
+    /// A transport failure during `stage`. Faults carrying Win32 errors become their HRESULT.
+    pub fn rpc(stage: WmiStage, call: Option<&'static str>, error: RpcError) -> Self {
+        let code = match &error {
+            RpcError::Fault { status, .. } => Some(hresult_from_win32(*status)),
+            other => other.code().map(hresult_from_win32),
+        };
+        WmiError {
+            stage,
+            call,
+            code,
+            message: error.to_string(),
+            rpc: Some(Box::new(error)),
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn with_evidence(mut self, evidence: Vec<String>) -> Self {
+        self.evidence.extend(evidence);
+        self
+    }
+
+    pub fn code_name(&self) -> Option<&'static str> {
+        self.code
+            .and_then(|c| status::lookup(c).first().map(|i| i.name))
+    }
+
+    pub fn is_timeout(&self) -> bool {
+        self.rpc.as_deref().is_some_and(RpcError::is_timeout)
+    }
+
+    pub fn is_logon_failure(&self) -> bool {
+        self.rpc.as_deref().is_some_and(RpcError::is_logon_failure)
+    }
+}
+
+impl fmt::Display for WmiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.stage)?;
+        if let Some(call) = self.call {
+            write!(f, " ({call})")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let (None, Some(code)) = (&self.rpc, self.code) {
+            write!(
+                f,
+                " [{} {}]",
+                self.code_name().unwrap_or("status"),
+                status::hex_and_decimal(code)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for WmiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_become_hresults() {
+        let e = WmiError::rpc(
+            WmiStage::Activation,
+            Some("x"),
+            RpcError::Fault {
+                opnum: 4,
+                status: 5,
+            },
+        );
+        assert_eq!(e.code, Some(0x8007_0005));
+        assert_eq!(e.code_name(), Some("E_ACCESSDENIED"));
+        let e = WmiError::status(WmiStage::Login, "IWbemLevel1Login::NTLMLogin", 0x8004_1003);
+        assert!(
+            e.to_string()
+                .contains("WBEM_E_ACCESS_DENIED 0x80041003 (-2147217405)"),
+            "{e}"
+        );
+    }
+}
