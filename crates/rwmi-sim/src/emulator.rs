@@ -232,8 +232,14 @@ async fn accept_loop(
     let mut connections = JoinSet::new();
     loop {
         while connections.try_join_next().is_some() {}
-        let Ok((stream, peer)) = listener.accept().await else {
-            continue;
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of descriptors and the like: back off instead of spinning on the error.
+                debug!(%error, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
         };
         let connection = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
         debug!(%peer, connection, "accepted");

@@ -1,5 +1,8 @@
+<<<<<<< HEAD
 pub mod host;
 pub mod mof;
+=======
+>>>>>>> simserver
 pub mod accounts;
 pub mod config;
 pub mod emulator;

@@ -153,7 +153,10 @@ pub fn check_namespace(
     // has the RequiresEncryption flag set and if the DCOM security level is lower than
     // RPC_C_AUTHN_LEVEL_PKT_PRIVACY" (2.2.30.3 says MUST reject). WBEM_E_ENCRYPTED_CONNECTION_REQUIRED
     // (0x80041087) also exists, but MS-WMI 2.2.11 documents it only as "an implementation-specific error"
-    // and no method section names it, so the emulator follows the normative text.
+    // and no method section names it, so the emulator follows the normative text. Public reports are
+    // consistent with access denied: github.com/cesbit/aiowmi issue 38 (root\MSCluster, which needs
+    // packet privacy, answered WBEM_E_ACCESS_DENIED 0x80041003) and github.com/nicoriff/ORMi issue 25
+    // (root\CIMV2\TerminalServices: System.Management "Access denied", WBEM_E_ACCESS_DENIED).
     if namespace.requires_encryption && level < AuthLevel::Privacy {
         return Err(WBEM_E_ACCESS_DENIED);
     }

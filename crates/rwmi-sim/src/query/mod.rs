@@ -39,8 +39,8 @@ pub const META_CLASS: &str = "meta_class";
 
 /// The objects a query produces, lazily.
 pub struct QueryResult {
-    /// The class of the results for an instance query (projected when the query names properties);
-    /// `None` for a `meta_class` query, whose results are classes.
+    /// The class named after FROM (projected when the query names properties); rows of subclasses carry
+    /// their own (projected) class. `None` for a `meta_class` query, whose results are classes.
     pub class: Option<Arc<WmiClass>>,
     rows: Box<dyn Iterator<Item = WmiObject> + Send>,
 }

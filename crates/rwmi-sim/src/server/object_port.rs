@@ -891,3 +891,127 @@ mod tests {
         assert_eq!(normalize_namespace("//server"), "");
     }
 }
+
+#[cfg(test)]
+mod hostile_tests {
+    use super::*;
+    use crate::accounts::Accounts;
+    use crate::repository::Repository;
+    use crate::server::RepositoryBackend;
+    use crate::server::exporter::Exporter;
+    use rwmi::security::{AuthLevel, AuthenticatedUser};
+
+    fn port() -> ObjectPort {
+        let accounts = Arc::new(Accounts::builtin("EMU"));
+        let backend = Arc::new(RepositoryBackend::new(
+            Arc::new(Repository::new("EMU")),
+            accounts,
+        ));
+        ObjectPort {
+            host: Arc::new(VirtualHost {
+                scm_addr: "127.0.0.1:135".parse().unwrap(),
+                dynamic_port: 49667,
+                advertised_port: 49667,
+                profiles: Default::default(),
+                exporter: Exporter::new(),
+                backend,
+            }),
+            connection: 1,
+        }
+    }
+
+    fn context(interface: SyntaxId, opnum: u16, object: Option<Guid>) -> CallContext {
+        CallContext {
+            peer: None,
+            local: None,
+            interface,
+            opnum,
+            object,
+            caller: Some(CallerIdentity {
+                user: AuthenticatedUser {
+                    user: "Administrator".into(),
+                    domain: "EMU".into(),
+                    workstation: String::new(),
+                },
+                level: AuthLevel::Privacy,
+            }),
+            responses_sent: 0,
+        }
+    }
+
+    #[test]
+    fn truncated_stubs_fault_with_bad_stub_data() {
+        let port = port();
+        let login = port
+            .host
+            .exporter
+            .export(
+                rwmi_core::wmi::ids::IID_IWBEM_LEVEL1_LOGIN,
+                ExportedObject::Login,
+                None,
+                None,
+            )
+            .unwrap();
+        let stub = NtlmLoginRequest::new(OrpcThis::new(Guid::NIL), "//./root/cimv2").to_stub();
+        let ctx = context(IWBEM_LEVEL1_LOGIN, 6, Some(login));
+        assert!(matches!(port.dispatch(&ctx, &stub), CallOutcome::Reply(_)));
+        for len in 0..stub.len() - 1 {
+            let outcome = port.dispatch(&ctx, &stub[..len]);
+            assert_eq!(
+                outcome,
+                CallOutcome::Fault(RPC_X_BAD_STUB_DATA),
+                "length {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn orpcthis_and_ipid_checks() {
+        let port = port();
+        let login = port
+            .host
+            .exporter
+            .export(
+                rwmi_core::wmi::ids::IID_IWBEM_LEVEL1_LOGIN,
+                ExportedObject::Login,
+                None,
+                None,
+            )
+            .unwrap();
+        let mut request = NtlmLoginRequest::new(OrpcThis::new(Guid::NIL), "root\\cimv2");
+        let ctx = context(IWBEM_LEVEL1_LOGIN, 6, Some(login));
+        request.this.flags = 1;
+        assert_eq!(
+            port.dispatch(&ctx, &request.to_stub()),
+            CallOutcome::Fault(RPC_E_INVALID_HEADER)
+        );
+        request.this.flags = 0;
+        request.this.version.minor = 99;
+        assert_eq!(
+            port.dispatch(&ctx, &request.to_stub()),
+            CallOutcome::Fault(RPC_E_VERSION_MISMATCH)
+        );
+        request.this.version.minor = 7;
+        // The login IPID called as IWbemServices, and an IPID nobody exported.
+        let wrong = context(IWBEM_SERVICES, 20, Some(login));
+        let query = ExecQueryRequest::wql(OrpcThis::new(Guid::NIL), "SELECT * FROM x", 0);
+        assert_eq!(
+            port.dispatch(&wrong, &query.to_stub()),
+            CallOutcome::Fault(RPC_E_DISCONNECTED)
+        );
+        let unknown = context(IWBEM_LEVEL1_LOGIN, 6, Some(Guid::from_u128(5)));
+        assert_eq!(
+            port.dispatch(&unknown, &request.to_stub()),
+            CallOutcome::Fault(RPC_E_DISCONNECTED)
+        );
+        let none = context(IWBEM_LEVEL1_LOGIN, 6, None);
+        assert_eq!(
+            port.dispatch(&none, &request.to_stub()),
+            CallOutcome::Fault(RPC_E_DISCONNECTED)
+        );
+        assert_eq!(
+            port.dispatch(&context(IWBEM_LEVEL1_LOGIN, 99, Some(login)), &[]),
+            CallOutcome::Fault(NCA_S_OP_RNG_ERROR)
+        );
+    }
+}

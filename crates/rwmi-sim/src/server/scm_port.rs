@@ -273,3 +273,123 @@ impl ScmPort {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::Accounts;
+    use crate::repository::Repository;
+    use crate::server::RepositoryBackend;
+    use crate::server::exporter::Exporter;
+    use rwmi_core::dcom::activation::ActivationRequest;
+
+    fn port() -> ScmPort {
+        let accounts = Arc::new(Accounts::builtin("EMU"));
+        let backend = Arc::new(RepositoryBackend::new(
+            Arc::new(Repository::new("EMU")),
+            accounts,
+        ));
+        ScmPort {
+            host: Arc::new(VirtualHost {
+                scm_addr: "127.0.0.1:135".parse().unwrap(),
+                dynamic_port: 49667,
+                advertised_port: 49667,
+                profiles: Default::default(),
+                exporter: Exporter::new(),
+                backend,
+            }),
+        }
+    }
+
+    fn context(interface: SyntaxId, opnum: u16) -> CallContext {
+        CallContext {
+            peer: None,
+            local: None,
+            interface,
+            opnum,
+            object: None,
+            caller: None,
+            responses_sent: 0,
+        }
+    }
+
+    #[test]
+    fn truncated_requests_fault_and_never_panic() {
+        let port = port();
+        let activation = RemoteCreateInstanceRequest::new(
+            rwmi_core::Guid::NIL,
+            &ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]),
+        )
+        .encode();
+        let ctx = context(IREMOTE_SCM_ACTIVATOR_SYNTAX, OPNUM_REMOTE_CREATE_INSTANCE);
+        for len in 0..activation.len() - 1 {
+            assert_eq!(
+                port.dispatch(&ctx, &activation[..len]),
+                CallOutcome::Fault(RPC_X_BAD_STUB_DATA),
+                "length {len}"
+            );
+        }
+        // Complete but anonymous: the return value says access denied.
+        let CallOutcome::Reply(stub) = port.dispatch(&ctx, &activation) else {
+            panic!("a reply");
+        };
+        let response = RemoteCreateInstanceResponse::decode(&stub).unwrap();
+        assert_eq!(response.hresult, E_ACCESSDENIED);
+
+        let resolve = ResolveOxidRequest {
+            oxid: port.host.exporter.oxid,
+            requested_protseqs: vec![7],
+        }
+        .encode();
+        let ctx = context(IOBJECT_EXPORTER_SYNTAX, OPNUM_RESOLVE_OXID);
+        for len in 0..resolve.len() - 1 {
+            let outcome = port.dispatch(&ctx, &resolve[..len]);
+            assert_eq!(
+                outcome,
+                CallOutcome::Fault(RPC_X_BAD_STUB_DATA),
+                "length {len}"
+            );
+        }
+        let CallOutcome::Reply(stub) = port.dispatch(&ctx, &resolve) else {
+            panic!("a reply");
+        };
+        let response = ResolveOxidResponse::decode(&stub).unwrap();
+        assert_eq!(response.status, 0);
+        assert_eq!(
+            response.ipid_rem_unknown,
+            port.host.exporter.ipid_rem_unknown
+        );
+    }
+
+    #[test]
+    fn other_classes_and_oxids_are_refused() {
+        let port = port();
+        let activation = RemoteCreateInstanceRequest::new(
+            rwmi_core::Guid::NIL,
+            &ActivationRequest::new(rwmi_core::Guid::from_u128(1), vec![IID_IUNKNOWN]),
+        )
+        .encode();
+        let ctx = context(IREMOTE_SCM_ACTIVATOR_SYNTAX, OPNUM_REMOTE_CREATE_INSTANCE);
+        let CallOutcome::Reply(stub) = port.dispatch(&ctx, &activation) else {
+            panic!("a reply");
+        };
+        assert_eq!(
+            RemoteCreateInstanceResponse::decode(&stub).unwrap().hresult,
+            REGDB_E_CLASSNOTREG
+        );
+        let resolve = ResolveOxidRequest {
+            oxid: port.host.exporter.oxid ^ 1,
+            requested_protseqs: vec![7],
+        }
+        .encode();
+        let CallOutcome::Reply(stub) = port.dispatch(
+            &context(IOBJECT_EXPORTER_SYNTAX, OPNUM_RESOLVE_OXID2),
+            &resolve,
+        ) else {
+            panic!("a reply");
+        };
+        let response = ResolveOxid2Response::decode(&stub).unwrap();
+        assert_eq!(response.status, OR_INVALID_OXID);
+        assert!(response.oxid_bindings.is_none());
+    }
+}
