@@ -116,11 +116,29 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Demo => runtime().block_on(commands::demo::run()),
-        Command::Sim { listen, profiles, config, virtual_hosts, synthetic, max_frag, verbose } => {
+        Command::Sim {
+            listen,
+            profiles,
+            config,
+            virtual_hosts,
+            synthetic,
+            max_frag,
+            verbose,
+        } => {
             if verbose {
-                let _ = tracing_subscriber::fmt().with_env_filter("debug").with_writer(std::io::stderr).try_init();
+                let _ = tracing_subscriber::fmt()
+                    .with_env_filter("debug")
+                    .with_writer(std::io::stderr)
+                    .try_init();
             }
-            match commands::sim::options(listen, profiles, config, virtual_hosts, synthetic, max_frag) {
+            match commands::sim::options(
+                listen,
+                profiles,
+                config,
+                virtual_hosts,
+                synthetic,
+                max_frag,
+            ) {
                 Ok(o) => runtime().block_on(commands::sim::run(o)),
                 Err(e) => {
                     eprintln!("rwmi sim: {e}");

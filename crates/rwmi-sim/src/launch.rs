@@ -46,10 +46,16 @@ pub fn host_profiles(entries: &[String], hosts: usize) -> Result<Vec<Profiles>, 
     let mut lists: Vec<Vec<String>> = vec![Vec::new(); hosts];
     for entry in entries {
         let (target, list) = match entry.split_once(':') {
-            Some((index, list)) if index.chars().all(|c| c.is_ascii_digit()) && !index.is_empty() => {
-                let i: usize = index.parse().map_err(|_| format!("`{index}` is not a host index"))?;
+            Some((index, list))
+                if index.chars().all(|c| c.is_ascii_digit()) && !index.is_empty() =>
+            {
+                let i: usize = index
+                    .parse()
+                    .map_err(|_| format!("`{index}` is not a host index"))?;
                 if i >= hosts {
-                    return Err(format!("profile for host {i}, but there are only {hosts} hosts"));
+                    return Err(format!(
+                        "profile for host {i}, but there are only {hosts} hosts"
+                    ));
                 }
                 (Some(i), list)
             }
@@ -63,27 +69,44 @@ pub fn host_profiles(entries: &[String], hosts: usize) -> Result<Vec<Profiles>, 
     }
     lists
         .into_iter()
-        .map(|l| if l.is_empty() { Ok(Profiles::default()) } else { Profiles::parse(&l.join(",")).map_err(|e| e.to_string()) })
+        .map(|l| {
+            if l.is_empty() {
+                Ok(Profiles::default())
+            } else {
+                Profiles::parse(&l.join(",")).map_err(|e| e.to_string())
+            }
+        })
         .collect()
 }
 
 /// Builds the repository and accounts and starts the listeners.
 pub async fn start(options: &SimOptions) -> Result<EmulatorHandle, String> {
-    let mut repository = Repository::load_default(COMPUTER_NAME).map_err(|e| format!("default repository: {e}"))?;
+    let mut repository =
+        Repository::load_default(COMPUTER_NAME).map_err(|e| format!("default repository: {e}"))?;
     let mut accounts = Accounts::builtin(COMPUTER_NAME);
     if let Some(path) = &options.config {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let config = Config::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
         let base = path.parent().map(PathBuf::from).unwrap_or_default();
-        config.apply(&mut repository, &mut accounts, &base).map_err(|e| format!("{}:{e}", path.display()))?;
+        config
+            .apply(&mut repository, &mut accounts, &base)
+            .map_err(|e| format!("{}:{e}", path.display()))?;
     }
     for entry in &options.synthetic {
-        let (class, count) = entry.split_once('=').ok_or_else(|| format!("--synthetic `{entry}` is not Class=count"))?;
-        let count: usize = count.parse().map_err(|_| format!("--synthetic `{entry}`: `{count}` is not a count"))?;
+        let (class, count) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("--synthetic `{entry}` is not Class=count"))?;
+        let count: usize = count
+            .parse()
+            .map_err(|_| format!("--synthetic `{entry}`: `{count}` is not a count"))?;
         repository.set_synthetic(class, count)?;
     }
     let accounts = Arc::new(accounts);
-    let backend = Arc::new(RepositoryBackend::new(Arc::new(repository), accounts.clone()));
+    let backend = Arc::new(RepositoryBackend::new(
+        Arc::new(repository),
+        accounts.clone(),
+    ));
     let mut config = EmulatorConfig::new(backend, accounts);
     config.listen = options.listen;
     config.hosts = options.virtual_hosts.max(1);

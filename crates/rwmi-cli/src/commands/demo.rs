@@ -15,7 +15,10 @@ use crate::exit;
 use crate::output::Printer;
 
 pub async fn run() -> u8 {
-    let options = SimOptions { listen: "127.0.0.1:0".parse().expect("literal"), ..SimOptions::default() };
+    let options = SimOptions {
+        listen: "127.0.0.1:0".parse().expect("literal"),
+        ..SimOptions::default()
+    };
     let emulator = match start(&options).await {
         Ok(e) => e,
         Err(e) => {
@@ -49,11 +52,22 @@ pub async fn run() -> u8 {
         connection.namespace()
     );
     for (wql, properties) in [
-        ("SELECT Caption, Version, LastBootUpTime FROM Win32_OperatingSystem", vec!["Caption", "Version", "LastBootUpTime"]),
-        ("SELECT Name, ProcessId, WorkingSetSize FROM Win32_Process WHERE ProcessId < 100", vec!["Name", "ProcessId", "WorkingSetSize"]),
+        (
+            "SELECT Caption, Version, LastBootUpTime FROM Win32_OperatingSystem",
+            vec!["Caption", "Version", "LastBootUpTime"],
+        ),
+        (
+            "SELECT Name, ProcessId, WorkingSetSize FROM Win32_Process WHERE ProcessId < 100",
+            vec!["Name", "ProcessId", "WorkingSetSize"],
+        ),
     ] {
         println!("$ rwmi query -H {target} -u Administrator \"{wql}\"");
-        let mut printer = Printer::new(Format::Table, properties.into_iter().map(String::from).collect(), false, false);
+        let mut printer = Printer::new(
+            Format::Table,
+            properties.into_iter().map(String::from).collect(),
+            false,
+            false,
+        );
         match connection.query(wql).await {
             Ok(mut rows) => {
                 while let Some(row) = rows.next().await {
@@ -76,7 +90,9 @@ pub async fn run() -> u8 {
     }
     connection.close().await;
 
-    println!("$ rwmi doctor -H {target} -u alice      # a standard user, not allowed remote DCOM activation");
+    println!(
+        "$ rwmi doctor -H {target} -u alice      # a standard user, not allowed remote DCOM activation"
+    );
     let alice = Credentials::parse_user("alice", Secret::Password("Passw0rd!".into()));
     if let Ok(o) = ConnectOptions::new(&target, alice) {
         print!("{}", diagnose(o).await.to_text());

@@ -12,7 +12,9 @@ pub async fn run(options: SimOptions) -> u8 {
         Err(e) => {
             eprintln!("rwmi sim: {e}");
             if e.contains("Permission denied") {
-                eprintln!("rwmi sim: port 135 needs root or CAP_NET_BIND_SERVICE; try --listen 127.0.0.1:1135");
+                eprintln!(
+                    "rwmi sim: port 135 needs root or CAP_NET_BIND_SERVICE; try --listen 127.0.0.1:1135"
+                );
             }
             return exit::FAILURE;
         }
@@ -21,9 +23,17 @@ pub async fn run(options: SimOptions) -> u8 {
     let first = &hosts[0];
     let last = &hosts[hosts.len() - 1];
     let span = if hosts.len() == 1 {
-        format!("{} (dynamic port {})", first.scm_addr, first.advertised_port)
+        format!(
+            "{} (dynamic port {})",
+            first.scm_addr, first.advertised_port
+        )
     } else {
-        format!("{} hosts, {} to {}", hosts.len(), first.scm_addr, last.scm_addr)
+        format!(
+            "{} hosts, {} to {}",
+            hosts.len(),
+            first.scm_addr,
+            last.scm_addr
+        )
     };
     println!(
         "rwmi sim: ready on {span}; accounts Administrator, alice, bob, localadmin (password Passw0rd!); Ctrl-C stops"
@@ -42,9 +52,18 @@ pub fn options(
     synthetic: Vec<String>,
     max_frag: u16,
 ) -> Result<SimOptions, String> {
-    let mut o = SimOptions { profiles, config, virtual_hosts, synthetic, max_frag, ..SimOptions::default() };
+    let mut o = SimOptions {
+        profiles,
+        config,
+        virtual_hosts,
+        synthetic,
+        max_frag,
+        ..SimOptions::default()
+    };
     if let Some(listen) = listen {
-        o.listen = listen.parse().map_err(|_| format!("--listen `{listen}` is not ADDRESS:PORT"))?;
+        o.listen = listen
+            .parse()
+            .map_err(|_| format!("--listen `{listen}` is not ADDRESS:PORT"))?;
     }
     Ok(o)
 }
