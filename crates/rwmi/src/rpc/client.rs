@@ -79,7 +79,8 @@ pub struct ClientAssociation {
     max_message: usize,
     assoc_group_id: u32,
     features: Option<BindTimeFeatures>,
-    broken: bool,
+    /// The error that ended the association; later calls return it rather than a vague "closed".
+    broken: Option<RpcError>,
 }
 
 impl std::fmt::Debug for ClientAssociation {
@@ -269,7 +270,7 @@ impl ClientAssociation {
             max_message: options.max_message,
             assoc_group_id: ack.assoc_group_id,
             features,
-            broken: false,
+            broken: None,
         })
     }
 
@@ -309,8 +310,8 @@ impl ClientAssociation {
         object: Option<Guid>,
         stub: &[u8],
     ) -> Result<Vec<u8>, RpcError> {
-        if self.broken {
-            return Err(RpcError::Closed { stage: Stage::Call });
+        if let Some(cause) = &self.broken {
+            return Err(cause.clone());
         }
         let context_id = self
             .contexts
@@ -336,7 +337,7 @@ impl ClientAssociation {
         if let Err(e) = &result {
             // After anything but a fault the stream may be mid-message or tampered with: stop using it.
             if !matches!(e, RpcError::Fault { .. }) {
-                self.broken = true;
+                self.broken = Some(e.clone());
                 self.stream.shutdown().await;
             }
         }
