@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # THE test command of rwmi: lint, bring up the independent peers (a Samba AD DC,
 # Impacket, a loopback capture for tshark), run the Rust tests against them, and
-# dissect everything they sent with tshark.
+# dissect everything they sent with tshark; then run each fuzz target briefly.
 #
 #   ./scripts/test.sh                   full run (needs root or sudo for packages, Samba and capture)
-#   ./scripts/test.sh --no-peers        lint + cargo test only; peer tests skip
+#   ./scripts/test.sh --no-peers        lint + cargo test + fuzz smoke only; peer tests skip
+#   ./scripts/test.sh --no-fuzz         without the fuzz smoke step (scripts/fuzz.sh)
 #   ./scripts/test.sh -- ARGS...        ARGS are appended to `cargo test --workspace`
 #                                       (e.g. a test name filter, or `-- --nocapture`)
 #
@@ -28,14 +29,19 @@ readonly CAPTURE=$ROOT/target/test-capture.pcapng
 # rpcclient (peer smoke check), krb5-user kinit/klist for Kerberos tests,
 # tshark brings dumpcap via wireshark-common.
 readonly DEBIAN_PACKAGES=(samba samba-ad-dc samba-ad-provision smbclient krb5-user tshark)
+# Executions per fuzz target in the smoke step: enough to run every seed and some mutations of each
+# (seconds per target); scripts/fuzz.sh alone runs 100000.
+readonly FUZZ_SMOKE_RUNS=2000
 
 WITH_PEERS=1
+WITH_FUZZ=1
 CARGO_TEST_ARGS=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --no-peers) WITH_PEERS=0 ;;
+    --no-fuzz) WITH_FUZZ=0 ;;
     -h | --help)
-        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     --)
@@ -321,6 +327,21 @@ if [[ $CAPTURING -eq 1 ]]; then
 fi
 
 cleanup
+
+# ---------------------------------------------------------------- fuzz smoke
+# The fuzz crate is a workspace of its own (fuzz/): the steps above never build it. The first run
+# installs cargo-fuzz (a few minutes); later runs find it in ~/.cargo/bin.
+if [[ $WITH_FUZZ -eq 1 ]]; then
+    step "fuzz smoke: scripts/fuzz.sh --runs $FUZZ_SMOKE_RUNS"
+    if "$ROOT/scripts/fuzz.sh" --runs "$FUZZ_SMOKE_RUNS"; then
+        record "ok   fuzz smoke ($FUZZ_SMOKE_RUNS executions per target)"
+    else
+        record "FAIL fuzz smoke"
+        FAILED=1
+    fi
+else
+    record "SKIP fuzz smoke (--no-fuzz)"
+fi
 
 echo
 echo "==> summary ($((SECONDS - RUN_STARTED)) s)"

@@ -20,8 +20,33 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Show rwmi working against a server it starts on this machine.
+    /// Show rwmi working: start the built-in emulator on loopback, query it, diagnose a refused account.
     Demo,
+    /// Run the WMI server emulator (default 127.0.0.1:135) until stopped.
+    Sim {
+        /// ADDRESS:PORT for host 0's endpoint mapper (default 127.0.0.1:135).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Fault profiles [HOST:]P[,P...]: home-edition, legacy, uac-off, lag=MS, firewalled-dynamic-port,
+        /// unreachable-binding, drop-after=N, stall-after=N, com-version=M.m (repeatable).
+        #[arg(long = "profile")]
+        profiles: Vec<String>,
+        /// Extra accounts, MOF files, namespace flags and ACLs.
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
+        /// Virtual hosts on 127.0.0.1, 127.0.0.2, ... each with its own endpoints.
+        #[arg(long, default_value_t = 1)]
+        virtual_hosts: usize,
+        /// Deterministic instances for load: Class=count (repeatable).
+        #[arg(long)]
+        synthetic: Vec<String>,
+        /// Fragment size offered at bind.
+        #[arg(long, default_value_t = 5840)]
+        max_frag: u16,
+        /// Log requests (debug level; never a secret).
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Explain a status code (hex, decimal, or a name such as E_ACCESSDENIED or nca_s_op_rng_error).
     Explain { code: String },
     /// Run a WQL query: rwmi query -H host -u user "SELECT Name, ProcessId FROM Win32_Process".
@@ -65,6 +90,14 @@ enum Command {
         #[command(flatten)]
         output: args::OutputArgs,
     },
+    /// Connect in stages, time each, and diagnose the first failure: symptom, cause, resolution, code.
+    Doctor {
+        #[command(flatten)]
+        connect: args::ConnectArgs,
+        /// text (default) or json (one object per host).
+        #[arg(long, value_enum)]
+        format: Option<args::Format>,
+    },
     /// Print a WMI object (an MS-WMIO encoding) from a file as JSON.
     Decode { file: String },
 }
@@ -83,6 +116,36 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Demo => runtime().block_on(commands::demo::run()),
+        Command::Sim {
+            listen,
+            profiles,
+            config,
+            virtual_hosts,
+            synthetic,
+            max_frag,
+            verbose,
+        } => {
+            if verbose {
+                let _ = tracing_subscriber::fmt()
+                    .with_env_filter("debug")
+                    .with_writer(std::io::stderr)
+                    .try_init();
+            }
+            match commands::sim::options(
+                listen,
+                profiles,
+                config,
+                virtual_hosts,
+                synthetic,
+                max_frag,
+            ) {
+                Ok(o) => runtime().block_on(commands::sim::run(o)),
+                Err(e) => {
+                    eprintln!("rwmi sim: {e}");
+                    exit::USAGE
+                }
+            }
+        }
         Command::Query {
             wql,
             connect,
@@ -121,6 +184,9 @@ fn main() -> ExitCode {
         }
         Command::Namespaces { connect, output } => {
             remote(connect, output, commands::remote::Operation::Namespaces)
+        }
+        Command::Doctor { connect, format } => {
+            runtime().block_on(commands::doctor::run(connect, format))
         }
         Command::Explain { code } => commands::explain::run(&code),
         Command::Decode { file } => commands::decode::run(&file),

@@ -1,9 +1,15 @@
+//! The WMI server emulator: a MOF repository, WQL, accounts, DCOM and namespace security like a patched
+//! Windows, fault profiles, and the server side of rwmi's protocol stack. See ARCHITECTURE.md.
+
 pub mod accounts;
 pub mod config;
+pub mod emulator;
 pub mod host;
+pub mod launch;
 pub mod mof;
 pub mod policy;
 pub mod profile;
 pub mod query;
 pub mod repository;
+pub mod server;
 pub mod wql;

@@ -3,6 +3,7 @@
 //! This crate drives the sans-I/O core (`rwmi-core`) over TCP with tokio: security contexts, RPC
 //! associations (client and server side), and the public API.
 
+pub mod diagnosis;
 pub mod rpc;
 pub mod security;
 pub mod wmi;

@@ -133,3 +133,17 @@ async fn wrong_password_is_a_typed_logon_failure_not_a_hang() {
     assert!(!err.to_string().contains("not-the-password"));
     eprintln!("wrong password diagnosed in {:?}: {err}", started.elapsed());
 }
+
+#[tokio::test]
+async fn doctor_says_samba_offers_no_dcom() {
+    let Some(samba) = samba() else { return };
+    let credentials = Credentials::new(
+        &samba.user,
+        &samba.domain,
+        Secret::Password(samba.password.clone()),
+    );
+    let options = rwmi::wmi::ConnectOptions::new(&samba.host.to_string(), credentials).unwrap();
+    let d = rwmi::diagnosis::diagnose(options).await;
+    assert_eq!(d.verdict.id, "dcom-not-available", "{}", d.to_text());
+    assert_eq!(d.stage, Some(rwmi::wmi::WmiStage::Bind));
+}

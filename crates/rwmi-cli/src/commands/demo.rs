@@ -1,117 +1,102 @@
-//! `rwmi demo`: shows rwmi working with nothing but this machine. It starts rwmi's RPC server on a
-//! loopback port, authenticates to it with NTLMv2 at each authentication level, and calls it, printing what
-//! was negotiated. (Once the emulator serves WMI, the demo queries it instead.)
+//! `rwmi demo`: rwmi's main job with nothing but this machine. It starts the built-in WMI emulator on a
+//! loopback port, connects to it the way ConnectServer does (DCOM activation, NTLMv2 at packet privacy,
+//! the object exporter's dynamic port, NTLMLogin), runs two queries, and shows doctor's diagnosis for an
+//! account that DCOM refuses.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use rwmi::rpc::server::BoxFuture;
-use rwmi::rpc::{
-    AssociationOptions, CallContext, CallOutcome, ClientAssociation, RpcService, ServerOptions,
-    serve_connection,
-};
-use rwmi::security::{AuthLevel, Credentials, NtlmAccounts, Secret, nlmp};
-use rwmi_core::Guid;
-use rwmi_core::rpc::{BindTimeFeatures, SyntaxId};
+use rwmi::diagnosis::diagnose;
+use rwmi::security::{Credentials, Secret};
+use rwmi::wmi::{ConnectOptions, Connection};
+use rwmi_sim::launch::{SimOptions, start};
 
+use crate::args::Format;
 use crate::exit;
-
-/// A private interface whose one operation answers with who the server authenticated and at what level.
-const WHOAMI: SyntaxId = SyntaxId::new(
-    Guid::from_u128(0x3c1b6a52_91f4_4e0b_b7a1_6d2f0c9e4a11),
-    1,
-    0,
-);
-
-struct WhoAmI;
-
-impl RpcService for WhoAmI {
-    fn interfaces(&self) -> Vec<SyntaxId> {
-        vec![WHOAMI]
-    }
-    fn call(&self, ctx: CallContext, _stub: Vec<u8>) -> BoxFuture<'_, CallOutcome> {
-        Box::pin(async move {
-            let text = match ctx.caller {
-                Some(c) => format!(
-                    "server saw {}\\{} at {}",
-                    c.user.domain, c.user.user, c.level
-                ),
-                None => "server saw an anonymous caller".to_string(),
-            };
-            CallOutcome::Reply(text.into_bytes())
-        })
-    }
-}
-
-struct DemoAccounts;
-
-impl NtlmAccounts for DemoAccounts {
-    fn nt_hash(&self, _domain: &str, user: &str) -> Option<[u8; 16]> {
-        user.eq_ignore_ascii_case("Administrator")
-            .then(|| nlmp::nt_hash("Passw0rd!"))
-    }
-}
+use crate::output::Printer;
 
 pub async fn run() -> u8 {
-    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
-        Ok(l) => l,
+    let options = SimOptions {
+        listen: "127.0.0.1:0".parse().expect("literal"),
+        ..SimOptions::default()
+    };
+    let emulator = match start(&options).await {
+        Ok(e) => e,
         Err(e) => {
-            eprintln!("rwmi demo: cannot listen on loopback: {e}");
+            eprintln!("rwmi demo: cannot start the emulator: {e}");
             return exit::FAILURE;
         }
     };
-    let Ok(addr) = listener.local_addr() else {
-        return exit::FAILURE;
+    let target = emulator.hosts()[0].scm_addr.to_string();
+    println!("Started the rwmi WMI emulator on {target} (what `rwmi sim` runs).\n");
+    let admin = Credentials::parse_user("Administrator", Secret::Password("Passw0rd!".into()));
+    let started = Instant::now();
+    let connection = match ConnectOptions::new(&target, admin) {
+        Ok(o) => Connection::connect(o).await,
+        Err(e) => {
+            eprintln!("rwmi demo: {e}");
+            return exit::FAILURE;
+        }
     };
-    let options = Arc::new(ServerOptions {
-        accounts: Arc::new(DemoAccounts),
-        max_frag: 5840,
-        max_message: 1 << 20,
-        secondary_address: addr.port().to_string(),
-        features: Some(BindTimeFeatures(BindTimeFeatures::KNOWN)),
-    });
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let options = options.clone();
-            tokio::spawn(async move {
-                let _ = serve_connection(stream, Arc::new(WhoAmI), options).await;
-            });
+    let connection = match connection {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("rwmi demo: {e}");
+            return exit::CONNECTION;
         }
-    });
+    };
+    let report = connection.report();
     println!(
-        "rwmi RPC server listening on {addr} (account EMU\\Administrator, password Passw0rd!)"
+        "Connected as Administrator at packet privacy in {:.1} ms: activation on port 135, object exporter at {}, namespace {}.\n",
+        started.elapsed().as_secs_f64() * 1000.0,
+        report.object_exporter.map_or("?".into(), |a| a.to_string()),
+        connection.namespace()
     );
-    let credentials =
-        Credentials::new("Administrator", "EMU", Secret::Password("Passw0rd!".into()));
-    for level in [AuthLevel::Connect, AuthLevel::Integrity, AuthLevel::Privacy] {
-        let started = Instant::now();
-        let options = AssociationOptions::new(vec![WHOAMI]).with_auth(credentials.clone(), level);
-        let result = async {
-            let mut association = ClientAssociation::connect(addr, &options).await?;
-            let reply = association.call(&WHOAMI, 0, None, &[]).await?;
-            association.close().await;
-            Ok::<_, rwmi::rpc::RpcError>(reply)
-        }
-        .await;
-        match result {
-            Ok(reply) => println!(
-                "  {:<9} bind + NTLMv2 + call in {:>5.1} ms: {}",
-                level.name(),
-                started.elapsed().as_secs_f64() * 1000.0,
-                String::from_utf8_lossy(&reply)
-            ),
+    for (wql, properties) in [
+        (
+            "SELECT Caption, Version, LastBootUpTime FROM Win32_OperatingSystem",
+            vec!["Caption", "Version", "LastBootUpTime"],
+        ),
+        (
+            "SELECT Name, ProcessId, WorkingSetSize FROM Win32_Process WHERE ProcessId < 100",
+            vec!["Name", "ProcessId", "WorkingSetSize"],
+        ),
+    ] {
+        println!("$ rwmi query -H {target} -u Administrator \"{wql}\"");
+        let mut printer = Printer::new(
+            Format::Table,
+            properties.into_iter().map(String::from).collect(),
+            false,
+            false,
+        );
+        match connection.query(wql).await {
+            Ok(mut rows) => {
+                while let Some(row) = rows.next().await {
+                    match row {
+                        Ok(row) => printer.row(&target, &row),
+                        Err(e) => {
+                            eprintln!("rwmi demo: {e}");
+                            return exit::QUERY;
+                        }
+                    }
+                }
+            }
             Err(e) => {
-                eprintln!("  {level}: {e}");
-                return exit::FAILURE;
+                eprintln!("rwmi demo: {e}");
+                return exit::QUERY;
             }
         }
+        printer.finish();
+        println!();
     }
-    let wrong = Credentials::new("Administrator", "EMU", Secret::Password("wrong".into()));
-    let options = AssociationOptions::new(vec![WHOAMI]).with_auth(wrong, AuthLevel::Privacy);
-    if let Ok(mut association) = ClientAssociation::connect(addr, &options).await
-        && let Err(e) = association.call(&WHOAMI, 0, None, &[]).await
-    {
-        println!("  a wrong password is diagnosed: {e}");
+    connection.close().await;
+
+    println!(
+        "$ rwmi doctor -H {target} -u alice      # a standard user, not allowed remote DCOM activation"
+    );
+    let alice = Credentials::parse_user("alice", Secret::Password("Passw0rd!".into()));
+    if let Ok(o) = ConnectOptions::new(&target, alice) {
+        print!("{}", diagnose(o).await.to_text());
     }
+    emulator.shutdown().await;
     exit::SUCCESS
 }

@@ -1,4 +1,6 @@
 pub mod decode;
 pub mod demo;
+pub mod doctor;
 pub mod explain;
 pub mod remote;
+pub mod sim;

@@ -79,7 +79,8 @@ pub struct ClientAssociation {
     max_message: usize,
     assoc_group_id: u32,
     features: Option<BindTimeFeatures>,
-    broken: bool,
+    /// The error that ended the association; later calls return it rather than a vague "closed".
+    broken: Option<RpcError>,
 }
 
 impl std::fmt::Debug for ClientAssociation {
@@ -97,6 +98,15 @@ impl ClientAssociation {
     /// Connects and binds. With credentials, completes the NTLM handshake (bind, bind_ack, auth3).
     pub async fn connect(addr: SocketAddr, options: &AssociationOptions) -> Result<Self, RpcError> {
         let stream = connect(addr, options.connect_timeout).await?;
+        Self::bind(stream, addr, options).await
+    }
+
+    /// Binds on a TCP connection that is already open (so callers can time TCP and bind apart).
+    pub async fn bind(
+        stream: tokio::net::TcpStream,
+        addr: SocketAddr,
+        options: &AssociationOptions,
+    ) -> Result<Self, RpcError> {
         // Bind-phase PDUs carry security tokens and are never fragmented, so the read limit is at least the
         // default fragment size whatever smaller size we negotiate for calls.
         let mut stream =
@@ -260,7 +270,7 @@ impl ClientAssociation {
             max_message: options.max_message,
             assoc_group_id: ack.assoc_group_id,
             features,
-            broken: false,
+            broken: None,
         })
     }
 
@@ -300,8 +310,8 @@ impl ClientAssociation {
         object: Option<Guid>,
         stub: &[u8],
     ) -> Result<Vec<u8>, RpcError> {
-        if self.broken {
-            return Err(RpcError::Closed { stage: Stage::Call });
+        if let Some(cause) = &self.broken {
+            return Err(cause.clone());
         }
         let context_id = self
             .contexts
@@ -327,7 +337,7 @@ impl ClientAssociation {
         if let Err(e) = &result {
             // After anything but a fault the stream may be mid-message or tampered with: stop using it.
             if !matches!(e, RpcError::Fault { .. }) {
-                self.broken = true;
+                self.broken = Some(e.clone());
                 self.stream.shutdown().await;
             }
         }

@@ -185,13 +185,13 @@ impl Connection {
             report: ConnectReport::default(),
         }));
         let work = connect_stages(options.clone(), progress.clone());
-        match options.connect_budget() {
+        let result = match options.connect_budget() {
             None => work.await,
             Some(budget) => {
                 match tokio::time::timeout(budget, work).await {
                     Ok(result) => result,
                     Err(_) => {
-                        let stage = progress.lock().map_or(WmiStage::Connect, |p| p.stage);
+                        let stage = lock(&progress).stage;
                         Err(WmiError::rpc(stage, None, RpcError::Timeout { stage: crate::rpc::Stage::Call, after: budget })
                         .with_evidence(vec![format!(
                             "the whole connect was bounded to {} s (max wait) and was still at {stage}",
@@ -200,7 +200,25 @@ impl Connection {
                     }
                 }
             }
-        }
+        };
+        result.map_err(|mut e| {
+            let mut p = lock(&progress);
+            let failed_stage = p.stage;
+            p.enter(failed_stage);
+            e.timings = p
+                .report
+                .timings
+                .iter()
+                .map(|t| (t.stage, t.elapsed))
+                .collect();
+            e.evidence.extend(
+                p.report
+                    .advertised_bindings
+                    .iter()
+                    .map(|b| format!("advertised OXID binding {b}")),
+            );
+            e
+        })
     }
 
     /// What the connect saw: stage timings, advertised bindings, notes such as a fallback address.
@@ -277,15 +295,13 @@ async fn connect_stages(
     scm_options.connect_timeout = options.connect_timeout;
     scm_options.call_timeout = options.call_timeout;
     scm_options.max_frag = options.max_frag;
-    let mut scm = ClientAssociation::connect(epm_addr, &scm_options)
+    let stream = crate::rpc::transport::connect(epm_addr, options.connect_timeout)
         .await
-        .map_err(|e| {
-            let stage = match e.stage() {
-                crate::rpc::Stage::Connect | crate::rpc::Stage::Resolve => WmiStage::Connect,
-                _ => WmiStage::Bind,
-            };
-            WmiError::rpc(stage, None, e)
-        })?;
+        .map_err(|e| WmiError::rpc(WmiStage::Connect, None, e))?;
+    lock(&progress).enter(WmiStage::Bind);
+    let mut scm = ClientAssociation::bind(stream, epm_addr, &scm_options)
+        .await
+        .map_err(|e| WmiError::rpc(WmiStage::Bind, None, e))?;
 
     lock(&progress).enter(WmiStage::Activation);
     let activation = ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]);

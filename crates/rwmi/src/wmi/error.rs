@@ -85,6 +85,8 @@ pub struct WmiError {
     pub rpc: Option<Box<RpcError>>,
     /// What was observed on the way (advertised bindings, addresses tried), for the diagnosis.
     pub evidence: Vec<String>,
+    /// How long each stage before the failing one took (filled by `Connection::connect`).
+    pub timings: Vec<(WmiStage, std::time::Duration)>,
 }
 
 /// A Win32 error carried in a fault, as the HRESULT a Windows client reports (HRESULT_FROM_WIN32).
@@ -110,6 +112,7 @@ impl WmiError {
             message: message.into(),
             rpc: None,
             evidence: Vec::new(),
+            timings: Vec::new(),
         }
     }
 
@@ -134,6 +137,7 @@ impl WmiError {
             message: error.to_string(),
             rpc: Some(Box::new(error)),
             evidence: Vec::new(),
+            timings: Vec::new(),
         }
     }
 

@@ -1,0 +1,292 @@
+//! Starts the emulator: for each virtual host, a port-135 listener (endpoint mapper, activation, OXID
+//! resolver), a dynamic-port listener (the object exporter) and, with `firewalled-dynamic-port`, a port
+//! that accepts and never answers; all served by tasks of the caller's tokio runtime.
+//!
+//! Addresses: host 0 listens on `config.listen`; host i (i ≥ 1) on 127.0.0.(1+i). With an explicit
+//! port (135 in production) every host uses that port on its address. With port 0 (tests), host 0 gets
+//! a port from the OS and the other hosts try the same port number on their address, falling back to
+//! a port of their own when it is taken; read the ports from [`EmulatorHandle::hosts`].
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rwmi::rpc::server::{RpcService, ServerOptions, serve_connection};
+use rwmi::security::NtlmAccounts;
+use rwmi_core::rpc::BindTimeFeatures;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::{JoinHandle, JoinSet};
+use tracing::debug;
+
+use crate::profile::Profiles;
+use crate::server::exporter::Exporter;
+use crate::server::object_port::ObjectPort;
+use crate::server::scm_port::ScmPort;
+use crate::server::{VirtualHost, WmiBackend};
+
+/// The largest request the emulator reassembles; WMI requests are small, in-parameters at most.
+pub const MAX_MESSAGE: usize = 4 << 20;
+
+/// What to start.
+pub struct EmulatorConfig {
+    /// Host 0's port-135 address.
+    pub listen: SocketAddr,
+    /// Number of virtual hosts (at least 1).
+    pub hosts: usize,
+    /// Profiles of host i; hosts past the end of the list run healthy.
+    pub profiles: Vec<Profiles>,
+    pub backend: Arc<dyn WmiBackend>,
+    pub accounts: Arc<dyn NtlmAccounts + Send + Sync>,
+    /// max_xmit_frag / max_recv_frag the emulator offers at bind.
+    pub max_frag: u16,
+}
+
+impl EmulatorConfig {
+    /// One healthy host on 127.0.0.1:135 with 5840-octet fragments (Windows' default over TCP).
+    pub fn new(
+        backend: Arc<dyn WmiBackend>,
+        accounts: Arc<dyn NtlmAccounts + Send + Sync>,
+    ) -> EmulatorConfig {
+        EmulatorConfig {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 135),
+            hosts: 1,
+            profiles: Vec::new(),
+            backend,
+            accounts,
+            max_frag: 5840,
+        }
+    }
+}
+
+/// Why the emulator did not start.
+#[derive(Debug)]
+pub struct EmulatorError {
+    pub what: String,
+    pub source: std::io::Error,
+}
+
+impl fmt::Display for EmulatorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.what, self.source)
+    }
+}
+
+impl std::error::Error for EmulatorError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Where one virtual host is reachable.
+#[derive(Debug, Clone)]
+pub struct HostEndpoints {
+    pub scm_addr: SocketAddr,
+    pub dynamic_port: u16,
+    /// The port the host advertises; differs from `dynamic_port` under `firewalled-dynamic-port`.
+    pub advertised_port: u16,
+    pub host: Arc<VirtualHost>,
+}
+
+/// The running emulator. Dropping it without `shutdown` leaves the listeners running.
+pub struct EmulatorHandle {
+    hosts: Vec<HostEndpoints>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl EmulatorHandle {
+    pub fn hosts(&self) -> &[HostEndpoints] {
+        &self.hosts
+    }
+
+    /// Stops every listener and connection.
+    pub async fn shutdown(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+pub struct Emulator;
+
+static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
+
+async fn bind(addr: SocketAddr, what: &str) -> Result<TcpListener, EmulatorError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| EmulatorError {
+            what: format!("cannot listen on {addr} ({what})"),
+            source,
+        })
+}
+
+fn local_port(listener: &TcpListener) -> Result<u16, EmulatorError> {
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|source| EmulatorError {
+            what: "cannot read a listener's address".into(),
+            source,
+        })
+}
+
+impl Emulator {
+    pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
+        let mut hosts = Vec::new();
+        let mut tasks = Vec::new();
+        let mut first_port = config.listen.port();
+        for index in 0..config.hosts.max(1) {
+            let scm_listener = if index == 0 {
+                bind(config.listen, "port 135").await?
+            } else {
+                let ip = IpAddr::V4(Ipv4Addr::new(
+                    127,
+                    0,
+                    0,
+                    u8::try_from(1 + index).unwrap_or(255),
+                ));
+                let same_port = bind(SocketAddr::new(ip, first_port), "port 135").await;
+                match same_port {
+                    Ok(l) => l,
+                    Err(_) if config.listen.port() == 0 => {
+                        bind(SocketAddr::new(ip, 0), "port 135").await?
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            let scm_addr = scm_listener.local_addr().map_err(|source| EmulatorError {
+                what: "cannot read a listener's address".into(),
+                source,
+            })?;
+            if index == 0 {
+                first_port = scm_addr.port();
+            }
+            let dynamic_listener = bind(SocketAddr::new(scm_addr.ip(), 0), "dynamic port").await?;
+            let dynamic_port = local_port(&dynamic_listener)?;
+            let profiles = config.profiles.get(index).cloned().unwrap_or_default();
+            let advertised_port = if profiles.firewalled_dynamic_port {
+                let black_hole = bind(SocketAddr::new(scm_addr.ip(), 0), "firewalled port").await?;
+                let port = local_port(&black_hole)?;
+                tasks.push(tokio::spawn(swallow(black_hole)));
+                port
+            } else {
+                dynamic_port
+            };
+            let host = Arc::new(VirtualHost {
+                scm_addr,
+                dynamic_port,
+                advertised_port,
+                profiles,
+                exporter: Exporter::new(),
+                backend: config.backend.clone(),
+            });
+            let options = |port: u16| {
+                Arc::new(ServerOptions {
+                    accounts: config.accounts.clone(),
+                    max_frag: config.max_frag,
+                    max_message: MAX_MESSAGE,
+                    secondary_address: port.to_string(),
+                    features: Some(BindTimeFeatures(BindTimeFeatures::KNOWN)),
+                })
+            };
+            tasks.push(tokio::spawn(accept_loop(
+                scm_listener,
+                host.clone(),
+                options(scm_addr.port()),
+                Port::Scm,
+            )));
+            tasks.push(tokio::spawn(accept_loop(
+                dynamic_listener,
+                host.clone(),
+                options(dynamic_port),
+                Port::Objects,
+            )));
+            debug!(index, %scm_addr, dynamic_port, advertised_port, "virtual host listening");
+            hosts.push(HostEndpoints {
+                scm_addr,
+                dynamic_port,
+                advertised_port,
+                host,
+            });
+        }
+        Ok(EmulatorHandle { hosts, tasks })
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Port {
+    Scm,
+    Objects,
+}
+
+/// Accepts connections until aborted; the JoinSet aborts the connections when the loop is dropped.
+async fn accept_loop(
+    listener: TcpListener,
+    host: Arc<VirtualHost>,
+    options: Arc<ServerOptions>,
+    port: Port,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of descriptors and the like: back off instead of spinning on the error.
+                debug!(%error, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let connection = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
+        debug!(%peer, connection, "accepted");
+        connections.spawn(serve(
+            stream,
+            host.clone(),
+            options.clone(),
+            port,
+            connection,
+        ));
+    }
+}
+
+async fn serve(
+    stream: TcpStream,
+    host: Arc<VirtualHost>,
+    options: Arc<ServerOptions>,
+    port: Port,
+    connection: u64,
+) {
+    // `lag`: a slow network delays the TCP handshake's completion as seen by the first PDU too.
+    if let Some(lag) = host.profiles.lag {
+        tokio::time::sleep(lag).await;
+    }
+    let service: Arc<dyn RpcService> = match port {
+        Port::Scm => Arc::new(ScmPort { host: host.clone() }),
+        Port::Objects => Arc::new(ObjectPort {
+            host: host.clone(),
+            connection,
+        }),
+    };
+    if let Err(error) = serve_connection(stream, service, options).await {
+        debug!(connection, %error, "connection ended with an error");
+    }
+    host.exporter.connection_closed(connection);
+}
+
+/// `firewalled-dynamic-port`: accept and hold connections without reading or answering, so a client's
+/// bind waits until its own timeout, as behind a firewall that drops the packets (the symptom of a
+/// blocked RPC dynamic range, Microsoft Learn "Configure RPC dynamic port allocation to work with
+/// firewalls").
+async fn swallow(listener: TcpListener) {
+    let mut held = Vec::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        held.push(stream);
+        if held.len() > 256 {
+            held.remove(0);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! One virtual host: where it listens, what it advertises, its profiles and its object exporter.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use rwmi_core::Guid;
+use rwmi_core::dcom::{ComVersion, DualStringArray, MInterfacePointer};
+
+use super::backend::WmiBackend;
+use super::exporter::Exporter;
+use super::marshal::{UNREACHABLE_HOST, bindings, standard_pointer, std_objref};
+use crate::profile::Profiles;
+
+pub struct VirtualHost {
+    /// The endpoint mapper and activation address (port 135 in production).
+    pub scm_addr: SocketAddr,
+    /// The port the object exporter really listens on.
+    pub dynamic_port: u16,
+    /// The port the endpoint mapper and the OXID bindings name: `dynamic_port`, or with
+    /// `firewalled-dynamic-port` a port where nothing answers.
+    pub advertised_port: u16,
+    pub profiles: Profiles,
+    pub exporter: Exporter,
+    pub backend: Arc<dyn WmiBackend>,
+}
+
+impl std::fmt::Debug for VirtualHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtualHost")
+            .field("scm_addr", &self.scm_addr)
+            .field("dynamic_port", &self.dynamic_port)
+            .field("advertised_port", &self.advertised_port)
+            .field("profiles", &self.profiles)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VirtualHost {
+    pub fn ip(&self) -> IpAddr {
+        self.scm_addr.ip()
+    }
+
+    /// The host name or address in string bindings. With `unreachable-binding`, a name that never
+    /// resolves: the situation of a server whose bindings carry only a name the client cannot resolve or
+    /// an address on another network. A client must reach the exporter through one of these bindings
+    /// (MS-DCOM 3.2.4.1.2.1), so it fails after a successful activation.
+    fn binding_host(&self) -> String {
+        if self.profiles.unreachable_binding {
+            UNREACHABLE_HOST.to_owned()
+        } else {
+            self.ip().to_string()
+        }
+    }
+
+    /// The OXID bindings (ScmReplyInfoData.pdsaOxidBindings, ResolveOxid): where the exporter listens.
+    pub fn oxid_bindings(&self) -> DualStringArray {
+        bindings(&self.binding_host(), Some(self.advertised_port))
+    }
+
+    /// The resolver's own bindings for ServerAlive2 (MS-DCOM 3.1.2.5.1.6): addresses without ports.
+    pub fn resolver_bindings(&self) -> DualStringArray {
+        bindings(&self.binding_host(), None)
+    }
+
+    /// The COM version the host reports (MS-DCOM 2.2.11): 5.7 unless `com-version` says otherwise.
+    pub fn com_version(&self) -> ComVersion {
+        self.profiles
+            .com_version
+            .map_or(ComVersion::CURRENT, |v| ComVersion {
+                major: v.major,
+                minor: v.minor,
+            })
+    }
+
+    /// An OBJREF_STANDARD for an interface this host exports.
+    pub fn interface_pointer(&self, iid: Guid, oid: u64, ipid: Guid) -> MInterfacePointer {
+        standard_pointer(
+            iid,
+            std_objref(self.exporter.oxid, oid, ipid),
+            self.oxid_bindings(),
+        )
+    }
+}

@@ -1,0 +1,83 @@
+//! `WmiBackend` on top of the emulator's repository, its query engine, its accounts and the security
+//! policy.
+
+use std::sync::Arc;
+
+use rwmi::rpc::server::CallerIdentity;
+use rwmi_core::status::WbemStatus;
+use rwmi_core::wmio::WmiObject;
+
+use super::backend::{ObjectStream, WmiBackend};
+use super::status::{E_ACCESSDENIED, WBEM_E_ACCESS_DENIED, WBEM_E_INVALID_NAMESPACE};
+use crate::accounts::{Account, Accounts};
+use crate::policy::{check_activation, check_namespace};
+use crate::profile::Profiles;
+use crate::query;
+use crate::repository::Repository;
+
+pub struct RepositoryBackend {
+    pub repository: Arc<Repository>,
+    pub accounts: Arc<Accounts>,
+}
+
+impl RepositoryBackend {
+    pub fn new(repository: Arc<Repository>, accounts: Arc<Accounts>) -> RepositoryBackend {
+        RepositoryBackend {
+            repository,
+            accounts,
+        }
+    }
+
+    /// The local account of an authenticated caller. NTLM only authenticates accounts we know, so a
+    /// miss means a domain the emulator does not serve: no rights.
+    fn account(&self, caller: &CallerIdentity) -> Option<&Account> {
+        self.accounts.find_user(&caller.user)
+    }
+}
+
+fn code(status: WbemStatus) -> u32 {
+    status.code()
+}
+
+impl WmiBackend for RepositoryBackend {
+    fn computer_name(&self) -> String {
+        self.repository.computer_name().to_owned()
+    }
+
+    fn check_activation(&self, caller: &CallerIdentity, profiles: &Profiles) -> Result<(), u32> {
+        let account = self.account(caller).ok_or(E_ACCESSDENIED)?;
+        check_activation(account, caller.level, profiles)
+    }
+
+    fn check_namespace(
+        &self,
+        caller: &CallerIdentity,
+        namespace: &str,
+        profiles: &Profiles,
+    ) -> Result<(), u32> {
+        // MS-WMI 3.1.4.1.4: an unknown namespace is WBEM_E_INVALID_NAMESPACE, whoever asks.
+        let security = self
+            .repository
+            .security(namespace)
+            .ok_or(WBEM_E_INVALID_NAMESPACE)?;
+        let account = self.account(caller).ok_or(WBEM_E_ACCESS_DENIED)?;
+        check_namespace(account, &security, caller.level, profiles)
+    }
+
+    fn exec_query(&self, namespace: &str, wql: &str) -> Result<ObjectStream, u32> {
+        let result = query::execute(&self.repository, namespace, wql).map_err(code)?;
+        Ok(Box::new(result))
+    }
+
+    fn instances_of(&self, namespace: &str, class: &str) -> Result<ObjectStream, u32> {
+        let instances = self
+            .repository
+            .instances(namespace, class, true)
+            .map_err(code)?;
+        Ok(Box::new(instances.map(WmiObject::Instance)))
+    }
+
+    fn get_object(&self, namespace: &str, path: &str) -> Result<WmiObject, u32> {
+        self.repository.get_object(namespace, path).map_err(code)
+    }
+}

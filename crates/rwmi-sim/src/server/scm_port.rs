@@ -1,0 +1,395 @@
+//! Port 135 of a virtual host: the endpoint mapper (C706 appendix O ept_map), IRemoteSCMActivator
+//! (MS-DCOM 3.1.2.5.2) and IObjectExporter (MS-DCOM 3.1.2.5.1).
+
+use std::sync::Arc;
+
+use rwmi::rpc::server::{BoxFuture, CallContext, CallOutcome, RpcService};
+use rwmi::security::AuthLevel;
+use rwmi_core::dcom::activation::{ActivationReply, InterfaceResult};
+use rwmi_core::dcom::ids::IID_IUNKNOWN;
+use rwmi_core::dcom::scm::{
+    ComplexPingRequest, ComplexPingResponse, IOBJECT_EXPORTER_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX,
+    OPNUM_COMPLEX_PING, OPNUM_REMOTE_CREATE_INSTANCE, OPNUM_RESOLVE_OXID, OPNUM_RESOLVE_OXID2,
+    OPNUM_SERVER_ALIVE, OPNUM_SERVER_ALIVE2, OPNUM_SIMPLE_PING, RemoteCreateInstanceRequest,
+    RemoteCreateInstanceResponse, ResolveOxid2Response, ResolveOxidRequest, ResolveOxidResponse,
+    ServerAlive2Response, ServerAliveRequest, SimplePingRequest, StatusOnlyResponse,
+};
+use rwmi_core::epm::{
+    EPM, EPT_MAP_OPNUM, EPT_S_NOT_REGISTERED, EptMapRequest, EptMapResponse, TcpTower,
+};
+use rwmi_core::ndr::ContextHandle;
+use rwmi_core::rpc::SyntaxId;
+use rwmi_core::wmi::ids::{CLSID_WBEM_LEVEL1_LOGIN, IID_IWBEM_LEVEL1_LOGIN};
+use tracing::debug;
+
+use super::exporter::ExportedObject;
+use super::faults::with_profiles;
+use super::host::VirtualHost;
+use super::object_port::OBJECT_PORT_INTERFACES;
+use super::status::{
+    E_ACCESSDENIED, E_NOINTERFACE, NCA_S_OP_RNG_ERROR, OR_INVALID_OXID, REGDB_E_CLASSNOTREG,
+    RPC_X_BAD_STUB_DATA,
+};
+
+/// RPC_C_AUTHN_LEVEL_* values (MS-RPCE 2.2.1.1.8) for ScmReplyInfoData.authnHint.
+fn authn_hint(level: Option<AuthLevel>) -> u32 {
+    level.map_or(1, |l| u32::from(l.wire_value()))
+}
+
+/// The services of port 135.
+pub struct ScmPort {
+    pub host: Arc<VirtualHost>,
+}
+
+impl RpcService for ScmPort {
+    fn interfaces(&self) -> Vec<SyntaxId> {
+        vec![EPM, IREMOTE_SCM_ACTIVATOR_SYNTAX, IOBJECT_EXPORTER_SYNTAX]
+    }
+
+    fn call(&self, context: CallContext, stub: Vec<u8>) -> BoxFuture<'_, CallOutcome> {
+        Box::pin(with_profiles(
+            &self.host.profiles,
+            context.responses_sent,
+            async move { self.dispatch(&context, &stub) },
+        ))
+    }
+}
+
+impl ScmPort {
+    fn dispatch(&self, context: &CallContext, stub: &[u8]) -> CallOutcome {
+        let interface = context.interface;
+        debug!(peer = ?context.peer, opnum = context.opnum, ?interface, "port 135 call");
+        if interface == EPM {
+            match context.opnum {
+                EPT_MAP_OPNUM => self.ept_map(stub),
+                _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
+            }
+        } else if interface == IREMOTE_SCM_ACTIVATOR_SYNTAX {
+            match context.opnum {
+                OPNUM_REMOTE_CREATE_INSTANCE => self.remote_create_instance(context, stub),
+                _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
+            }
+        } else {
+            self.object_exporter(context, stub)
+        }
+    }
+
+    /// ept_map: the dynamic port for the interfaces the object exporter serves, 135 for those of this
+    /// port, EPT_S_NOT_REGISTERED for anything else (C706 appendix O, ept_map).
+    fn ept_map(&self, stub: &[u8]) -> CallOutcome {
+        let Ok(request) = EptMapRequest::decode(stub) else {
+            return CallOutcome::Fault(RPC_X_BAD_STUB_DATA);
+        };
+        let wanted = request.tower.interface;
+        let port = if OBJECT_PORT_INTERFACES.contains(&wanted) {
+            Some(self.host.advertised_port)
+        } else if self.interfaces().contains(&wanted) {
+            Some(self.host.scm_addr.port())
+        } else {
+            None
+        };
+        let address = match self.host.ip() {
+            std::net::IpAddr::V4(v4) => v4.octets(),
+            std::net::IpAddr::V6(_) => [0; 4],
+        };
+        let response = match port {
+            Some(port) if request.max_towers > 0 => EptMapResponse {
+                entry_handle: ContextHandle::default(),
+                towers: vec![TcpTower::new(wanted, port, address)],
+                max_towers: request.max_towers,
+                status: 0,
+            },
+            _ => EptMapResponse {
+                entry_handle: ContextHandle::default(),
+                towers: Vec::new(),
+                max_towers: request.max_towers,
+                status: EPT_S_NOT_REGISTERED,
+            },
+        };
+        debug!(?wanted, status = response.status, "ept_map");
+        CallOutcome::Reply(response.encode())
+    }
+
+    /// MS-DCOM 3.1.2.5.2.3.3. Failures travel as the method's return value with a NULL ppActProperties,
+    /// as the IDL's HRESULT return and MS-DCOM 3.1.2.5.2.3 have it (Impacket's dcomrt, for one, reads an
+    /// activation E_ACCESSDENIED from this return value, not from a fault).
+    fn remote_create_instance(&self, context: &CallContext, stub: &[u8]) -> CallOutcome {
+        let Ok(request) = RemoteCreateInstanceRequest::decode(stub) else {
+            return CallOutcome::Fault(RPC_X_BAD_STUB_DATA);
+        };
+        let Ok(activation) = request.activation_request() else {
+            return CallOutcome::Fault(RPC_X_BAD_STUB_DATA);
+        };
+        let reply = |hresult: u32| {
+            debug!(peer = ?context.peer, hresult = format_args!("{hresult:#010x}"), "RemoteCreateInstance");
+            CallOutcome::Reply(RemoteCreateInstanceResponse::failure(hresult).encode())
+        };
+        if activation.clsid != CLSID_WBEM_LEVEL1_LOGIN {
+            return reply(REGDB_E_CLASSNOTREG);
+        }
+        // An anonymous caller has no rights in the machine launch and activation limits.
+        let Some(caller) = &context.caller else {
+            return reply(E_ACCESSDENIED);
+        };
+        if let Err(hresult) = self
+            .host
+            .backend
+            .check_activation(caller, &self.host.profiles)
+        {
+            return reply(hresult);
+        }
+        let host = &self.host;
+        let ipid = match host.exporter.export(
+            IID_IWBEM_LEVEL1_LOGIN,
+            ExportedObject::Login,
+            None,
+            Some(caller.clone()),
+        ) {
+            Ok(ipid) => ipid,
+            Err(hresult) => return reply(hresult),
+        };
+        let Some(entry) = host.exporter.peek(&ipid) else {
+            return reply(E_ACCESSDENIED);
+        };
+        let interfaces = activation
+            .iids
+            .iter()
+            .map(|iid| {
+                if *iid == IID_IWBEM_LEVEL1_LOGIN || *iid == IID_IUNKNOWN {
+                    InterfaceResult {
+                        iid: *iid,
+                        hresult: 0,
+                        pointer: Some(host.interface_pointer(*iid, entry.oid, ipid)),
+                    }
+                } else {
+                    InterfaceResult {
+                        iid: *iid,
+                        hresult: E_NOINTERFACE,
+                        pointer: None,
+                    }
+                }
+            })
+            .collect();
+        let activation_reply = ActivationReply {
+            oxid: host.exporter.oxid,
+            oxid_bindings: host.oxid_bindings(),
+            ipid_rem_unknown: host.exporter.ipid_rem_unknown,
+            authn_hint: authn_hint(Some(caller.level)),
+            server_version: host.com_version(),
+            interfaces,
+        };
+        debug!(peer = ?context.peer, user = %caller.user.user, %ipid, "activated WbemLevel1Login");
+        CallOutcome::Reply(RemoteCreateInstanceResponse::new(&activation_reply).encode())
+    }
+
+    /// IObjectExporter (MS-DCOM 3.1.2.5.1).
+    fn object_exporter(&self, context: &CallContext, stub: &[u8]) -> CallOutcome {
+        let host = &self.host;
+        let level = context.caller.as_ref().map(|c| c.level);
+        let bad = CallOutcome::Fault(RPC_X_BAD_STUB_DATA);
+        match context.opnum {
+            OPNUM_RESOLVE_OXID | OPNUM_RESOLVE_OXID2 => {
+                let Ok(request) = ResolveOxidRequest::decode(stub) else {
+                    return bad;
+                };
+                let known = request.oxid == host.exporter.oxid;
+                let bindings = known.then(|| host.oxid_bindings());
+                let status = if known { 0 } else { OR_INVALID_OXID };
+                let ipid = if known {
+                    host.exporter.ipid_rem_unknown
+                } else {
+                    rwmi_core::Guid::NIL
+                };
+                if context.opnum == OPNUM_RESOLVE_OXID {
+                    CallOutcome::Reply(
+                        ResolveOxidResponse {
+                            oxid_bindings: bindings,
+                            ipid_rem_unknown: ipid,
+                            authn_hint: authn_hint(level),
+                            status,
+                        }
+                        .encode(),
+                    )
+                } else {
+                    CallOutcome::Reply(
+                        ResolveOxid2Response {
+                            oxid_bindings: bindings,
+                            ipid_rem_unknown: ipid,
+                            authn_hint: authn_hint(level),
+                            com_version: host.com_version(),
+                            status,
+                        }
+                        .encode(),
+                    )
+                }
+            }
+            OPNUM_SIMPLE_PING => {
+                let Ok(request) = SimplePingRequest::decode(stub) else {
+                    return bad;
+                };
+                let status = host.exporter.ping(request.set_id, false).err().unwrap_or(0);
+                CallOutcome::Reply(StatusOnlyResponse { status }.encode())
+            }
+            OPNUM_COMPLEX_PING => {
+                let Ok(request) = ComplexPingRequest::decode(stub) else {
+                    return bad;
+                };
+                // MS-DCOM 3.1.2.5.1.3: a SETID of zero asks for a new set.
+                let (set_id, status) = match host.exporter.ping(request.set_id, request.set_id == 0)
+                {
+                    Ok(id) => (id, 0),
+                    Err(status) => (0, status),
+                };
+                CallOutcome::Reply(
+                    ComplexPingResponse {
+                        set_id,
+                        ping_backoff_factor: 0,
+                        status,
+                    }
+                    .encode(),
+                )
+            }
+            OPNUM_SERVER_ALIVE => {
+                if ServerAliveRequest::decode(stub).is_err() {
+                    return bad;
+                }
+                CallOutcome::Reply(StatusOnlyResponse { status: 0 }.encode())
+            }
+            OPNUM_SERVER_ALIVE2 => {
+                if ServerAliveRequest::decode(stub).is_err() {
+                    return bad;
+                }
+                CallOutcome::Reply(
+                    ServerAlive2Response {
+                        com_version: host.com_version(),
+                        or_bindings: Some(host.resolver_bindings()),
+                        reserved: 0,
+                        status: 0,
+                    }
+                    .encode(),
+                )
+            }
+            _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::Accounts;
+    use crate::repository::Repository;
+    use crate::server::RepositoryBackend;
+    use crate::server::exporter::Exporter;
+    use rwmi_core::dcom::activation::ActivationRequest;
+
+    fn port() -> ScmPort {
+        let accounts = Arc::new(Accounts::builtin("EMU"));
+        let backend = Arc::new(RepositoryBackend::new(
+            Arc::new(Repository::new("EMU")),
+            accounts,
+        ));
+        ScmPort {
+            host: Arc::new(VirtualHost {
+                scm_addr: "127.0.0.1:135".parse().unwrap(),
+                dynamic_port: 49667,
+                advertised_port: 49667,
+                profiles: Default::default(),
+                exporter: Exporter::new(),
+                backend,
+            }),
+        }
+    }
+
+    fn context(interface: SyntaxId, opnum: u16) -> CallContext {
+        CallContext {
+            peer: None,
+            local: None,
+            interface,
+            opnum,
+            object: None,
+            caller: None,
+            responses_sent: 0,
+        }
+    }
+
+    #[test]
+    fn truncated_requests_fault_and_never_panic() {
+        let port = port();
+        let activation = RemoteCreateInstanceRequest::new(
+            rwmi_core::Guid::NIL,
+            &ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]),
+        )
+        .encode();
+        let ctx = context(IREMOTE_SCM_ACTIVATOR_SYNTAX, OPNUM_REMOTE_CREATE_INSTANCE);
+        for len in 0..activation.len() - 1 {
+            assert_eq!(
+                port.dispatch(&ctx, &activation[..len]),
+                CallOutcome::Fault(RPC_X_BAD_STUB_DATA),
+                "length {len}"
+            );
+        }
+        // Complete but anonymous: the return value says access denied.
+        let CallOutcome::Reply(stub) = port.dispatch(&ctx, &activation) else {
+            panic!("a reply");
+        };
+        let response = RemoteCreateInstanceResponse::decode(&stub).unwrap();
+        assert_eq!(response.hresult, E_ACCESSDENIED);
+
+        let resolve = ResolveOxidRequest {
+            oxid: port.host.exporter.oxid,
+            requested_protseqs: vec![7],
+        }
+        .encode();
+        let ctx = context(IOBJECT_EXPORTER_SYNTAX, OPNUM_RESOLVE_OXID);
+        for len in 0..resolve.len() - 1 {
+            let outcome = port.dispatch(&ctx, &resolve[..len]);
+            assert_eq!(
+                outcome,
+                CallOutcome::Fault(RPC_X_BAD_STUB_DATA),
+                "length {len}"
+            );
+        }
+        let CallOutcome::Reply(stub) = port.dispatch(&ctx, &resolve) else {
+            panic!("a reply");
+        };
+        let response = ResolveOxidResponse::decode(&stub).unwrap();
+        assert_eq!(response.status, 0);
+        assert_eq!(
+            response.ipid_rem_unknown,
+            port.host.exporter.ipid_rem_unknown
+        );
+    }
+
+    #[test]
+    fn other_classes_and_oxids_are_refused() {
+        let port = port();
+        let activation = RemoteCreateInstanceRequest::new(
+            rwmi_core::Guid::NIL,
+            &ActivationRequest::new(rwmi_core::Guid::from_u128(1), vec![IID_IUNKNOWN]),
+        )
+        .encode();
+        let ctx = context(IREMOTE_SCM_ACTIVATOR_SYNTAX, OPNUM_REMOTE_CREATE_INSTANCE);
+        let CallOutcome::Reply(stub) = port.dispatch(&ctx, &activation) else {
+            panic!("a reply");
+        };
+        assert_eq!(
+            RemoteCreateInstanceResponse::decode(&stub).unwrap().hresult,
+            REGDB_E_CLASSNOTREG
+        );
+        let resolve = ResolveOxidRequest {
+            oxid: port.host.exporter.oxid ^ 1,
+            requested_protseqs: vec![7],
+        }
+        .encode();
+        let CallOutcome::Reply(stub) = port.dispatch(
+            &context(IOBJECT_EXPORTER_SYNTAX, OPNUM_RESOLVE_OXID2),
+            &resolve,
+        ) else {
+            panic!("a reply");
+        };
+        let response = ResolveOxid2Response::decode(&stub).unwrap();
+        assert_eq!(response.status, OR_INVALID_OXID);
+        assert!(response.oxid_bindings.is_none());
+    }
+}

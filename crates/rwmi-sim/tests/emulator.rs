@@ -1,0 +1,783 @@
+//! The emulator over real TCP on loopback, driven with raw stubs through rwmi's `ClientAssociation`:
+//! endpoint mapper, activation, NTLMLogin, queries and enumeration, and one test per fault profile.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rwmi::rpc::{AssociationOptions, ClientAssociation, RpcError, Stage};
+use rwmi::security::{AuthLevel, Credentials, Secret};
+use rwmi_core::Guid;
+use rwmi_core::dcom::activation::ActivationRequest;
+use rwmi_core::dcom::scm::{
+    IOBJECT_EXPORTER_SYNTAX, IREM_UNKNOWN2_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX,
+    OPNUM_REM_QUERY_INTERFACE, OPNUM_REM_RELEASE, OPNUM_REMOTE_CREATE_INSTANCE,
+    OPNUM_SERVER_ALIVE2, RemInterfaceRef, RemQueryInterfaceRequest, RemQueryInterfaceResponse,
+    RemReleaseRequest, RemReleaseResponse, RemoteCreateInstanceRequest,
+    RemoteCreateInstanceResponse, ServerAlive2Response, ServerAliveRequest,
+};
+use rwmi_core::dcom::{ComVersion, MInterfacePointer, ObjRef, ObjRefBody, ObjRefCustom, OrpcThis};
+use rwmi_core::ndr::Unique;
+use rwmi_core::rpc::SyntaxId;
+use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
+use rwmi_core::wmi::ids::{
+    CLSID_WBEM_CLASS_OBJECT_UNMARSHALER, CLSID_WBEM_LEVEL1_LOGIN, IENUM_WBEM_CLASS_OBJECT,
+    IID_IWBEM_CLASS_OBJECT, IID_IWBEM_FETCH_SMART_ENUM, IID_IWBEM_LEVEL1_LOGIN,
+    IWBEM_FETCH_SMART_ENUM, IWBEM_LEVEL1_LOGIN, IWBEM_SERVICES, IWBEM_WCO_SMART_ENUM,
+};
+use rwmi_core::wmi::login::{NtlmLoginRequest, NtlmLoginResponse};
+use rwmi_core::wmi::services::{
+    EnumeratorResponse, ExecMethodRequest, ExecMethodResponse, ExecQueryRequest, wanted,
+};
+use rwmi_core::wmi::smart_enum::{
+    GetSmartEnumRequest, GetSmartEnumResponse, SmartNextRequest, SmartNextResponse,
+};
+use rwmi_core::wmi::{Bstr, ObjectArray, ObjectKind, WmiStub};
+use rwmi_core::wmio::{
+    CimBase, CimType, ClassBuilder, Limits, Value, WmiInstance, WmiObject, decode_encoding_unit,
+};
+use rwmi_sim::accounts::{Accounts, BUILTIN_PASSWORD};
+use rwmi_sim::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use rwmi_sim::profile::Profiles;
+use rwmi_sim::repository::Repository;
+use rwmi_sim::server::RepositoryBackend;
+
+const E_ACCESSDENIED: u32 = 0x8007_0005;
+const WBEM_S_FALSE: u32 = 1;
+const RPC_E_DISCONNECTED: u32 = 0x8001_0108;
+const WBEM_E_INVALID_NAMESPACE: u32 = 0x8004_100E;
+const WBEM_E_INVALID_QUERY_TYPE: u32 = 0x8004_1018;
+const CID: Guid = Guid::from_u128(0x1234);
+
+const OBJECT_INTERFACES: [SyntaxId; 6] = [
+    IWBEM_LEVEL1_LOGIN,
+    IWBEM_SERVICES,
+    IENUM_WBEM_CLASS_OBJECT,
+    IREM_UNKNOWN2_SYNTAX,
+    IWBEM_FETCH_SMART_ENUM,
+    IWBEM_WCO_SMART_ENUM,
+];
+
+async fn start_with(profiles: &str, synthetic_processes: Option<usize>) -> EmulatorHandle {
+    let mut repository = Repository::load_default("EMU").unwrap();
+    if let Some(count) = synthetic_processes {
+        repository.set_synthetic("Win32_Process", count).unwrap();
+    }
+    let accounts = Arc::new(Accounts::builtin("EMU"));
+    let backend = Arc::new(RepositoryBackend::new(
+        Arc::new(repository),
+        accounts.clone(),
+    ));
+    let mut config = EmulatorConfig::new(backend, accounts);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.profiles = vec![Profiles::parse(profiles).unwrap()];
+    Emulator::start(config).await.unwrap()
+}
+
+async fn start(profiles: &str) -> EmulatorHandle {
+    start_with(profiles, None).await
+}
+
+fn options(interfaces: Vec<SyntaxId>, user: &str, level: AuthLevel) -> AssociationOptions {
+    let mut o = AssociationOptions::new(interfaces);
+    o.call_timeout = Duration::from_secs(20);
+    o.connect_timeout = Duration::from_secs(5);
+    o.with_auth(
+        Credentials::new(user, "EMU", Secret::Password(BUILTIN_PASSWORD.into())),
+        level,
+    )
+}
+
+async fn scm(addr: SocketAddr, user: &str, level: AuthLevel) -> ClientAssociation {
+    ClientAssociation::connect(
+        addr,
+        &options(
+            vec![IREMOTE_SCM_ACTIVATOR_SYNTAX, IOBJECT_EXPORTER_SYNTAX],
+            user,
+            level,
+        ),
+    )
+    .await
+    .unwrap()
+}
+
+async fn activate(addr: SocketAddr, user: &str, level: AuthLevel) -> RemoteCreateInstanceResponse {
+    let mut client = scm(addr, user, level).await;
+    let request = RemoteCreateInstanceRequest::new(
+        CID,
+        &ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]),
+    );
+    let stub = client
+        .call(
+            &IREMOTE_SCM_ACTIVATOR_SYNTAX,
+            OPNUM_REMOTE_CREATE_INSTANCE,
+            None,
+            &request.encode(),
+        )
+        .await
+        .unwrap();
+    RemoteCreateInstanceResponse::decode(&stub).unwrap()
+}
+
+fn ipid_of(pointer: &MInterfacePointer) -> Guid {
+    ObjRef::from_interface_pointer(pointer)
+        .unwrap()
+        .std()
+        .unwrap()
+        .ipid
+}
+
+async fn call<R: WmiStub, S: WmiStub>(
+    client: &mut ClientAssociation,
+    interface: SyntaxId,
+    opnum: u16,
+    ipid: Guid,
+    request: &R,
+) -> Result<S, RpcError> {
+    let stub = client
+        .call(&interface, opnum, Some(ipid), &request.to_stub())
+        .await?;
+    Ok(S::from_stub(&stub).unwrap())
+}
+
+/// Activates as Administrator, connects to the dynamic port and logs in to root\cimv2: the client
+/// association and the IWbemServices IPID.
+async fn login(handle: &EmulatorHandle) -> (ClientAssociation, Guid) {
+    let endpoints = &handle.hosts()[0];
+    let response = activate(endpoints.scm_addr, "Administrator", AuthLevel::Privacy).await;
+    let reply = response.activation_reply().unwrap();
+    let login_ipid = ipid_of(reply.interface(IID_IWBEM_LEVEL1_LOGIN).unwrap());
+    let dynamic = SocketAddr::new(endpoints.scm_addr.ip(), endpoints.dynamic_port);
+    let mut client = ClientAssociation::connect(
+        dynamic,
+        &options(
+            OBJECT_INTERFACES.to_vec(),
+            "Administrator",
+            AuthLevel::Privacy,
+        ),
+    )
+    .await
+    .unwrap();
+    let response: NtlmLoginResponse = call(
+        &mut client,
+        IWBEM_LEVEL1_LOGIN,
+        6,
+        login_ipid,
+        &NtlmLoginRequest::new(OrpcThis::new(CID), "//./root/cimv2"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.hresult, 0);
+    let services = ipid_of(response.namespace.as_ref().unwrap());
+    (client, services)
+}
+
+async fn exec_query(
+    client: &mut ClientAssociation,
+    services: Guid,
+    wql: &str,
+) -> EnumeratorResponse {
+    call(
+        client,
+        IWBEM_SERVICES,
+        20,
+        services,
+        &ExecQueryRequest::wql(OrpcThis::new(CID), wql, 0x30),
+    )
+    .await
+    .unwrap()
+}
+
+async fn next(client: &mut ClientAssociation, enumerator: Guid, count: u32) -> NextResponse {
+    call(
+        client,
+        IENUM_WBEM_CLASS_OBJECT,
+        4,
+        enumerator,
+        &NextRequest {
+            this: OrpcThis::new(CID),
+            timeout: -1,
+            count,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn decode_object(pointer: &MInterfacePointer) -> WmiObject {
+    let objref = ObjRef::from_interface_pointer(pointer).unwrap();
+    assert_eq!(objref.iid, IID_IWBEM_CLASS_OBJECT);
+    let ObjRefBody::Custom(custom) = objref.body else {
+        panic!("an IWbemClassObject is custom-marshaled");
+    };
+    assert_eq!(custom.clsid, CLSID_WBEM_CLASS_OBJECT_UNMARSHALER);
+    decode_encoding_unit(&custom.object_data, &Limits::default(), None)
+        .unwrap()
+        .object
+}
+
+#[tokio::test]
+async fn ept_map_finds_the_dynamic_port() {
+    let handle = start("").await;
+    let endpoints = handle.hosts()[0].clone();
+    let o = options(vec![], "Administrator", AuthLevel::Privacy);
+    let mapped = rwmi::rpc::epm::map_tcp(endpoints.scm_addr, IWBEM_LEVEL1_LOGIN, &o)
+        .await
+        .unwrap();
+    assert_eq!(mapped.port(), endpoints.dynamic_port);
+    let unknown = SyntaxId::new(Guid::from_u128(0xdead), 1, 0);
+    let err = rwmi::rpc::epm::map_tcp(endpoints.scm_addr, unknown, &o)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RpcError::NotRegistered {
+                status: 0x16c9_a0d6,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn administrator_activation_returns_the_login_objref_and_bindings() {
+    let handle = start("").await;
+    let endpoints = handle.hosts()[0].clone();
+    let response = activate(endpoints.scm_addr, "Administrator", AuthLevel::Privacy).await;
+    assert_eq!(response.hresult, 0);
+    let reply = response.activation_reply().unwrap();
+    assert_eq!(reply.server_version, ComVersion::CURRENT);
+    assert_eq!(reply.authn_hint, 6, "RPC_C_AUTHN_LEVEL_PKT_PRIVACY");
+    let expected = format!("127.0.0.1[{}]", endpoints.dynamic_port);
+    assert_eq!(
+        reply.oxid_bindings.string_bindings[0].network_addr,
+        expected
+    );
+    assert_eq!(reply.oxid_bindings.security_bindings[0].authn_svc, 10);
+    let objref =
+        ObjRef::from_interface_pointer(reply.interface(IID_IWBEM_LEVEL1_LOGIN).unwrap()).unwrap();
+    let std = objref.std().unwrap();
+    assert_eq!(std.oxid, reply.oxid);
+    assert_eq!(std.public_refs, 5);
+    assert_eq!(std.flags, 0);
+    assert_eq!(
+        objref.resolver_bindings().unwrap().tcp_bindings(),
+        vec![("127.0.0.1", Some(endpoints.dynamic_port))]
+    );
+    assert!(endpoints.host.exporter.peek(&std.ipid).is_some());
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn alice_activation_is_access_denied_in_the_return_value() {
+    let handle = start("").await;
+    let response = activate(handle.hosts()[0].scm_addr, "alice", AuthLevel::Privacy).await;
+    assert_eq!(response.hresult, E_ACCESSDENIED);
+    assert!(response.act_properties.is_none());
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn login_query_and_next_return_a_decodable_instance() {
+    let handle = start("").await;
+    let (mut client, services) = login(&handle).await;
+    let response = exec_query(&mut client, services, "SELECT * FROM Win32_OperatingSystem").await;
+    assert_eq!(response.hresult, 0);
+    let enumerator = ipid_of(response.enumerator.as_ref().unwrap());
+    let batch = next(&mut client, enumerator, 10).await;
+    assert_eq!(
+        batch.hresult, WBEM_S_FALSE,
+        "one operating system, ten asked"
+    );
+    assert_eq!(batch.objects.len(), 1);
+    let WmiObject::Instance(os) = decode_object(&batch.objects[0]) else {
+        panic!("an instance");
+    };
+    assert_eq!(os.class.name(), "Win32_OperatingSystem");
+    assert!(os.get("Caption").is_some());
+
+    // A query language other than WQL.
+    let mut request = ExecQueryRequest::wql(OrpcThis::new(CID), "SELECT * FROM Win32_Process", 0);
+    request.query_language = Bstr::new("SQL");
+    let refused: EnumeratorResponse = call(&mut client, IWBEM_SERVICES, 20, services, &request)
+        .await
+        .unwrap();
+    assert_eq!(refused.hresult, WBEM_E_INVALID_QUERY_TYPE);
+    assert!(refused.enumerator.is_null());
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn invalid_namespace_and_unknown_ipid() {
+    let handle = start("").await;
+    let (mut client, services) = login(&handle).await;
+    let login_ipid = {
+        let response = activate(
+            handle.hosts()[0].scm_addr,
+            "Administrator",
+            AuthLevel::Privacy,
+        )
+        .await;
+        ipid_of(
+            response
+                .activation_reply()
+                .unwrap()
+                .interface(IID_IWBEM_LEVEL1_LOGIN)
+                .unwrap(),
+        )
+    };
+    let response: NtlmLoginResponse = call(
+        &mut client,
+        IWBEM_LEVEL1_LOGIN,
+        6,
+        login_ipid,
+        &NtlmLoginRequest::new(OrpcThis::new(CID), "//./root/nowhere"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.hresult, WBEM_E_INVALID_NAMESPACE);
+    assert!(response.namespace.is_null());
+
+    let err = client
+        .call(
+            &IWBEM_SERVICES,
+            20,
+            Some(Guid::from_u128(77)),
+            &ExecQueryRequest::wql(OrpcThis::new(CID), "SELECT * FROM Win32_OperatingSystem", 0)
+                .to_stub(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RpcError::Fault {
+                status: RPC_E_DISCONNECTED,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // A stub that does not decode.
+    let err = client
+        .call(&IWBEM_SERVICES, 20, Some(services), &[1, 2, 3])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RpcError::Fault { status: 0x6f7, .. }),
+        "{err:?}"
+    );
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn ten_thousand_synthetic_instances_enumerate_in_batches_and_smart_enum() {
+    let handle = start_with("", Some(10_000)).await;
+    let (mut client, services) = login(&handle).await;
+    let response = exec_query(&mut client, services, "SELECT * FROM Win32_Process").await;
+    let enumerator = ipid_of(response.enumerator.as_ref().unwrap());
+    let mut total = 0usize;
+    let mut batches = 0;
+    loop {
+        let batch = next(&mut client, enumerator, 1000).await;
+        total += batch.objects.len();
+        batches += 1;
+        if let Some(last) = batch.objects.last() {
+            assert!(matches!(decode_object(last), WmiObject::Instance(_)));
+        }
+        if batch.hresult == WBEM_S_FALSE {
+            break;
+        }
+        assert_eq!(batch.hresult, 0);
+        assert!(batches <= 11, "the enumeration ends");
+    }
+    assert_eq!(total, 10_000);
+
+    // The smart enumerator of a fresh query: the first instance carries its class, the next do not.
+    let response = exec_query(&mut client, services, "SELECT * FROM Win32_Process").await;
+    let enumerator = ipid_of(response.enumerator.as_ref().unwrap());
+    let qi: RemQueryInterfaceResponse = {
+        let request = RemQueryInterfaceRequest {
+            orpc_this: OrpcThis::new(CID),
+            ipid: enumerator,
+            refs: 5,
+            iids: vec![IID_IWBEM_FETCH_SMART_ENUM],
+        };
+        let rem_unknown = handle.hosts()[0].host.exporter.ipid_rem_unknown;
+        let stub = client
+            .call(
+                &IREM_UNKNOWN2_SYNTAX,
+                OPNUM_REM_QUERY_INTERFACE,
+                Some(rem_unknown),
+                &request.encode(),
+            )
+            .await
+            .unwrap();
+        RemQueryInterfaceResponse::decode(&stub).unwrap()
+    };
+    assert_eq!(qi.hresult, 0);
+    let fetch = qi.results[0].std.ipid;
+    let smart: GetSmartEnumResponse = call(
+        &mut client,
+        IWBEM_FETCH_SMART_ENUM,
+        3,
+        fetch,
+        &GetSmartEnumRequest {
+            this: OrpcThis::new(CID),
+        },
+    )
+    .await
+    .unwrap();
+    let smart = ipid_of(smart.smart_enum.as_ref().unwrap());
+    let packet: SmartNextResponse = call(
+        &mut client,
+        IWBEM_WCO_SMART_ENUM,
+        3,
+        smart,
+        &SmartNextRequest {
+            this: OrpcThis::new(CID),
+            proxy_guid: Guid::from_u128(5),
+            timeout: -1,
+            count: 3,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((packet.hresult, packet.returned), (0, 3));
+    let array = ObjectArray::decode(packet.buffer.as_ref().unwrap()).unwrap();
+    let kinds: Vec<ObjectKind> = array.objects.iter().map(|o| o.kind()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ObjectKind::Instance,
+            ObjectKind::InstanceNoClass,
+            ObjectKind::InstanceNoClass
+        ]
+    );
+    assert_eq!(array.objects[0].class_id(), array.objects[2].class_id());
+
+    // RemRelease of all references drops the enumerator.
+    let rem_unknown = handle.hosts()[0].host.exporter.ipid_rem_unknown;
+    let release = RemReleaseRequest {
+        orpc_this: OrpcThis::new(CID),
+        refs: vec![RemInterfaceRef {
+            ipid: enumerator,
+            public_refs: 5,
+            private_refs: 0,
+        }],
+    };
+    let stub = client
+        .call(
+            &IREM_UNKNOWN2_SYNTAX,
+            OPNUM_REM_RELEASE,
+            Some(rem_unknown),
+            &release.encode(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(RemReleaseResponse::decode(&stub).unwrap().hresult, 0);
+    assert!(handle.hosts()[0].host.exporter.peek(&enumerator).is_none());
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn exec_method_echo_and_get_owner() {
+    let handle = start_with("", Some(10)).await;
+    let (mut client, services) = login(&handle).await;
+    let class = ClassBuilder::new("__PARAMETERS")
+        .property("Text", CimType::scalar(CimBase::String), Vec::new(), None)
+        .build()
+        .unwrap();
+    let mut input = WmiInstance::new(class);
+    input
+        .set("Text", Some(Value::String("ping".into())))
+        .unwrap();
+    let unit = WmiObject::Instance(input).encode().unwrap();
+    let in_params = ObjRef {
+        iid: IID_IWBEM_CLASS_OBJECT,
+        body: ObjRefBody::Custom(ObjRefCustom::new(CLSID_WBEM_CLASS_OBJECT_UNMARSHALER, unit)),
+    }
+    .to_interface_pointer();
+    let request = ExecMethodRequest {
+        this: OrpcThis::new(CID),
+        object_path: Bstr::new("RwmiSim_Echo"),
+        method_name: Bstr::new("Echo"),
+        flags: 0,
+        context: Unique::null(),
+        in_params: Unique::new(in_params),
+        out_params: wanted(),
+        call_result: Unique::null(),
+    };
+    let response: ExecMethodResponse = call(&mut client, IWBEM_SERVICES, 24, services, &request)
+        .await
+        .unwrap();
+    assert_eq!(response.hresult, 0);
+    let out = response.out_params.as_ref().unwrap().as_ref().unwrap();
+    let WmiObject::Instance(out) = decode_object(out) else {
+        panic!("out-parameters are an instance");
+    };
+    assert_eq!(out.get("Text"), Some(&Value::String("ping".into())));
+
+    // GetOwner on a process of the repository.
+    let response = exec_query(&mut client, services, "SELECT * FROM Win32_Process").await;
+    let enumerator = ipid_of(response.enumerator.as_ref().unwrap());
+    let batch = next(&mut client, enumerator, 1).await;
+    let WmiObject::Instance(process) = decode_object(&batch.objects[0]) else {
+        panic!("an instance");
+    };
+    let path = process.relpath().unwrap();
+    let request = ExecMethodRequest {
+        object_path: Bstr::new(&path),
+        method_name: Bstr::new("GetOwner"),
+        in_params: Unique::null(),
+        ..request
+    };
+    let response: ExecMethodResponse = call(&mut client, IWBEM_SERVICES, 24, services, &request)
+        .await
+        .unwrap();
+    assert_eq!(response.hresult, 0, "{path}");
+    let out = response.out_params.as_ref().unwrap().as_ref().unwrap();
+    let WmiObject::Instance(out) = decode_object(out) else {
+        panic!("out-parameters are an instance");
+    };
+    assert!(matches!(out.get("User"), Some(Value::String(_))));
+    assert!(matches!(out.get("Domain"), Some(Value::String(_))));
+    handle.shutdown().await;
+}
+
+async fn server_alive2(client: &mut ClientAssociation) -> Result<ServerAlive2Response, RpcError> {
+    let stub = client
+        .call(
+            &IOBJECT_EXPORTER_SYNTAX,
+            OPNUM_SERVER_ALIVE2,
+            None,
+            &ServerAliveRequest.encode(),
+        )
+        .await?;
+    Ok(ServerAlive2Response::decode(&stub).unwrap())
+}
+
+#[tokio::test]
+async fn profile_lag_delays_responses() {
+    let handle = start("lag=300").await;
+    let mut client = scm(
+        handle.hosts()[0].scm_addr,
+        "Administrator",
+        AuthLevel::Privacy,
+    )
+    .await;
+    let started = Instant::now();
+    server_alive2(&mut client).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn profile_firewalled_dynamic_port_times_out_the_bind() {
+    let handle = start("firewalled-dynamic-port").await;
+    let endpoints = handle.hosts()[0].clone();
+    assert_ne!(endpoints.advertised_port, endpoints.dynamic_port);
+    let o = options(vec![], "Administrator", AuthLevel::Privacy);
+    let mapped = rwmi::rpc::epm::map_tcp(endpoints.scm_addr, IWBEM_LEVEL1_LOGIN, &o)
+        .await
+        .unwrap();
+    assert_eq!(mapped.port(), endpoints.advertised_port);
+    let mut o = options(
+        OBJECT_INTERFACES.to_vec(),
+        "Administrator",
+        AuthLevel::Privacy,
+    );
+    o.connect_timeout = Duration::from_millis(300);
+    let err = ClientAssociation::connect(mapped, &o).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RpcError::Timeout {
+                stage: Stage::Bind,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn profile_unreachable_binding_advertises_a_name_that_does_not_resolve() {
+    let handle = start("unreachable-binding").await;
+    let endpoints = handle.hosts()[0].clone();
+    let reply = activate(endpoints.scm_addr, "Administrator", AuthLevel::Privacy)
+        .await
+        .activation_reply()
+        .unwrap();
+    assert_eq!(
+        reply.oxid_bindings.tcp_bindings(),
+        vec![("emu-unreachable.invalid", Some(endpoints.dynamic_port))]
+    );
+    // The real port still answers on the 135 address.
+    let dynamic = SocketAddr::new(endpoints.scm_addr.ip(), endpoints.dynamic_port);
+    assert!(
+        ClientAssociation::connect(
+            dynamic,
+            &options(
+                OBJECT_INTERFACES.to_vec(),
+                "Administrator",
+                AuthLevel::Privacy
+            )
+        )
+        .await
+        .is_ok()
+    );
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn profile_drop_after_closes_the_connection() {
+    let handle = start("drop-after=1").await;
+    let mut client = scm(
+        handle.hosts()[0].scm_addr,
+        "Administrator",
+        AuthLevel::Privacy,
+    )
+    .await;
+    server_alive2(&mut client).await.unwrap();
+    let err = server_alive2(&mut client).await.unwrap_err();
+    assert_eq!(err, RpcError::Closed { stage: Stage::Call });
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn profile_stall_after_stops_answering() {
+    let handle = start("stall-after=1").await;
+    let mut client = scm(
+        handle.hosts()[0].scm_addr,
+        "Administrator",
+        AuthLevel::Privacy,
+    )
+    .await;
+    server_alive2(&mut client).await.unwrap();
+    client.set_call_timeout(Duration::from_millis(300));
+    let err = server_alive2(&mut client).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RpcError::Timeout {
+                stage: Stage::Call,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn profile_com_version_is_reported() {
+    let handle = start("com-version=5.6").await;
+    let addr = handle.hosts()[0].scm_addr;
+    let mut client = scm(addr, "Administrator", AuthLevel::Privacy).await;
+    let alive = server_alive2(&mut client).await.unwrap();
+    assert_eq!(alive.com_version, ComVersion { major: 5, minor: 6 });
+    let reply = activate(addr, "Administrator", AuthLevel::Privacy)
+        .await
+        .activation_reply()
+        .unwrap();
+    assert_eq!(reply.server_version, ComVersion { major: 5, minor: 6 });
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn profile_home_edition_denies_activation() {
+    let handle = start("home-edition").await;
+    let response = activate(
+        handle.hosts()[0].scm_addr,
+        "Administrator",
+        AuthLevel::Privacy,
+    )
+    .await;
+    assert_eq!(response.hresult, E_ACCESSDENIED);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn profile_legacy_accepts_activation_at_connect_level() {
+    let healthy = start("").await;
+    let response = activate(
+        healthy.hosts()[0].scm_addr,
+        "Administrator",
+        AuthLevel::Connect,
+    )
+    .await;
+    assert_eq!(response.hresult, E_ACCESSDENIED, "KB5004442 hardening");
+    healthy.shutdown().await;
+    let legacy = start("legacy").await;
+    let response = activate(
+        legacy.hosts()[0].scm_addr,
+        "Administrator",
+        AuthLevel::Connect,
+    )
+    .await;
+    assert_eq!(response.hresult, 0);
+    legacy.shutdown().await;
+}
+
+#[tokio::test]
+async fn profile_uac_off_lets_a_local_administrator_activate() {
+    let healthy = start("").await;
+    let response = activate(
+        healthy.hosts()[0].scm_addr,
+        "localadmin",
+        AuthLevel::Privacy,
+    )
+    .await;
+    assert_eq!(
+        response.hresult, E_ACCESSDENIED,
+        "remote UAC filters the token"
+    );
+    healthy.shutdown().await;
+    let uac_off = start("uac-off").await;
+    let response = activate(
+        uac_off.hosts()[0].scm_addr,
+        "localadmin",
+        AuthLevel::Privacy,
+    )
+    .await;
+    assert_eq!(response.hresult, 0);
+    uac_off.shutdown().await;
+}
+
+#[tokio::test]
+async fn several_virtual_hosts_listen_on_their_own_addresses() {
+    let mut repository = Repository::load_default("EMU").unwrap();
+    repository.set_live_provider(None);
+    let accounts = Arc::new(Accounts::builtin("EMU"));
+    let backend = Arc::new(RepositoryBackend::new(
+        Arc::new(repository),
+        accounts.clone(),
+    ));
+    let mut config = EmulatorConfig::new(backend, accounts);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.hosts = 3;
+    let handle = Emulator::start(config).await.unwrap();
+    let hosts = handle.hosts();
+    assert_eq!(hosts.len(), 3);
+    assert_eq!(hosts[2].scm_addr.ip().to_string(), "127.0.0.3");
+    let mut oxids = Vec::new();
+    for host in hosts {
+        let reply = activate(host.scm_addr, "Administrator", AuthLevel::Privacy)
+            .await
+            .activation_reply()
+            .unwrap();
+        assert_eq!(
+            reply.oxid_bindings.tcp_bindings()[0].0,
+            host.scm_addr.ip().to_string()
+        );
+        oxids.push(reply.oxid);
+    }
+    oxids.dedup();
+    assert_eq!(oxids.len(), 3);
+    handle.shutdown().await;
+}

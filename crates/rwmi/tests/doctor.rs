@@ -1,0 +1,63 @@
+//! `diagnose` against real sockets: failures a loopback machine can produce without the emulator.
+
+use std::time::Duration;
+
+use rwmi::diagnosis::{StageStatus, diagnose};
+use rwmi::security::{Credentials, Secret};
+use rwmi::wmi::{ConnectOptions, WmiStage};
+
+fn options(target: &str) -> ConnectOptions {
+    let mut o = ConnectOptions::new(
+        target,
+        Credentials::parse_user("EMU\\someone", Secret::Password("x".into())),
+    )
+    .unwrap();
+    o.connect_timeout = Duration::from_millis(500);
+    o.call_timeout = Duration::from_millis(500);
+    o
+}
+
+#[tokio::test]
+async fn unknown_host_name() {
+    let d = diagnose(options("no-such-host.invalid")).await;
+    assert_eq!(d.verdict.id, "name-resolution-failed");
+    assert_eq!(d.stage, Some(WmiStage::Resolve));
+    assert_eq!(d.stages[0].status, StageStatus::Failed);
+    assert!(
+        d.stages[1..]
+            .iter()
+            .all(|s| s.status == StageStatus::Skipped)
+    );
+}
+
+#[tokio::test]
+async fn closed_port() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let d = diagnose(options(&format!("127.0.0.1:{port}"))).await;
+    assert_eq!(d.verdict.id, "port-135-closed");
+    assert_eq!(d.stage, Some(WmiStage::Connect));
+    assert_eq!(d.code, Some(0x8007_06BA));
+    let json = d.to_json();
+    assert!(
+        json.contains("\"code\": \"0x800706BA\", \"code_decimal\": -2147023174"),
+        "{json}"
+    );
+}
+
+#[tokio::test]
+async fn port_that_accepts_but_never_answers() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    let keep = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let d = diagnose(options(&addr.to_string())).await;
+    assert_eq!(d.verdict.id, "connection-timeout", "{}", d.to_text());
+    assert_eq!(d.stage, Some(WmiStage::Bind));
+    keep.abort();
+}

@@ -1,0 +1,29 @@
+//! The endpoint mapper: a protocol tower, and the ept_map request and response stubs, each decoded from
+//! the whole input and checked for a stable round trip through its encoder.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use rwmi_core::epm::{EptMapRequest, EptMapResponse, TcpTower};
+use rwmi_fuzz::{assert_stable, expect_redecoded};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(first) = TcpTower::decode(data) {
+        let encoding = first.encode();
+        let again = expect_redecoded("TcpTower", TcpTower::decode(&encoding), &encoding);
+        assert_stable("TcpTower", &first, &again);
+    }
+    if let Ok(first) = EptMapRequest::decode(data) {
+        let encoding = first.encode();
+        let again = expect_redecoded("EptMapRequest", EptMapRequest::decode(&encoding), &encoding);
+        assert_stable("EptMapRequest", &first, &again);
+    }
+    if let Ok(first) = EptMapResponse::decode(data) {
+        let encoding = first.encode();
+        let again = expect_redecoded(
+            "EptMapResponse",
+            EptMapResponse::decode(&encoding),
+            &encoding,
+        );
+        assert_stable("EptMapResponse", &first, &again);
+    }
+});
