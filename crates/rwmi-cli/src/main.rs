@@ -48,7 +48,11 @@ enum Command {
         verbose: bool,
     },
     /// Explain a status code (hex, decimal, or a name such as E_ACCESSDENIED or nca_s_op_rng_error).
-    Explain { code: String },
+    Explain {
+        /// 0x80070005, 80070005h, -2147024891, 5, or a name.
+        #[arg(allow_negative_numbers = true)]
+        code: String,
+    },
     /// Run a WQL query: rwmi query -H host -u user "SELECT Name, ProcessId FROM Win32_Process".
     Query {
         wql: String,

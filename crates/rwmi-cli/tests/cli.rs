@@ -1,0 +1,272 @@
+//! The `rwmi` binary against `rwmi sim` in another process: the commands, formats and exit codes a user
+//! sees. The password travels in RWMI_PASSWORD, never in arguments.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+const RWMI: &str = env!("CARGO_BIN_EXE_rwmi");
+
+struct Sim {
+    child: Child,
+    target: String,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sim(extra: &[&str]) -> Sim {
+    let mut child = Command::new(RWMI)
+        .args(["sim", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // "rwmi sim: ready on 127.0.0.1:PORT (dynamic port N); ..."
+    let target = line
+        .split("ready on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no ready line: {line:?}"))
+        .to_string();
+    Sim { child, target }
+}
+
+fn rwmi(args: &[&str], password: &str) -> Output {
+    Command::new(RWMI)
+        .args(args)
+        .env("RWMI_PASSWORD", password)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn query_formats_and_exit_codes() {
+    let sim = sim(&["--synthetic", "Win32_Service=5"]);
+    let t = sim.target.as_str();
+    let out = rwmi(
+        &[
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "SELECT Caption, Version FROM Win32_OperatingSystem",
+        ],
+        "Passw0rd!",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json = text(&out.stdout);
+    assert!(
+        json.starts_with("[\n  {\"__CLASS\": \"Win32_OperatingSystem\", \"Caption\": \""),
+        "{json}"
+    );
+    assert!(json.contains("\"Version\": \"10.0.20348\""), "{json}");
+
+    let out = rwmi(
+        &[
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "--format",
+            "csv",
+            "-P",
+            "Name,State",
+            "SELECT * FROM Win32_Service",
+        ],
+        "Passw0rd!",
+    );
+    let csv = text(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "Name,State", "{csv}");
+    assert_eq!(lines.len(), 6, "{csv}");
+
+    // Two hosts, one of them closed: ndjson rows carry the host, the failure is a line too, exit 8.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = listener.local_addr().unwrap().to_string();
+    drop(listener);
+    let out = rwmi(
+        &[
+            "query",
+            "-H",
+            &format!("{t},{closed}"),
+            "-u",
+            "Administrator",
+            "--format",
+            "ndjson",
+            "SELECT Name FROM Win32_Service",
+        ],
+        "Passw0rd!",
+    );
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out.stderr));
+    let ndjson = text(&out.stdout);
+    assert_eq!(
+        ndjson
+            .lines()
+            .filter(|l| l.contains(&format!("\"host\": \"{t}\"")))
+            .count(),
+        5,
+        "{ndjson}"
+    );
+    assert!(
+        ndjson.contains(&format!(
+            "{{\"host\": \"{closed}\", \"error\": {{\"stage\": \"connect\""
+        )),
+        "{ndjson}"
+    );
+
+    let bad = rwmi(
+        &[
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "SELECT * FROM NoSuchClass",
+        ],
+        "Passw0rd!",
+    );
+    assert_eq!(bad.status.code(), Some(7), "{}", text(&bad.stderr));
+    assert!(
+        text(&bad.stderr).contains("WBEM_E_INVALID_CLASS 0x80041010 (-2147217392)"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    let wrong = rwmi(
+        &[
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "SELECT * FROM Win32_Service",
+        ],
+        "Wr0ng-Secret",
+    );
+    assert_eq!(wrong.status.code(), Some(4), "{}", text(&wrong.stderr));
+    assert!(!text(&wrong.stderr).contains("Wr0ng-Secret"));
+
+    let denied = rwmi(
+        &[
+            "query",
+            "-H",
+            t,
+            "-u",
+            "alice",
+            "SELECT * FROM Win32_Service",
+        ],
+        "Passw0rd!",
+    );
+    assert_eq!(denied.status.code(), Some(5), "{}", text(&denied.stderr));
+}
+
+#[test]
+fn get_call_and_doctor() {
+    let sim = sim(&[]);
+    let t = sim.target.as_str();
+    let out = rwmi(
+        &[
+            "get",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "--format",
+            "table",
+            "Win32_Process",
+        ],
+        "Passw0rd!",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let class = text(&out.stdout);
+    assert!(class.starts_with("class Win32_Process"), "{class}");
+    assert!(class.contains("method     GetOwner()"), "{class}");
+
+    let out = rwmi(
+        &[
+            "call",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "Win32_Process.Handle=\"1\"",
+            "GetOwner",
+        ],
+        "Passw0rd!",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("\"ReturnValue\": 0"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = rwmi(
+        &["doctor", "-H", t, "-u", "alice", "--format", "json"],
+        "Passw0rd!",
+    );
+    assert_eq!(out.status.code(), Some(5));
+    let json = text(&out.stdout);
+    assert!(json.contains("\"verdict\": \"dcom-access-denied\", \"stage\": \"activation\", \"code\": \"0x80070005\", \"code_decimal\": -2147024891"), "{json}");
+
+    let out = rwmi(&["doctor", "-H", t, "-u", "Administrator"], "Passw0rd!");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("Verdict:  ok"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn the_password_flag_warns_and_explain_needs_no_network() {
+    let out = Command::new(RWMI)
+        .args([
+            "query",
+            "-H",
+            "127.0.0.1:1",
+            "-u",
+            "a",
+            "-p",
+            "S3cret-in-argv",
+            "SELECT * FROM X",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("other users from the process list"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!text(&out.stderr).contains("S3cret-in-argv"));
+    let out = Command::new(RWMI)
+        .args(["explain", "-2147217405"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stdout).contains("WBEM_E_ACCESS_DENIED"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = Command::new(RWMI)
+        .args(["query", "SELECT"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
