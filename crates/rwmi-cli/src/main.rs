@@ -107,6 +107,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -211,4 +212,14 @@ fn remote(
     operation: commands::remote::Operation,
 ) -> u8 {
     runtime().block_on(commands::remote::run(connect, output, operation))
+}
+
+/// Rust ignores SIGPIPE, so writing to a closed pipe (`rwmi query ... | head`) would panic in `println!`.
+/// A command-line tool should end quietly instead, as other Unix tools do.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

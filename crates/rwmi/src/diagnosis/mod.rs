@@ -301,7 +301,9 @@ fn classify(host: &str, e: &WmiError, options: &ConnectOptions) -> Diagnosis {
     } else {
         &verdicts::UNEXPECTED_STATUS
     };
-    if let Some(info) = e.code.and_then(|c| status::lookup(c).into_iter().next()) {
+    if let Some(info) = e.code.and_then(|c| status::lookup(c).into_iter().next())
+        && !e.message.contains(info.meaning)
+    {
         evidence.push(format!("{}: {}", info.name, info.meaning));
     }
     Diagnosis {
