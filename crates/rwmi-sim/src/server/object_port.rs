@@ -505,7 +505,7 @@ impl ObjectPort {
         let result = self
             .services_namespace(&call.entry, call.context)
             .and_then(|base| {
-                let child = request.namespace.as_str().map(normalize_namespace);
+                let child = request.namespace.trimmed().map(normalize_namespace);
                 match child {
                     Some(child) if !child.is_empty() => {
                         self.open(call.context, &format!("{base}\\{child}"))
@@ -531,7 +531,7 @@ impl ObjectPort {
         let result = self
             .services_namespace(&call.entry, call.context)
             .and_then(|ns| {
-                let path = request.object_path.as_str().unwrap_or("");
+                let path = request.object_path.trimmed().unwrap_or("");
                 if path.trim().is_empty() {
                     return Err(WBEM_E_INVALID_PARAMETER);
                 }
@@ -584,7 +584,7 @@ impl ObjectPort {
             Ok(ns) => ns,
             Err(h) => return Self::enumerator_failed(h),
         };
-        let Some(class) = call.request.superclass.as_str().map(str::to_owned) else {
+        let Some(class) = call.request.superclass.trimmed().map(str::to_owned) else {
             return Self::enumerator_failed(WBEM_E_INVALID_PARAMETER);
         };
         let backend = self.host.backend.clone();
@@ -594,17 +594,18 @@ impl ObjectPort {
         )
     }
 
-    /// MS-WMI 3.1.4.3.18: WQL only, else WBEM_E_INVALID_QUERY_TYPE.
+    /// MS-WMI 3.1.4.3.18: WQL only, else WBEM_E_INVALID_QUERY_TYPE. BSTRs are read trimmed: Impacket
+    /// counts a terminating NUL in their length.
     fn exec_query(&self, call: Call<'_, ExecQueryRequest>) -> CallOutcome {
         let namespace = match self.services_namespace(&call.entry, call.context) {
             Ok(ns) => ns,
             Err(h) => return Self::enumerator_failed(h),
         };
-        let language = call.request.query_language.as_str().unwrap_or("");
+        let language = call.request.query_language.trimmed().unwrap_or("");
         if !language.eq_ignore_ascii_case("WQL") {
             return Self::enumerator_failed(WBEM_E_INVALID_QUERY_TYPE);
         }
-        let query = call.request.query.as_str().unwrap_or("").to_owned();
+        let query = call.request.query.trimmed().unwrap_or("").to_owned();
         debug!(connection = self.connection, %namespace, %query, "ExecQuery");
         let backend = self.host.backend.clone();
         self.enumerator(
@@ -633,8 +634,8 @@ impl ObjectPort {
                     Some(pointer) => Some(decode_instance(pointer)?),
                     None => None,
                 };
-                let path = request.object_path.as_str().unwrap_or("");
-                let method = request.method_name.as_str().unwrap_or("");
+                let path = request.object_path.trimmed().unwrap_or("");
+                let method = request.method_name.trimmed().unwrap_or("");
                 debug!(connection = self.connection, %path, %method, "ExecMethod");
                 exec_method(
                     self.host.backend.as_ref(),
