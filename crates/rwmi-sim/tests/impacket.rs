@@ -294,7 +294,10 @@ async fn impacket_sees_what_rwmi_sees() {
     assert_eq!(ours.len(), SYNTHETIC_PROCESSES);
     assert_eq!(output.rows(1).len(), SYNTHETIC_PROCESSES);
     assert_eq!(ours, theirs);
-    let count = output.line_with(1, "done").get("done").and_then(Json::as_u64);
+    let count = output
+        .line_with(1, "done")
+        .get("done")
+        .and_then(Json::as_u64);
     assert_eq!(count, Some(SYNTHETIC_PROCESSES as u64));
 
     // WHERE with LIKE and AND: the same rows, and not trivially all or none of them.
@@ -355,7 +358,10 @@ async fn impacket_sees_what_rwmi_sees() {
     .await;
     assert_eq!(output.error(), None, "{:?}", output.lines);
     assert_eq!(
-        output.line_with(0, "class").get("class").and_then(Json::as_str),
+        output
+            .line_with(0, "class")
+            .get("class")
+            .and_then(Json::as_str),
         Some("__NAMESPACE")
     );
 

@@ -74,18 +74,21 @@ def at_stage(stage, op, call):
         raise StageFailed(stage, op, code) from exc
 
 
-def json_value(value):
+def json_value(value, cim_type):
+    # Impacket decodes a CIM boolean as the string 'True' or 'False'.
+    if cim_type == "bool" and value in ("True", "False"):
+        return value == "True"
     if isinstance(value, (bytes, bytearray)):
         return value.hex()
     if isinstance(value, list):
-        return [json_value(v) for v in value]
+        return [json_value(v, cim_type) for v in value]
     return value
 
 
 def row_of(obj):
     row = {"__CLASS": obj.getClassName()}
     for name, prop in obj.getProperties().items():
-        row[name] = json_value(prop["value"])
+        row[name] = json_value(prop["value"], prop.get("stype"))
     return row
 
 
@@ -114,8 +117,8 @@ def run_query(services, op, wql):
 
 def run_get(services, op, path):
     obj, _ = at_stage("query", op, lambda: services.GetObject(path))
+    # The object travels by value (an OBJREF_CUSTOM): there is no remote reference to release.
     emit({"op": op, "class": obj.getClassName(), "properties": list(obj.getProperties().keys())})
-    obj.RemRelease()
 
 
 def parse_operation(text):
