@@ -17,8 +17,12 @@ use rwmi_fuzz::{assert_stable, expect_redecoded, round_trip};
 const MAX_OBJECTS: usize = 16;
 
 fuzz_target!(|data: &[u8]| {
-    let Some(array) = round_trip("ObjectArray", data, ObjectArray::decode, ObjectArray::encode)
-    else {
+    let Some(array) = round_trip(
+        "ObjectArray",
+        data,
+        ObjectArray::decode,
+        ObjectArray::encode,
+    ) else {
         return;
     };
     let limits = Limits::default();

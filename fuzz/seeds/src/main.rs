@@ -23,15 +23,6 @@ use rwmi_core::dcom::{
     ComVersion, DataElement, DualStringArray, MInterfacePointer, ObjRef, ObjRefBody, ObjRefCustom,
     OrpcExtent, OrpcExtentArray, OrpcThat, OrpcThis, SecurityBinding, StdObjRef, StringBinding,
 };
-use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
-use rwmi_core::wmi::login::{NtlmLoginRequest, NtlmLoginResponse};
-use rwmi_core::wmi::services::{
-    EnumeratorResponse, ExecMethodRequest, ExecMethodResponse, ExecQueryRequest,
-};
-use rwmi_core::wmi::smart_enum::SmartNextResponse;
-use rwmi_core::wmi::{Bstr, ObjectArray, PacketObject, PacketType, WmiStub};
-use rwmi_core::wmio::{Limits, WmiObject, decode_encoding_unit, encode_instance_no_class};
-use rwmi_core::{Guid, Writer};
 use rwmi_core::epm::{EPM, EptMapRequest, EptMapResponse, TcpTower};
 use rwmi_core::ndr::{
     AnsiString, ConformantVaryingArray, ContextHandle, RpcUnicodeString, Unique, WideString,
@@ -42,6 +33,15 @@ use rwmi_core::rpc::{
     Fault, NDR20, NDR64, Packet, Pdu, PduProtection, PfcFlags, ProtectionError, ProviderReason,
     Request, Response, SecuritySettings, SyntaxId, build_protected_fragment, fragment_call,
 };
+use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
+use rwmi_core::wmi::login::{NtlmLoginRequest, NtlmLoginResponse};
+use rwmi_core::wmi::services::{
+    EnumeratorResponse, ExecMethodRequest, ExecMethodResponse, ExecQueryRequest,
+};
+use rwmi_core::wmi::smart_enum::SmartNextResponse;
+use rwmi_core::wmi::{Bstr, ObjectArray, PacketObject, PacketType, WmiStub};
+use rwmi_core::wmio::{Limits, WmiObject, decode_encoding_unit, encode_instance_no_class};
+use rwmi_core::{Guid, Writer};
 
 /// IWbemLevel1Login, as a realistic abstract syntax.
 const IWBEM_LEVEL1_LOGIN: SyntaxId = SyntaxId::new(
@@ -724,6 +724,10 @@ mod tests {
         }
         let stubs = wmi_stubs();
         assert_eq!(stubs.len(), 9, "one seed per stub the selector octet picks");
-        assert_eq!(wmio_embedded().len(), 3, "MyInstance re-encodes without its class");
+        assert_eq!(
+            wmio_embedded().len(),
+            3,
+            "MyInstance re-encodes without its class"
+        );
     }
 }

@@ -584,7 +584,10 @@ fn overlapping_value_table_slots_are_refused() {
     // and its re-encoding, with the slots written over each other, did not.
     let mut bytes = hex(MY_INSTANCE);
     let id_offset_at = 0x152;
-    assert_eq!(&bytes[id_offset_at - 6..id_offset_at + 4], &[3, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(
+        &bytes[id_offset_at - 6..id_offset_at + 4],
+        &[3, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]
+    );
     bytes[id_offset_at] = 9;
     assert_eq!(bytes.len(), 475);
     let err = decode_encoding_unit(&bytes, &Limits::default(), None).unwrap_err();
