@@ -11,7 +11,7 @@ use rwmi_core::wmio::{WmiInstance, WmiObject};
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::args::{ConnectArgs, Format, OutputArgs};
-use crate::connect::{expand_hosts, options_for};
+use crate::connect::prepare;
 use crate::exit;
 use crate::output::Printer;
 
@@ -140,19 +140,9 @@ async fn run_on_host(
 }
 
 pub async fn run(connect: ConnectArgs, output: OutputArgs, operation: Operation) -> u8 {
-    let hosts = match expand_hosts(&connect.hosts) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("rwmi: {e}");
-            return exit::USAGE;
-        }
-    };
-    let options = match options_for(&connect, &hosts) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("rwmi: {e}");
-            return exit::USAGE;
-        }
+    let (hosts, options) = match prepare(&connect) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
     let stdout_tty = std::io::stdout().is_terminal();
     let format = output.format.unwrap_or(if stdout_tty {
