@@ -302,3 +302,43 @@ fn an_encrypted_namespace_is_retried_at_privacy_with_a_message() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn pass_the_hash() {
+    let sim = sim(&[]);
+    let t = sim.target.as_str();
+    // NT hash of Passw0rd! (MD4 of its UTF-16LE form), as `rwmi_core`-independent text.
+    let hash = "aad3b435b51404eeaad3b435b51404ee:fc525c9683e8fe067095ba2ddc971889";
+    let out = Command::new(RWMI)
+        .args([
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "--hashes",
+            hash,
+            "SELECT Name FROM Win32_Service",
+        ])
+        .env_remove("RWMI_PASSWORD")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\"__CLASS\": \"Win32_Service\""));
+    let wrong = Command::new(RWMI)
+        .args([
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "--hashes",
+            &"0".repeat(32),
+            "SELECT Name FROM Win32_Service",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(4), "{}", text(&wrong.stderr));
+}
