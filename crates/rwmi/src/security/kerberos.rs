@@ -1,0 +1,511 @@
+//! Kerberos for RPC associations (client side), through sspi, DCE style.
+//!
+//! The handshake has three legs (MS-RPCE 3.3.1.5.2, MS-KILE 3.4.5.1 with ISC_REQ_USE_DCE_STYLE): the bind
+//! carries the raw AP-REQ (no GSS-API framing), the bind_ack the server's AP-REP, and the client's own
+//! AP-REP goes in rpc_auth_3, since the number of legs is odd. The tickets come from the KDC over TCP/88
+//! ([`KdcClient`]) while the first token is built.
+//!
+//! Per-PDU protection (MS-RPCE 3.3.1.5.2.2, MS-KILE 3.4.5.4 and 3.4.5.6):
+//! - privacy: a DCE-style Wrap token (RFC 4121 4.2.6.2, EC 16, RRC 28) whose first 76 octets are the
+//!   auth_value; the stub and its padding are encrypted in place; sspi builds it.
+//! - integrity: a MIC token (RFC 4121 4.2.6.1) of 28 octets. sspi has no MIC for Kerberos, so this module
+//!   computes it with the context's (acceptor) subkey and sspi's own sequence counter.
+//!
+//! Both cover the whole PDU but the auth_value only if header signing was negotiated (PFC_SUPPORT_HEADER_SIGN
+//! echoed in the bind_ack); otherwise only the stub and its padding.
+
+use std::ops::Range;
+use std::time::Duration;
+
+use picky_krb::constants::key_usages::{ACCEPTOR_SIGN, INITIATOR_SIGN};
+use picky_krb::crypto::ChecksumSuite;
+use sspi::{
+    AuthIdentity, BufferType, ClientRequestFlags, CredentialUse, CredentialsBuffers,
+    DataRepresentation, EncryptionFlags, Kerberos, KerberosConfig, SecurityBuffer,
+    SecurityBufferFlags, SecurityBufferRef, Sspi, SspiImpl, Username,
+};
+
+use rwmi_core::rpc::ProtectionError;
+
+use super::kdc::{KdcClient, KdcObservation, krb_error_code};
+use super::{AuthLevel, KerberosErrorCode, Secret, SecurityError};
+
+/// Length of a MIC token with an HMAC-SHA1-96 checksum: 16 octets of header and 12 of checksum.
+pub const MIC_TOKEN_LEN: usize = 28;
+const MIC_HEADER_LEN: usize = 16;
+const MIC_TOKEN_ID: [u8; 2] = [0x04, 0x04];
+/// RFC 4121 4.2.2 flags.
+const FLAG_SENT_BY_ACCEPTOR: u8 = 0x01;
+const FLAG_SEALED: u8 = 0x02;
+const FLAG_ACCEPTOR_SUBKEY: u8 = 0x04;
+
+/// How to obtain tickets and for which service.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KerberosCredentials {
+    /// The user's name without realm (`Administrator`).
+    pub user: String,
+    /// The realm (`TEST.LOCAL`); upper case is what AD and Samba use.
+    pub realm: String,
+    /// Only a password: sspi 0.23 derives the AES keys from it (no ccache, no key, no NT hash).
+    pub password: Secret,
+    /// The KDC, reached over TCP.
+    pub kdc: std::net::SocketAddr,
+    /// The service principal of the target: `host/<fqdn>` or `RPCSS/<fqdn>` for DCOM.
+    pub spn: String,
+    /// Time-out for each KDC connection and answer.
+    pub kdc_timeout: Duration,
+}
+
+impl KerberosCredentials {
+    pub fn new(
+        user: impl Into<String>,
+        realm: impl Into<String>,
+        password: impl Into<String>,
+        kdc: std::net::SocketAddr,
+        spn: impl Into<String>,
+    ) -> Self {
+        Self {
+            user: user.into(),
+            realm: realm.into(),
+            password: Secret::Password(password.into()),
+            kdc,
+            spn: spn.into(),
+            kdc_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl std::fmt::Debug for KerberosCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KerberosCredentials")
+            .field("user", &self.user)
+            .field("realm", &self.realm)
+            .field("password", &self.password)
+            .field("kdc", &self.kdc)
+            .field("spn", &self.spn)
+            .finish()
+    }
+}
+
+fn sspi_error(context: &str, e: sspi::Error) -> SecurityError {
+    use sspi::ErrorKind as K;
+    let text = format!("{context}: {}", e.description);
+    match e.error_type {
+        K::LogonDenied | K::NoCredentials | K::UnknownCredentials | K::TimeSkew => {
+            SecurityError::LogonFailure(text)
+        }
+        K::MessageAltered | K::OutOfSequence => SecurityError::BadSignature(text),
+        K::InvalidToken => SecurityError::BadToken(text),
+        _ => SecurityError::Internal(text),
+    }
+}
+
+/// The client side: the AP-REQ for the bind, then the AP-REP for rpc_auth_3.
+pub struct KerberosInitiator {
+    kerberos: Kerberos,
+    handle: Option<CredentialsBuffers>,
+    kdc: KdcClient,
+    spn: String,
+    level: AuthLevel,
+}
+
+impl KerberosInitiator {
+    pub fn new(credentials: &KerberosCredentials, level: AuthLevel) -> Result<Self, SecurityError> {
+        let Secret::Password(password) = &credentials.password else {
+            return Err(SecurityError::Internal(
+                "Kerberos through sspi needs a password; an NT hash works with NTLM only".into(),
+            ));
+        };
+        if !credentials.spn.contains('/') {
+            return Err(SecurityError::Internal(format!(
+                "the service principal name {:?} has no service class (host/<fqdn>)",
+                credentials.spn
+            )));
+        }
+        let kdc = KdcClient::new(credentials.kdc, credentials.kdc_timeout);
+        let config = KerberosConfig::new_with_kdc_url(
+            &format!("tcp://{}", credentials.kdc),
+            "rwmi".to_owned(),
+        );
+        let mut kerberos = Kerberos::new_client_from_config(config)
+            .map_err(|e| sspi_error("Kerberos initiator", e))?;
+        let realm = credentials.realm.to_uppercase();
+        let username = Username::new(&credentials.user, Some(&realm))
+            .map_err(|e| SecurityError::Internal(format!("user name: {e}")))?;
+        let identity = AuthIdentity {
+            username,
+            password: password.clone().into(),
+        };
+        let acquired = kerberos
+            .acquire_credentials_handle()
+            .with_credential_use(CredentialUse::Outbound)
+            .with_auth_data(&identity.into())
+            .execute(&mut kerberos)
+            .map_err(|e| sspi_error("acquiring Kerberos credentials", e))?;
+        Ok(Self {
+            kerberos,
+            handle: acquired.credentials_handle,
+            kdc,
+            spn: credentials.spn.clone(),
+            level,
+        })
+    }
+
+    /// The context flags, which reach the server as GSS flags in the authenticator checksum (RFC 4121
+    /// 4.1.1.1). GSS_C_CONF_FLAG only at privacy: with it Samba sizes every auth_value as a Wrap token, also
+    /// the MIC tokens of integrity, and faults the first response.
+    fn flags(level: AuthLevel) -> ClientRequestFlags {
+        let flags = ClientRequestFlags::ALLOCATE_MEMORY
+            | ClientRequestFlags::USE_DCE_STYLE
+            | ClientRequestFlags::MUTUAL_AUTH
+            | ClientRequestFlags::INTEGRITY
+            | ClientRequestFlags::SEQUENCE_DETECT
+            | ClientRequestFlags::REPLAY_DETECT;
+        if level == AuthLevel::Privacy {
+            flags | ClientRequestFlags::CONFIDENTIALITY
+        } else {
+            flags
+        }
+    }
+
+    fn step(&mut self, input: Option<&[u8]>) -> Result<Vec<u8>, SecurityError> {
+        let mut output = vec![SecurityBuffer::new(Vec::new(), BufferType::Token)];
+        let mut input_buffers =
+            vec![SecurityBuffer::new(input.unwrap_or_default().to_vec(), BufferType::Token)];
+        let mut builder = self
+            .kerberos
+            .initialize_security_context()
+            .with_credentials_handle(&mut self.handle)
+            .with_context_requirements(Self::flags(self.level))
+            .with_target_data_representation(DataRepresentation::Native)
+            .with_target_name(&self.spn)
+            .with_input(&mut input_buffers)
+            .with_output(&mut output);
+        let result = self
+            .kerberos
+            .initialize_security_context_impl(&mut builder)
+            .and_then(|mut g| g.resolve_with_client(&self.kdc));
+        match result {
+            Ok(_) => Ok(std::mem::take(&mut output[0].buffer)),
+            Err(e) => Err(self.explain(e)),
+        }
+    }
+
+    /// Names a failure by what the KDC said last, which sspi only reports as text.
+    fn explain(&self, e: sspi::Error) -> SecurityError {
+        match self.kdc.last_observation() {
+            Some(KdcObservation::Unreachable(message)) => SecurityError::KdcUnreachable {
+                kdc: self.kdc.kdc(),
+                message,
+            },
+            Some(KdcObservation::KrbError(code)) => SecurityError::Kerberos {
+                code: KerberosErrorCode(code),
+                message: format!("the KDC refused: {}", e.description),
+            },
+            None => sspi_error("Kerberos initiator", e),
+        }
+    }
+
+    /// Gets a TGT and a service ticket from the KDC (blocking network I/O) and gives the AP-REQ for the bind.
+    pub fn ap_req(&mut self) -> Result<Vec<u8>, SecurityError> {
+        self.step(None)
+    }
+
+    /// Consumes the server's AP-REP from the bind_ack and gives the client's AP-REP for rpc_auth_3 together
+    /// with the established session. `header_signing` is whether the bind_ack echoed PFC_SUPPORT_HEADER_SIGN.
+    pub fn complete(
+        mut self,
+        ap_rep: &[u8],
+        header_signing: bool,
+    ) -> Result<(Vec<u8>, KerberosSession), SecurityError> {
+        if let Some(code) = krb_error_code(ap_rep) {
+            return Err(SecurityError::Kerberos {
+                code: KerberosErrorCode(code),
+                message: "the server refused the AP-REQ".into(),
+            });
+        }
+        let token = self.step(Some(ap_rep))?;
+        let key = self
+            .kerberos
+            .query_context_session_key()
+            .map_err(|e| sspi_error("Kerberos session key", e))?
+            .session_key
+            .as_ref()
+            .to_vec();
+        let checksum = match key.len() {
+            32 => ChecksumSuite::HmacSha196Aes256,
+            16 => ChecksumSuite::HmacSha196Aes128,
+            n => {
+                return Err(SecurityError::Internal(format!(
+                    "a {n}-octet Kerberos session key: only AES contexts are supported"
+                )));
+            }
+        };
+        let wrap_len = if self.level == AuthLevel::Privacy {
+            usize::try_from(
+                self.kerberos
+                    .query_context_sizes()
+                    .map_err(|e| sspi_error("Kerberos context sizes", e))?
+                    .security_trailer,
+            )
+            .unwrap_or(usize::MAX)
+        } else {
+            MIC_TOKEN_LEN
+        };
+        Ok((
+            token,
+            KerberosSession {
+                kerberos: self.kerberos,
+                level: self.level,
+                header_signing,
+                key,
+                checksum,
+                signature_len: wrap_len,
+                peer_seq: None,
+            },
+        ))
+    }
+}
+
+/// An established Kerberos context: signs, seals, verifies and unseals PDUs.
+pub struct KerberosSession {
+    kerberos: Kerberos,
+    level: AuthLevel,
+    header_signing: bool,
+    /// The context key (the acceptor's subkey), for MIC tokens.
+    key: Vec<u8>,
+    checksum: ChecksumSuite,
+    signature_len: usize,
+    /// The sequence number of the peer's last verified token: each next one must be one more.
+    peer_seq: Option<u64>,
+}
+
+impl std::fmt::Debug for KerberosSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KerberosSession")
+            .field("level", &self.level)
+            .field("header_signing", &self.header_signing)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The regions of a PDU: before the sealed part, the sealed part, between it and the auth_value, the
+/// auth_value.
+fn split_pdu<'a>(
+    pdu: &'a mut [u8],
+    sealed: &Range<usize>,
+    signature: &Range<usize>,
+) -> Result<[&'a mut [u8]; 4], SecurityError> {
+    let ok = sealed.start <= sealed.end
+        && sealed.end <= signature.start
+        && signature.start <= signature.end
+        && signature.end == pdu.len();
+    if !ok {
+        return Err(SecurityError::Internal(format!(
+            "PDU ranges do not fit: sealed {sealed:?}, signature {signature:?}, length {}",
+            pdu.len()
+        )));
+    }
+    let (head, rest) = pdu.split_at_mut(sealed.start);
+    let (body, rest) = rest.split_at_mut(sealed.len());
+    let (trailer, token) = rest.split_at_mut(signature.start - sealed.end);
+    Ok([head, body, trailer, token])
+}
+
+impl KerberosSession {
+    pub fn level(&self) -> AuthLevel {
+        self.level
+    }
+
+    pub fn header_signing(&self) -> bool {
+        self.header_signing
+    }
+
+    pub fn signature_len(&self) -> usize {
+        self.signature_len
+    }
+
+    fn mic(&self, flags: u8, seq: u64, signed: &[&[u8]], usage: i32) -> Result<Vec<u8>, SecurityError> {
+        let mut header = [0u8; MIC_HEADER_LEN];
+        header[..2].copy_from_slice(&MIC_TOKEN_ID);
+        header[2] = flags;
+        header[3..8].fill(0xff);
+        header[8..].copy_from_slice(&seq.to_be_bytes());
+        // RFC 4121 4.2.4: the checksum covers the data followed by the token header.
+        let mut data: Vec<u8> = signed.concat();
+        data.extend_from_slice(&header);
+        let checksum = self
+            .checksum
+            .hasher()
+            .checksum(&self.key, usage, &data)
+            .map_err(|e| SecurityError::Internal(format!("MIC checksum: {e}")))?;
+        let mut token = header.to_vec();
+        token.extend_from_slice(&checksum);
+        Ok(token)
+    }
+
+    fn accept_peer_seq(&mut self, seq: u64) -> Result<(), SecurityError> {
+        if let Some(last) = self.peer_seq
+            && Some(seq) != last.checked_add(1)
+        {
+            return Err(SecurityError::BadSignature(format!(
+                "token sequence number {seq} after {last}: replayed or out of order"
+            )));
+        }
+        self.peer_seq = Some(seq);
+        Ok(())
+    }
+
+    /// Signs `pdu` and at privacy encrypts `sealed` in place; the auth_value is `signature`.
+    pub fn protect(
+        &mut self,
+        pdu: &mut [u8],
+        sealed: Range<usize>,
+        signature: Range<usize>,
+    ) -> Result<(), SecurityError> {
+        if signature.len() != self.signature_len {
+            return Err(SecurityError::Internal(format!(
+                "auth_value of {} octets, the context makes {}",
+                signature.len(),
+                self.signature_len
+            )));
+        }
+        let header_signing = self.header_signing;
+        let [head, body, trailer, token] = split_pdu(pdu, &sealed, &signature)?;
+        match self.level {
+            AuthLevel::Privacy => {
+                let ro = SecurityBufferFlags::SECBUFFER_READONLY_WITH_CHECKSUM;
+                let mut buffers = Vec::with_capacity(4);
+                if header_signing {
+                    buffers.push(SecurityBufferRef::data_buf(head).with_flags(ro));
+                }
+                buffers.push(SecurityBufferRef::data_buf(body));
+                if header_signing {
+                    buffers.push(SecurityBufferRef::data_buf(trailer).with_flags(ro));
+                }
+                buffers.push(SecurityBufferRef::token_buf(token));
+                self.kerberos
+                    .encrypt_message(EncryptionFlags::empty(), &mut buffers)
+                    .map_err(|e| sspi_error("sealing a PDU", e))?;
+            }
+            AuthLevel::Integrity => {
+                let seq = u64::from(self.kerberos.next_seq_number());
+                let signed: Vec<&[u8]> = if header_signing {
+                    vec![head, body, trailer]
+                } else {
+                    vec![body]
+                };
+                let mic = self.mic(FLAG_ACCEPTOR_SUBKEY, seq, &signed, INITIATOR_SIGN)?;
+                token.copy_from_slice(&mic);
+            }
+            AuthLevel::Connect => {
+                return Err(SecurityError::Internal(
+                    "connect level does not protect PDUs".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Verifies a received PDU and at privacy decrypts `sealed` in place. Any failure is an error: the caller
+    /// must end the association.
+    pub fn unprotect(
+        &mut self,
+        pdu: &mut [u8],
+        sealed: Range<usize>,
+        signature: Range<usize>,
+    ) -> Result<(), SecurityError> {
+        let header_signing = self.header_signing;
+        let [head, body, trailer, token] = split_pdu(pdu, &sealed, &signature)?;
+        match self.level {
+            AuthLevel::Privacy => {
+                // The Wrap token header is in the clear: SND_SEQ at octets 8..16.
+                let seq = token
+                    .get(8..16)
+                    .and_then(|s| <[u8; 8]>::try_from(s).ok())
+                    .map(u64::from_be_bytes)
+                    .ok_or_else(|| SecurityError::BadSignature("Wrap token too short".into()))?;
+                let ro = SecurityBufferFlags::SECBUFFER_READONLY_WITH_CHECKSUM;
+                let mut buffers = Vec::with_capacity(4);
+                if header_signing {
+                    buffers.push(SecurityBufferRef::data_buf(head).with_flags(ro));
+                }
+                buffers.push(SecurityBufferRef::data_buf(body));
+                if header_signing {
+                    buffers.push(SecurityBufferRef::data_buf(trailer).with_flags(ro));
+                }
+                buffers.push(SecurityBufferRef::token_buf(token));
+                self.kerberos
+                    .decrypt_message(&mut buffers)
+                    .map_err(|e| match sspi_error("unsealing a PDU", e) {
+                        SecurityError::Internal(m) | SecurityError::BadToken(m) => {
+                            SecurityError::BadSignature(m)
+                        }
+                        other => other,
+                    })?;
+                self.accept_peer_seq(seq)
+            }
+            AuthLevel::Integrity => {
+                let (header, checksum) = token
+                    .split_at_checked(MIC_HEADER_LEN)
+                    .ok_or_else(|| SecurityError::BadSignature("MIC token too short".into()))?;
+                let flags = header[2];
+                let well_formed = header[..2] == MIC_TOKEN_ID
+                    && header[3..8] == [0xff; 5]
+                    && flags & FLAG_SENT_BY_ACCEPTOR != 0
+                    && flags & FLAG_SEALED == 0;
+                if !well_formed {
+                    return Err(SecurityError::BadSignature(
+                        "not a MIC token from the acceptor".into(),
+                    ));
+                }
+                let mut seq_bytes = [0u8; 8];
+                seq_bytes.copy_from_slice(&header[8..16]);
+                let seq = u64::from_be_bytes(seq_bytes);
+                let signed: Vec<&[u8]> = if header_signing {
+                    vec![head, body, trailer]
+                } else {
+                    vec![body]
+                };
+                let expected = self.mic(flags, seq, &signed, ACCEPTOR_SIGN)?;
+                if expected.get(MIC_HEADER_LEN..) != Some(checksum) {
+                    return Err(SecurityError::BadSignature(
+                        "the MIC token does not verify".into(),
+                    ));
+                }
+                self.accept_peer_seq(seq)
+            }
+            AuthLevel::Connect => Err(SecurityError::Internal(
+                "connect level does not protect PDUs".into(),
+            )),
+        }
+    }
+}
+
+impl rwmi_core::rpc::PduProtection for KerberosSession {
+    fn signature_len(&self) -> usize {
+        self.signature_len
+    }
+
+    fn protect(
+        &mut self,
+        pdu: &mut [u8],
+        sealed: Range<usize>,
+        signature: Range<usize>,
+    ) -> Result<(), ProtectionError> {
+        KerberosSession::protect(self, pdu, sealed, signature)
+            .map_err(|e| ProtectionError::new(e.to_string()))
+    }
+
+    fn unprotect(
+        &mut self,
+        pdu: &mut [u8],
+        sealed: Range<usize>,
+        signature: Range<usize>,
+    ) -> Result<(), ProtectionError> {
+        KerberosSession::unprotect(self, pdu, sealed, signature).map_err(|e| match e {
+            SecurityError::BadSignature(m) => ProtectionError::bad_signature(m),
+            other => ProtectionError::new(other.to_string()),
+        })
+    }
+}
