@@ -101,6 +101,14 @@ async fn kerberos_samr_enumerates_domains_at_integrity_and_privacy() {
             .await
             .unwrap_or_else(|e| panic!("Kerberos bind at {level}: {e}"));
         assert_eq!(association.auth_level(), Some(level));
+        assert_eq!(
+            association.auth_type(),
+            Some(rwmi_core::rpc::AuthType::GSS_KERBEROS)
+        );
+        assert!(
+            association.header_signing(),
+            "Samba agrees to header signing at {level}"
+        );
         let names = enumerate_domains(&mut association)
             .await
             .unwrap_or_else(|e| panic!("SAMR over Kerberos at {level}: {e}"));
@@ -109,6 +117,31 @@ async fn kerberos_samr_enumerates_domains_at_integrity_and_privacy() {
         assert!(
             upper.contains(&"BUILTIN".to_string()),
             "{names:?} at {level}"
+        );
+        association.close().await;
+    }
+}
+
+/// The service classes a client may name for the DC: Samba's KDC maps RPCSS and cifs to the DC's host
+/// account (the AD sPNMappings), so each gets a ticket the DC's RPC server accepts.
+#[tokio::test]
+async fn kerberos_samr_accepts_host_rpcss_and_cifs_spns() {
+    let Some(samba) = samba() else { return };
+    let endpoint = samr_endpoint(&samba).await;
+    let fqdn = format!("dc1.{}", samba.realm.to_lowercase());
+    for class in ["host", "RPCSS", "cifs"] {
+        let spn = format!("{class}/{fqdn}");
+        let credentials = kerberos(&samba, &samba.password, &spn);
+        let mut association =
+            ClientAssociation::connect(endpoint, &options(credentials, AuthLevel::Privacy))
+                .await
+                .unwrap_or_else(|e| panic!("Kerberos bind with {spn}: {e}"));
+        let names = enumerate_domains(&mut association)
+            .await
+            .unwrap_or_else(|e| panic!("SAMR with {spn}: {e}"));
+        assert!(
+            names.iter().any(|n| n.eq_ignore_ascii_case("BUILTIN")),
+            "{names:?} with {spn}"
         );
         association.close().await;
     }

@@ -56,7 +56,11 @@ impl AssociationOptions {
     }
 
     /// NTLM `Credentials` or `KerberosCredentials` (or an `Authentication`).
-    pub fn with_auth(mut self, authentication: impl Into<Authentication>, level: AuthLevel) -> Self {
+    pub fn with_auth(
+        mut self,
+        authentication: impl Into<Authentication>,
+        level: AuthLevel,
+    ) -> Self {
         self.auth = Some((authentication.into(), level));
         self
     }
@@ -78,6 +82,8 @@ pub struct ClientAssociation {
     session: Option<SecuritySession>,
     level: Option<AuthLevel>,
     auth_type: AuthType,
+    /// The bind_ack echoed PFC_SUPPORT_HEADER_SIGN (MS-RPCE 3.3.1.5.2.2).
+    header_signing: bool,
     next_call_id: u32,
     max_xmit_frag: u16,
     call_timeout: Duration,
@@ -233,6 +239,7 @@ impl ClientAssociation {
             return Err(RpcError::ContextRejected { interface, reason });
         }
 
+        let header_signing = reply.pfc_flags.contains(PfcFlags::SUPPORT_HEADER_SIGN);
         let (session, level) = match initiator {
             Some((initiator, level)) => {
                 let challenge = reply
@@ -245,13 +252,13 @@ impl ClientAssociation {
                             "the bind_ack carries no authentication token".into(),
                         ),
                     })?;
-                let header_signing = reply.pfc_flags.contains(PfcFlags::SUPPORT_HEADER_SIGN);
-                let (token, session) = initiator
-                    .complete(challenge, header_signing)
-                    .map_err(|error| RpcError::Security {
-                        stage: Stage::Authenticate,
-                        error,
-                    })?;
+                let (token, session) =
+                    initiator
+                        .complete(challenge, header_signing)
+                        .map_err(|error| RpcError::Security {
+                            stage: Stage::Authenticate,
+                            error,
+                        })?;
                 let mut auth3 = Packet::new(1, Pdu::Auth3);
                 auth3.auth = Some(verifier(auth_type, level, token));
                 let bytes = auth3.to_bytes().map_err(|e| RpcError::Encode {
@@ -278,6 +285,7 @@ impl ClientAssociation {
             session,
             level,
             auth_type,
+            header_signing: header_signing && level.is_some(),
             next_call_id: FIRST_CALL_ID,
             max_xmit_frag,
             call_timeout: options.call_timeout,
@@ -294,6 +302,17 @@ impl ClientAssociation {
 
     pub fn auth_level(&self) -> Option<AuthLevel> {
         self.level
+    }
+
+    /// The authentication type of the association's security context (WINNT or GSS_KERBEROS).
+    pub fn auth_type(&self) -> Option<AuthType> {
+        self.level.map(|_| self.auth_type)
+    }
+
+    /// Whether the server agreed to header signing: Kerberos then signs the whole PDU rather than the stub
+    /// only (NTLM signs the header either way).
+    pub fn header_signing(&self) -> bool {
+        self.header_signing
     }
 
     pub fn assoc_group_id(&self) -> u32 {

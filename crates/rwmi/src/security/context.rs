@@ -7,8 +7,8 @@ use std::ops::Range;
 use rwmi_core::rpc::{AuthType, PduProtection, ProtectionError};
 
 use super::{
-    AuthLevel, Credentials, KerberosCredentials, KerberosInitiator, KerberosSession,
-    NtlmInitiator, NtlmSession, SecurityError,
+    AuthLevel, Credentials, KerberosCredentials, KerberosInitiator, KerberosSession, NtlmInitiator,
+    NtlmSession, SecurityError,
 };
 
 /// Who we are and how we prove it.
@@ -51,14 +51,16 @@ impl Authentication {
 
 /// The client side of a handshake in progress.
 pub enum SecurityInitiator {
-    Ntlm(NtlmInitiator),
+    Ntlm(Box<NtlmInitiator>),
     Kerberos(Box<KerberosInitiator>),
 }
 
 impl SecurityInitiator {
     pub fn new(authentication: &Authentication, level: AuthLevel) -> Result<Self, SecurityError> {
         Ok(match authentication {
-            Authentication::Ntlm(c) => SecurityInitiator::Ntlm(NtlmInitiator::new(c, level)?),
+            Authentication::Ntlm(c) => {
+                SecurityInitiator::Ntlm(Box::new(NtlmInitiator::new(c, level)?))
+            }
             Authentication::Kerberos(c) => {
                 SecurityInitiator::Kerberos(Box::new(KerberosInitiator::new(c, level)?))
             }
@@ -84,7 +86,7 @@ impl SecurityInitiator {
         match self {
             SecurityInitiator::Ntlm(n) => {
                 let (token, session) = n.authenticate(reply)?;
-                Ok((token, SecuritySession::Ntlm(session)))
+                Ok((token, SecuritySession::Ntlm(Box::new(session))))
             }
             SecurityInitiator::Kerberos(k) => {
                 let (token, session) = k.complete(reply, header_signing)?;
@@ -97,14 +99,14 @@ impl SecurityInitiator {
 /// An established context of either mechanism.
 #[derive(Debug)]
 pub enum SecuritySession {
-    Ntlm(NtlmSession),
+    Ntlm(Box<NtlmSession>),
     Kerberos(Box<KerberosSession>),
 }
 
 impl PduProtection for SecuritySession {
     fn signature_len(&self) -> usize {
         match self {
-            SecuritySession::Ntlm(s) => PduProtection::signature_len(s),
+            SecuritySession::Ntlm(s) => PduProtection::signature_len(s.as_ref()),
             SecuritySession::Kerberos(s) => PduProtection::signature_len(s.as_ref()),
         }
     }
@@ -116,7 +118,7 @@ impl PduProtection for SecuritySession {
         signature: Range<usize>,
     ) -> Result<(), ProtectionError> {
         match self {
-            SecuritySession::Ntlm(s) => PduProtection::protect(s, pdu, sealed, signature),
+            SecuritySession::Ntlm(s) => PduProtection::protect(s.as_mut(), pdu, sealed, signature),
             SecuritySession::Kerberos(s) => {
                 PduProtection::protect(s.as_mut(), pdu, sealed, signature)
             }
@@ -130,7 +132,9 @@ impl PduProtection for SecuritySession {
         signature: Range<usize>,
     ) -> Result<(), ProtectionError> {
         match self {
-            SecuritySession::Ntlm(s) => PduProtection::unprotect(s, pdu, sealed, signature),
+            SecuritySession::Ntlm(s) => {
+                PduProtection::unprotect(s.as_mut(), pdu, sealed, signature)
+            }
             SecuritySession::Kerberos(s) => {
                 PduProtection::unprotect(s.as_mut(), pdu, sealed, signature)
             }

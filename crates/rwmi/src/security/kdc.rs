@@ -121,6 +121,37 @@ impl NetworkClient for KdcClient {
     }
 }
 
+/// A KRB-ERROR (RFC 4120 5.9.1) with `code`, encoded by picky, for tests.
+#[cfg(test)]
+pub(crate) fn encoded_krb_error(code: u32) -> Vec<u8> {
+    use picky_asn1::wrapper::*;
+    use picky_krb::messages::{KrbError, KrbErrorInner};
+    let now = picky_asn1::date::GeneralizedTime::new(2026, 1, 1, 0, 0, 0).unwrap();
+    let name = picky_krb::data_types::PrincipalName {
+        name_type: ExplicitContextTag0::from(IntegerAsn1::from(vec![2])),
+        name_string: ExplicitContextTag1::from(Asn1SequenceOf::from(vec![])),
+    };
+    let realm = picky_krb::data_types::KerberosStringAsn1::from(
+        picky_asn1::restricted_string::IA5String::from_string("TEST.LOCAL".into()).unwrap(),
+    );
+    let error = KrbError::from(KrbErrorInner {
+        pvno: ExplicitContextTag0::from(IntegerAsn1::from(vec![5])),
+        msg_type: ExplicitContextTag1::from(IntegerAsn1::from(vec![30])),
+        ctime: Optional::from(None),
+        cusec: Optional::from(None),
+        stime: ExplicitContextTag4::from(GeneralizedTimeAsn1::from(now)),
+        susec: ExplicitContextTag5::from(IntegerAsn1::from(vec![0])),
+        error_code: ExplicitContextTag6::from(code),
+        crealm: Optional::from(None),
+        cname: Optional::from(None),
+        realm: ExplicitContextTag9::from(realm),
+        sname: ExplicitContextTag10::from(name),
+        e_text: Optional::from(None),
+        e_data: Optional::from(None),
+    });
+    picky_asn1_der::to_vec(&error).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,33 +237,7 @@ mod tests {
         assert_eq!(krb_error_code(&[0x6b, 0x00]), None);
         assert_eq!(krb_error_code(&[]), None);
         assert_eq!(krb_error_code(&[0x7e, 0x81]), None);
-        // The RFC 4120 KRB-ERROR for KDC_ERR_PREAUTH_FAILED (24), encoded by picky.
-        use picky_asn1::wrapper::*;
-        use picky_krb::messages::{KrbError, KrbErrorInner};
-        let now = picky_asn1::date::GeneralizedTime::utc(2026, 1, 1, 0, 0, 0).unwrap();
-        let name = picky_krb::data_types::PrincipalName {
-            name_type: ExplicitContextTag0::from(IntegerAsn1::from(vec![2])),
-            name_string: ExplicitContextTag1::from(Asn1SequenceOf::from(vec![])),
-        };
-        let realm = picky_krb::data_types::KerberosStringAsn1::from(
-            picky_asn1::restricted_string::IA5String::from_string("TEST.LOCAL".into()).unwrap(),
-        );
-        let error = KrbError::from(KrbErrorInner {
-            pvno: ExplicitContextTag0::from(IntegerAsn1::from(vec![5])),
-            msg_type: ExplicitContextTag1::from(IntegerAsn1::from(vec![30])),
-            ctime: Optional::from(None),
-            cusec: Optional::from(None),
-            stime: ExplicitContextTag4::from(GeneralizedTimeAsn1::from(now)),
-            susec: ExplicitContextTag5::from(IntegerAsn1::from(vec![0])),
-            error_code: ExplicitContextTag6::from(24),
-            crealm: Optional::from(None),
-            cname: Optional::from(None),
-            realm: ExplicitContextTag9::from(realm),
-            sname: ExplicitContextTag10::from(name),
-            e_text: Optional::from(None),
-            e_data: Optional::from(None),
-        });
-        let bytes = picky_asn1_der::to_vec(&error).unwrap();
+        let bytes = encoded_krb_error(24);
         assert_eq!(krb_error_code(&bytes), Some(24));
         for cut in 0..bytes.len() {
             assert_eq!(krb_error_code(&bytes[..cut]), None, "cut at {cut}");

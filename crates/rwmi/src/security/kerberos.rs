@@ -170,8 +170,10 @@ impl KerberosInitiator {
 
     fn step(&mut self, input: Option<&[u8]>) -> Result<Vec<u8>, SecurityError> {
         let mut output = vec![SecurityBuffer::new(Vec::new(), BufferType::Token)];
-        let mut input_buffers =
-            vec![SecurityBuffer::new(input.unwrap_or_default().to_vec(), BufferType::Token)];
+        let mut input_buffers = vec![SecurityBuffer::new(
+            input.unwrap_or_default().to_vec(),
+            BufferType::Token,
+        )];
         let mut builder = self
             .kerberos
             .initialize_security_context()
@@ -198,10 +200,17 @@ impl KerberosInitiator {
                 kdc: self.kdc.kdc(),
                 message,
             },
-            Some(KdcObservation::KrbError(code)) => SecurityError::Kerberos {
-                code: KerberosErrorCode(code),
-                message: format!("the KDC refused: {}", e.description),
-            },
+            Some(KdcObservation::KrbError(code)) => {
+                // sspi appends e-data as a hex dump: useless to a reader.
+                let text = e.description.as_str();
+                let text = text
+                    .split_once(". Additional error data")
+                    .map_or(text, |(head, _)| head);
+                SecurityError::Kerberos {
+                    code: KerberosErrorCode(code),
+                    message: format!("the KDC refused: {text}"),
+                }
+            }
             None => sspi_error("Kerberos initiator", e),
         }
     }
@@ -325,7 +334,13 @@ impl KerberosSession {
         self.signature_len
     }
 
-    fn mic(&self, flags: u8, seq: u64, signed: &[&[u8]], usage: i32) -> Result<Vec<u8>, SecurityError> {
+    fn mic(
+        &self,
+        flags: u8,
+        seq: u64,
+        signed: &[&[u8]],
+        usage: i32,
+    ) -> Result<Vec<u8>, SecurityError> {
         let mut header = [0u8; MIC_HEADER_LEN];
         header[..2].copy_from_slice(&MIC_TOKEN_ID);
         header[2] = flags;
@@ -435,14 +450,14 @@ impl KerberosSession {
                     buffers.push(SecurityBufferRef::data_buf(trailer).with_flags(ro));
                 }
                 buffers.push(SecurityBufferRef::token_buf(token));
-                self.kerberos
-                    .decrypt_message(&mut buffers)
-                    .map_err(|e| match sspi_error("unsealing a PDU", e) {
+                self.kerberos.decrypt_message(&mut buffers).map_err(|e| {
+                    match sspi_error("unsealing a PDU", e) {
                         SecurityError::Internal(m) | SecurityError::BadToken(m) => {
                             SecurityError::BadSignature(m)
                         }
                         other => other,
-                    })?;
+                    }
+                })?;
                 self.accept_peer_seq(seq)
             }
             AuthLevel::Integrity => {
@@ -507,5 +522,236 @@ impl rwmi_core::rpc::PduProtection for KerberosSession {
             SecurityError::BadSignature(m) => ProtectionError::bad_signature(m),
             other => ProtectionError::new(other.to_string()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session over a fixed AES-256 key, as `complete` leaves it, but without a KDC: enough for the MIC
+    /// path, which does not need an established sspi context.
+    fn session(level: AuthLevel, header_signing: bool) -> KerberosSession {
+        let config = KerberosConfig::new_with_kdc_url("tcp://127.0.0.1:88", "rwmi".into());
+        KerberosSession {
+            kerberos: Kerberos::new_client_from_config(config).unwrap(),
+            level,
+            header_signing,
+            key: (0u8..32).collect(),
+            checksum: ChecksumSuite::HmacSha196Aes256,
+            signature_len: MIC_TOKEN_LEN,
+            peer_seq: None,
+        }
+    }
+
+    /// header | stub and padding | sec_trailer | zeroed auth_value.
+    fn pdu() -> (Vec<u8>, Range<usize>, Range<usize>) {
+        let mut pdu = b"HEADER--------24stub data of the call!!\0pad\0TRAILER!".to_vec();
+        let sealed = 24..44;
+        let start = pdu.len();
+        pdu.extend_from_slice(&[0; MIC_TOKEN_LEN]);
+        (pdu, sealed, start..start + MIC_TOKEN_LEN)
+    }
+
+    /// Signs `pdu` as the acceptor would (RFC 4121 4.2.6.1, ACCEPTOR_SIGN, SentByAcceptor).
+    fn sign_as_acceptor(
+        s: &KerberosSession,
+        pdu: &mut [u8],
+        sealed: &Range<usize>,
+        sig: &Range<usize>,
+        seq: u64,
+    ) {
+        let signed: Vec<u8> = if s.header_signing {
+            pdu[..sig.start].to_vec()
+        } else {
+            pdu[sealed.clone()].to_vec()
+        };
+        let flags = FLAG_SENT_BY_ACCEPTOR | FLAG_ACCEPTOR_SUBKEY;
+        let mic = s.mic(flags, seq, &[&signed], ACCEPTOR_SIGN).unwrap();
+        pdu[sig.clone()].copy_from_slice(&mic);
+    }
+
+    #[test]
+    fn integrity_makes_an_initiator_mic_token_over_the_whole_pdu() {
+        let mut s = session(AuthLevel::Integrity, true);
+        let (mut p, sealed, sig) = pdu();
+        let plain = p.clone();
+        s.protect(&mut p, sealed.clone(), sig.clone()).unwrap();
+        assert_eq!(
+            p[..sig.start],
+            plain[..sig.start],
+            "integrity does not encrypt"
+        );
+        let token = &p[sig.clone()];
+        assert_eq!(token[..2], MIC_TOKEN_ID);
+        assert_eq!(token[2], FLAG_ACCEPTOR_SUBKEY, "initiator, not sealed");
+        assert_eq!(token[3..8], [0xff; 5]);
+        // The checksum is HMAC-SHA1-96 over data | token header with the initiator's signing usage.
+        let seq = u64::from_be_bytes(token[8..16].try_into().unwrap());
+        let expected = s
+            .mic(
+                FLAG_ACCEPTOR_SUBKEY,
+                seq,
+                &[&plain[..sig.start]],
+                INITIATOR_SIGN,
+            )
+            .unwrap();
+        assert_eq!(token, &expected[..]);
+        // The next PDU takes the next sequence number.
+        let (mut q, sealed, sig) = pdu();
+        s.protect(&mut q, sealed, sig.clone()).unwrap();
+        let next = u64::from_be_bytes(q[sig.start + 8..sig.start + 16].try_into().unwrap());
+        assert_eq!(next, (seq + 1) & 0xffff_ffff);
+    }
+
+    #[test]
+    fn without_header_signing_only_the_stub_is_signed() {
+        let mut s = session(AuthLevel::Integrity, false);
+        let (mut p, sealed, sig) = pdu();
+        sign_as_acceptor(&s, &mut p, &sealed, &sig, 7);
+        let mut header_changed = p.clone();
+        header_changed[3] ^= 1;
+        s.unprotect(&mut header_changed, sealed.clone(), sig.clone())
+            .unwrap();
+        let mut s = session(AuthLevel::Integrity, false);
+        let mut stub_changed = p.clone();
+        stub_changed[sealed.start] ^= 1;
+        assert!(matches!(
+            s.unprotect(&mut stub_changed, sealed, sig),
+            Err(SecurityError::BadSignature(_))
+        ));
+    }
+
+    #[test]
+    fn with_header_signing_a_changed_header_or_trailer_is_caught() {
+        let (p, sealed, sig) = pdu();
+        for at in [3, sealed.start, sig.start - 2] {
+            let mut s = session(AuthLevel::Integrity, true);
+            let mut signed = p.clone();
+            sign_as_acceptor(&s, &mut signed, &sealed, &sig, 1);
+            let mut ok = signed.clone();
+            s.unprotect(&mut ok, sealed.clone(), sig.clone()).unwrap();
+            let mut s = session(AuthLevel::Integrity, true);
+            signed[at] ^= 0x80;
+            assert!(
+                matches!(
+                    s.unprotect(&mut signed, sealed.clone(), sig.clone()),
+                    Err(SecurityError::BadSignature(_))
+                ),
+                "byte {at}"
+            );
+        }
+    }
+
+    #[test]
+    fn replayed_or_reordered_tokens_are_refused() {
+        let mut s = session(AuthLevel::Integrity, true);
+        let (p, sealed, sig) = pdu();
+        let signed = |seq| {
+            let mut q = p.clone();
+            sign_as_acceptor(&s, &mut q, &sealed, &sig, seq);
+            q
+        };
+        let (first, second, skipped) = (signed(100), signed(101), signed(103));
+        s.unprotect(&mut first.clone(), sealed.clone(), sig.clone())
+            .unwrap();
+        s.unprotect(&mut second.clone(), sealed.clone(), sig.clone())
+            .unwrap();
+        for mut bad in [second, first, skipped] {
+            assert!(matches!(
+                s.unprotect(&mut bad, sealed.clone(), sig.clone()),
+                Err(SecurityError::BadSignature(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn our_own_tokens_and_malformed_tokens_are_refused() {
+        let (p, sealed, sig) = pdu();
+        // An initiator token reflected back: SentByAcceptor is clear.
+        let mut reflected = p.clone();
+        session(AuthLevel::Integrity, true)
+            .protect(&mut reflected, sealed.clone(), sig.clone())
+            .unwrap();
+        let mut s = session(AuthLevel::Integrity, true);
+        assert!(
+            s.unprotect(&mut reflected, sealed.clone(), sig.clone())
+                .is_err()
+        );
+        // Wrong token id, filler, a Sealed flag.
+        let mut good = p.clone();
+        sign_as_acceptor(&s, &mut good, &sealed, &sig, 5);
+        for (offset, value) in [(0, 0x05), (4, 0x00), (2, 0x07)] {
+            let mut bad = good.clone();
+            bad[sig.start + offset] = value;
+            assert!(s.unprotect(&mut bad, sealed.clone(), sig.clone()).is_err());
+        }
+        // Truncated auth_values of every length.
+        for cut in 0..MIC_TOKEN_LEN {
+            let mut short = good[..sig.start + cut].to_vec();
+            let end = short.len();
+            assert!(
+                s.unprotect(&mut short, sealed.clone(), sig.start..end)
+                    .is_err(),
+                "auth_value of {cut} octets"
+            );
+        }
+    }
+
+    #[test]
+    fn ranges_that_do_not_fit_are_errors_not_panics() {
+        let mut s = session(AuthLevel::Integrity, true);
+        let (mut p, sealed, sig) = pdu();
+        let len = p.len();
+        assert!(s.protect(&mut p, sealed.clone(), 10..len).is_err());
+        assert!(
+            s.unprotect(&mut p, Range { start: 30, end: 20 }, sig.clone())
+                .is_err()
+        );
+        assert!(
+            s.unprotect(&mut p, sealed.clone(), sig.start..len + 4)
+                .is_err()
+        );
+        assert!(s.unprotect(&mut p, 0..len, sig).is_err());
+    }
+
+    #[test]
+    fn credentials_never_show_the_password() {
+        let c = KerberosCredentials::new(
+            "alice",
+            "TEST.LOCAL",
+            "Hunter2Secret",
+            "127.0.0.1:88".parse().unwrap(),
+            "host/dc1.test.local",
+        );
+        assert!(!format!("{c:?}").contains("Hunter2Secret"));
+    }
+
+    #[test]
+    fn an_nt_hash_or_a_spn_without_service_class_is_refused_up_front() {
+        let kdc = "127.0.0.1:88".parse().unwrap();
+        let mut c = KerberosCredentials::new("alice", "TEST.LOCAL", "pw", kdc, "dc1.test.local");
+        assert!(KerberosInitiator::new(&c, AuthLevel::Privacy).is_err());
+        c.spn = "host/dc1.test.local".into();
+        c.password = Secret::NtHash([0; 16]);
+        assert!(KerberosInitiator::new(&c, AuthLevel::Privacy).is_err());
+    }
+
+    #[test]
+    fn a_krb_error_in_place_of_the_ap_rep_is_typed() {
+        let kdc = "127.0.0.1:9".parse().unwrap();
+        let c = KerberosCredentials::new("alice", "TEST.LOCAL", "pw", kdc, "host/x.test.local");
+        let initiator = KerberosInitiator::new(&c, AuthLevel::Privacy).unwrap();
+        let skew = super::super::kdc::encoded_krb_error(37);
+        let err = initiator.complete(&skew, true).unwrap_err();
+        assert_eq!(
+            err.kerberos_code(),
+            Some(KerberosErrorCode::KRB_AP_ERR_SKEW)
+        );
+        assert!(err.to_string().contains("clocks"), "{err}");
+        assert!(!err.is_logon_failure());
+        // Anything else before the AP-REQ was made is an error, not a panic.
+        let initiator = KerberosInitiator::new(&c, AuthLevel::Privacy).unwrap();
+        assert!(initiator.complete(&[0x6f, 0x03, 0x02, 0x01], true).is_err());
     }
 }

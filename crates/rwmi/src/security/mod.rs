@@ -150,7 +150,9 @@ impl KerberosErrorCode {
             Self::KDC_ERR_PREAUTH_FAILED => "wrong password",
             Self::KDC_ERR_CLIENT_REVOKED => "the account is disabled or locked out",
             Self::KDC_ERR_KEY_EXPIRED => "the password has expired",
-            Self::KRB_AP_ERR_SKEW => "the clocks of client and server differ by more than 5 minutes",
+            Self::KRB_AP_ERR_SKEW => {
+                "the clocks of client and server differ by more than 5 minutes"
+            }
             Self::KDC_ERR_ETYPE_NOSUPP => "no encryption type in common (rwmi uses AES)",
             Self::KRB_AP_ERR_MODIFIED => {
                 "the ticket did not decrypt: the SPN belongs to another account than the server's"
