@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use rwmi::rpc::epm::map_tcp;
 use rwmi::rpc::{AssociationOptions, ClientAssociation, RpcError};
-use rwmi::security::{AuthLevel, KerberosCredentials, KerberosErrorCode, SecurityError};
+use rwmi::security::{
+    AuthLevel, KerberosCredentials, KerberosErrorCode, KerberosSecret, SecurityError,
+};
 use support::samr::*;
 
 struct Samba {
@@ -145,6 +147,27 @@ async fn kerberos_samr_accepts_host_rpcss_and_cifs_spns() {
         );
         association.close().await;
     }
+}
+
+/// Pass-the-key: the user's aes256 long-term key instead of the password (AD's salt: the realm followed by
+/// the account name).
+#[tokio::test]
+async fn kerberos_samr_with_an_aes256_key() {
+    let Some(samba) = samba() else { return };
+    let endpoint = samr_endpoint(&samba).await;
+    let salt = format!("{}{}", samba.realm.to_uppercase(), samba.user);
+    let mut credentials = kerberos(&samba, "", &dc_spn(&samba));
+    credentials.secret = KerberosSecret::aes256_key_from_password(&samba.password, &salt).unwrap();
+    let mut association =
+        ClientAssociation::connect(endpoint, &options(credentials, AuthLevel::Integrity))
+            .await
+            .unwrap_or_else(|e| panic!("Kerberos bind with an AES key: {e}"));
+    let names = enumerate_domains(&mut association).await.unwrap();
+    assert!(
+        names.iter().any(|n| n.eq_ignore_ascii_case("BUILTIN")),
+        "{names:?}"
+    );
+    association.close().await;
 }
 
 #[tokio::test]

@@ -18,17 +18,17 @@ use std::ops::Range;
 use std::time::Duration;
 
 use picky_krb::constants::key_usages::{ACCEPTOR_SIGN, INITIATOR_SIGN};
-use picky_krb::crypto::ChecksumSuite;
+use picky_krb::crypto::{ChecksumSuite, CipherSuite};
 use sspi::{
     AuthIdentity, BufferType, ClientRequestFlags, CredentialUse, CredentialsBuffers,
-    DataRepresentation, EncryptionFlags, Kerberos, KerberosConfig, SecurityBuffer,
+    DataRepresentation, EncryptionFlags, Kerberos, KerberosConfig, KeytabIdentity, SecurityBuffer,
     SecurityBufferFlags, SecurityBufferRef, Sspi, SspiImpl, Username,
 };
 
 use rwmi_core::rpc::ProtectionError;
 
 use super::kdc::{KdcClient, KdcObservation, krb_error_code};
-use super::{AuthLevel, KerberosErrorCode, Secret, SecurityError};
+use super::{AuthLevel, KerberosErrorCode, SecurityError};
 
 /// Length of a MIC token with an HMAC-SHA1-96 checksum: 16 octets of header and 12 of checksum.
 pub const MIC_TOKEN_LEN: usize = 28;
@@ -39,6 +39,56 @@ const FLAG_SENT_BY_ACCEPTOR: u8 = 0x01;
 const FLAG_SEALED: u8 = 0x02;
 const FLAG_ACCEPTOR_SUBKEY: u8 = 0x04;
 
+/// What proves the user's identity to the KDC.
+#[derive(Clone, PartialEq, Eq)]
+pub enum KerberosSecret {
+    /// sspi derives the AES keys from it with the salt the KDC announces (RFC 3962).
+    Password(String),
+    /// A long-term AES key ("pass-the-key", Impacket's `-aesKey`): 32 octets for aes256-cts-hmac-sha1-96,
+    /// 16 for aes128-cts-hmac-sha1-96.
+    AesKey(Vec<u8>),
+}
+
+impl KerberosSecret {
+    /// Parses an AES key written in hexadecimal (64 or 32 digits).
+    pub fn aes_key_from_hex(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if !matches!(text.len(), 32 | 64) {
+            return Err(format!(
+                "an AES key is 32 or 64 hexadecimal digits, got {} characters",
+                text.len()
+            ));
+        }
+        let key = (0..text.len() / 2)
+            .map(|i| {
+                text.get(2 * i..2 * i + 2)
+                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| "the AES key has a character that is not hexadecimal".to_string())?;
+        Ok(KerberosSecret::AesKey(key))
+    }
+
+    /// The aes256-cts-hmac-sha1-96 long-term key of `password` with `salt` (RFC 3962 string-to-key; AD's
+    /// salt for a user is the upper-case realm followed by the account name, `TEST.LOCALAdministrator`).
+    pub fn aes256_key_from_password(password: &str, salt: &str) -> Result<Self, SecurityError> {
+        CipherSuite::Aes256CtsHmacSha196
+            .cipher()
+            .generate_key_from_password(password.as_bytes(), salt.as_bytes())
+            .map(KerberosSecret::AesKey)
+            .map_err(|e| SecurityError::Internal(format!("AES string-to-key: {e}")))
+    }
+}
+
+impl std::fmt::Debug for KerberosSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KerberosSecret::Password(_) => f.write_str("Password(<redacted>)"),
+            KerberosSecret::AesKey(_) => f.write_str("AesKey(<redacted>)"),
+        }
+    }
+}
+
 /// How to obtain tickets and for which service.
 #[derive(Clone, PartialEq, Eq)]
 pub struct KerberosCredentials {
@@ -46,8 +96,8 @@ pub struct KerberosCredentials {
     pub user: String,
     /// The realm (`TEST.LOCAL`); upper case is what AD and Samba use.
     pub realm: String,
-    /// Only a password: sspi 0.23 derives the AES keys from it (no ccache, no key, no NT hash).
-    pub password: Secret,
+    /// A password or a long-term AES key (sspi 0.23 reads no credential cache and no keytab file).
+    pub secret: KerberosSecret,
     /// The KDC, reached over TCP.
     pub kdc: std::net::SocketAddr,
     /// The service principal of the target: `host/<fqdn>` or `RPCSS/<fqdn>` for DCOM.
@@ -67,7 +117,7 @@ impl KerberosCredentials {
         Self {
             user: user.into(),
             realm: realm.into(),
-            password: Secret::Password(password.into()),
+            secret: KerberosSecret::Password(password.into()),
             kdc,
             spn: spn.into(),
             kdc_timeout: Duration::from_secs(10),
@@ -80,7 +130,7 @@ impl std::fmt::Debug for KerberosCredentials {
         f.debug_struct("KerberosCredentials")
             .field("user", &self.user)
             .field("realm", &self.realm)
-            .field("password", &self.password)
+            .field("secret", &self.secret)
             .field("kdc", &self.kdc)
             .field("spn", &self.spn)
             .finish()
@@ -111,11 +161,6 @@ pub struct KerberosInitiator {
 
 impl KerberosInitiator {
     pub fn new(credentials: &KerberosCredentials, level: AuthLevel) -> Result<Self, SecurityError> {
-        let Secret::Password(password) = &credentials.password else {
-            return Err(SecurityError::Internal(
-                "Kerberos through sspi needs a password; an NT hash works with NTLM only".into(),
-            ));
-        };
         if !credentials.spn.contains('/') {
             return Err(SecurityError::Internal(format!(
                 "the service principal name {:?} has no service class (host/<fqdn>)",
@@ -132,14 +177,34 @@ impl KerberosInitiator {
         let realm = credentials.realm.to_uppercase();
         let username = Username::new(&credentials.user, Some(&realm))
             .map_err(|e| SecurityError::Internal(format!("user name: {e}")))?;
-        let identity = AuthIdentity {
-            username,
-            password: password.clone().into(),
+        let auth_data: sspi::Credentials = match &credentials.secret {
+            KerberosSecret::Password(password) => AuthIdentity {
+                username,
+                password: password.clone().into(),
+            }
+            .into(),
+            KerberosSecret::AesKey(key) => {
+                let key_enctype = match key.len() {
+                    32 => CipherSuite::Aes256CtsHmacSha196,
+                    16 => CipherSuite::Aes128CtsHmacSha196,
+                    n => {
+                        return Err(SecurityError::Internal(format!(
+                            "an AES key has 16 or 32 octets, not {n}"
+                        )));
+                    }
+                };
+                KeytabIdentity {
+                    principal: username,
+                    key: key.clone().into(),
+                    key_enctype,
+                }
+                .into()
+            }
         };
         let acquired = kerberos
             .acquire_credentials_handle()
             .with_credential_use(CredentialUse::Outbound)
-            .with_auth_data(&identity.into())
+            .with_auth_data(&auth_data)
             .execute(&mut kerberos)
             .map_err(|e| sspi_error("acquiring Kerberos credentials", e))?;
         Ok(Self {
@@ -728,13 +793,42 @@ mod tests {
     }
 
     #[test]
-    fn an_nt_hash_or_a_spn_without_service_class_is_refused_up_front() {
+    fn a_bad_key_length_or_a_spn_without_service_class_is_refused_up_front() {
         let kdc = "127.0.0.1:88".parse().unwrap();
         let mut c = KerberosCredentials::new("alice", "TEST.LOCAL", "pw", kdc, "dc1.test.local");
         assert!(KerberosInitiator::new(&c, AuthLevel::Privacy).is_err());
         c.spn = "host/dc1.test.local".into();
-        c.password = Secret::NtHash([0; 16]);
+        c.secret = KerberosSecret::AesKey(vec![0; 20]);
         assert!(KerberosInitiator::new(&c, AuthLevel::Privacy).is_err());
+        c.secret = KerberosSecret::AesKey(vec![0; 32]);
+        assert!(KerberosInitiator::new(&c, AuthLevel::Privacy).is_ok());
+    }
+
+    /// RFC 3962 appendix B: aes256 string-to-key of "password" with salt "ATHENA.MIT.EDUraeburn" at 4096
+    /// iterations (the default count).
+    #[test]
+    fn aes256_string_to_key_matches_rfc_3962() {
+        let KerberosSecret::AesKey(key) =
+            KerberosSecret::aes256_key_from_password("password", "ATHENA.MIT.EDUraeburn").unwrap()
+        else {
+            unreachable!()
+        };
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "01b897121d933ab44b47eb5494db15e50eb74530dbdae9b634d65020ff5d88c1"
+        );
+    }
+
+    #[test]
+    fn aes_keys_parse_from_hex_and_never_show() {
+        let k = KerberosSecret::aes_key_from_hex(&"0a".repeat(32)).unwrap();
+        assert_eq!(k, KerberosSecret::AesKey(vec![0x0a; 32]));
+        assert!(!format!("{k:?}").contains("10"));
+        assert!(KerberosSecret::aes_key_from_hex(&"0a".repeat(16)).is_ok());
+        assert!(KerberosSecret::aes_key_from_hex("abc").is_err());
+        assert!(KerberosSecret::aes_key_from_hex(&"zz".repeat(32)).is_err());
+        assert!(KerberosSecret::aes_key_from_hex(&"é".repeat(16)).is_err());
     }
 
     #[test]

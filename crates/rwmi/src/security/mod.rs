@@ -10,7 +10,7 @@ pub mod ntlm;
 
 pub use context::{Authentication, SecurityInitiator, SecuritySession};
 pub use credentials::{Credentials, Secret};
-pub use kerberos::{KerberosCredentials, KerberosInitiator, KerberosSession};
+pub use kerberos::{KerberosCredentials, KerberosInitiator, KerberosSecret, KerberosSession};
 pub use ntlm::{AuthenticatedUser, NtlmAcceptor, NtlmAccounts, NtlmInitiator, NtlmSession};
 
 use std::fmt;
