@@ -51,9 +51,9 @@ impl KdcClient {
         self.last.lock().ok().and_then(|g| g.clone())
     }
 
-    fn observe(&self, observation: KdcObservation) {
+    fn observe(&self, observation: Option<KdcObservation>) {
         if let Ok(mut last) = self.last.lock() {
-            *last = Some(observation);
+            *last = observation;
         }
     }
 
@@ -108,13 +108,14 @@ impl NetworkClient for KdcClient {
         }
         match self.exchange(&request.data) {
             Ok(reply) => {
-                if let Some(code) = reply.get(4..).and_then(krb_error_code) {
-                    self.observe(KdcObservation::KrbError(code));
-                }
+                // Only the last answer explains a failure: a PREAUTH_REQUIRED followed by a good AS-REP
+                // must not be blamed for a later error.
+                let code = reply.get(4..).and_then(krb_error_code);
+                self.observe(code.map(KdcObservation::KrbError));
                 Ok(reply)
             }
             Err(message) => {
-                self.observe(KdcObservation::Unreachable(message.clone()));
+                self.observe(Some(KdcObservation::Unreachable(message.clone())));
                 Err(Error::new(ErrorKind::NoAuthenticatingAuthority, message))
             }
         }
@@ -187,6 +188,26 @@ mod tests {
         let client = KdcClient::new(addr, Duration::from_secs(5));
         let reply = client.send(&request(vec![0, 0, 0, 1, 0x42])).unwrap();
         assert_eq!(reply, [0, 0, 0, 3, 0xa, 0xb, 0xc]);
+        assert_eq!(client.last_observation(), None);
+    }
+
+    #[test]
+    fn a_good_answer_clears_an_earlier_krb_error() {
+        let mut framed = Vec::new();
+        let error = encoded_krb_error(25);
+        framed.extend_from_slice(&(error.len() as u32).to_be_bytes());
+        framed.extend_from_slice(&error);
+        let client = KdcClient::new(fake_kdc(framed), Duration::from_secs(5));
+        client.send(&request(vec![0, 0, 0, 0])).unwrap();
+        assert_eq!(
+            client.last_observation(),
+            Some(KdcObservation::KrbError(25))
+        );
+        let client = KdcClient {
+            kdc: fake_kdc(vec![0, 0, 0, 1, 0x6b]),
+            ..client
+        };
+        client.send(&request(vec![0, 0, 0, 0])).unwrap();
         assert_eq!(client.last_observation(), None);
     }
 
