@@ -109,6 +109,44 @@ async fn samr_enumerates_domains_at_integrity_and_privacy() {
     }
 }
 
+/// Pass-the-hash: NTLM with only the NT hash of the password (MD4 of its UTF-16LE form).
+#[tokio::test]
+async fn samr_accepts_pass_the_hash() {
+    let Some(samba) = samba() else { return };
+    let endpoint = samr_endpoint(&samba).await;
+    let hash = rwmi::security::nlmp::nt_hash(&samba.password);
+    let mut o = AssociationOptions::new(vec![SAMR]);
+    o.connect_timeout = Duration::from_secs(10);
+    o.call_timeout = Duration::from_secs(20);
+    let o = o.with_auth(
+        Credentials::new(&samba.user, &samba.domain, Secret::NtHash(hash)),
+        AuthLevel::Privacy,
+    );
+    let mut association = ClientAssociation::connect(endpoint, &o).await.unwrap();
+    let stub = association
+        .call(&SAMR, SAMR_CONNECT, None, &connect_request())
+        .await
+        .unwrap();
+    let (handle, status) = connect_response(&stub).unwrap();
+    assert_eq!(status, 0, "SamrConnect NTSTATUS with an NT hash");
+    let stub = association
+        .call(
+            &SAMR,
+            SAMR_ENUMERATE_DOMAINS,
+            None,
+            &enumerate_domains_request(&handle),
+        )
+        .await
+        .unwrap();
+    let (names, status) = enumerate_domains_response(&stub).unwrap();
+    assert_eq!(status, 0);
+    assert!(
+        names.iter().any(|n| n.eq_ignore_ascii_case(&samba.domain)),
+        "{names:?}"
+    );
+    association.close().await;
+}
+
 #[tokio::test]
 async fn wrong_password_is_a_typed_logon_failure_not_a_hang() {
     let Some(samba) = samba() else { return };
