@@ -12,7 +12,7 @@ use rwmi_core::dcom::scm::{
 use rwmi_core::wmi::ids::IID_IWBEM_FETCH_SMART_ENUM;
 use rwmi_core::wmi::smart_enum::{GetSmartEnumRequest, SmartNextRequest};
 use rwmi_core::wmi::{ObjectArray, ObjectArrayLimits, ObjectKind};
-use rwmi_core::wmio::{WmiObject, decode_object_block};
+use rwmi_core::wmio::{ClassCache, Limits, WmiObject, decode_object_block};
 use tracing::debug;
 
 use super::connection::{Shared, new_cid};
@@ -145,7 +145,10 @@ pub(crate) async fn next_batch(shared: &Shared, smart: SmartEnum) -> Batch {
             }
         };
         let rows = match &response.buffer {
-            Some(buffer) => decode_packet(shared, buffer)?,
+            Some(buffer) => {
+                let mut cache = shared.cache.lock().unwrap_or_else(|p| p.into_inner());
+                decode_packet(&mut cache, &shared.limits, buffer)?
+            }
             None => Vec::new(),
         };
         if rows.len() != returned {
@@ -164,27 +167,26 @@ fn malformed(message: String) -> WmiError {
 
 /// Decodes an ObjectArray: classes and full instances enter the class cache under their classID, so that
 /// the WBEMOBJECT_INSTANCE_NOCLASS objects after them decode against it (MS-WMI 2.2.14.3, 2.2.14.4).
-fn decode_packet(shared: &Shared, buffer: &[u8]) -> Result<Vec<WmiObject>, WmiError> {
+fn decode_packet(
+    cache: &mut ClassCache,
+    limits: &Limits,
+    buffer: &[u8],
+) -> Result<Vec<WmiObject>, WmiError> {
     let packet = ObjectArray::decode_with_limits(buffer, &ObjectArrayLimits::default())
         .map_err(|e| malformed(format!("malformed ObjectArray: {e}")))?;
-    let mut cache = shared.cache.lock().unwrap_or_else(|p| p.into_inner());
     let mut rows = Vec::with_capacity(packet.objects.len());
     for object in &packet.objects {
         let decoded = match (object.kind(), object.class_id()) {
-            (ObjectKind::Class, _) => {
-                decode_object_block(object.data(), &shared.limits, Some(&mut *cache))
-            }
+            (ObjectKind::Class, _) => decode_object_block(object.data(), limits, Some(&mut *cache)),
             (ObjectKind::Instance, Some(class_id)) => {
-                decode_object_block(object.data(), &shared.limits, Some(&mut *cache)).inspect(
-                    |decoded| {
-                        if let WmiObject::Instance(instance) = decoded {
-                            cache.insert_with_id(class_id.to_bytes_le(), instance.class.clone());
-                        }
-                    },
-                )
+                decode_object_block(object.data(), limits, Some(&mut *cache)).inspect(|decoded| {
+                    if let WmiObject::Instance(instance) = decoded {
+                        cache.insert_with_id(class_id.to_bytes_le(), instance.class.clone());
+                    }
+                })
             }
             (ObjectKind::InstanceNoClass, Some(class_id)) => cache
-                .decode_instance_no_class(&class_id.to_bytes_le(), object.data(), &shared.limits)
+                .decode_instance_no_class(&class_id.to_bytes_le(), object.data(), limits)
                 .map(WmiObject::Instance),
             (_, None) => {
                 return Err(malformed(
@@ -195,4 +197,85 @@ fn decode_packet(shared: &Shared, buffer: &[u8]) -> Result<Vec<WmiObject>, WmiEr
         rows.push(decoded.map_err(|e| malformed(format!("malformed WMI object: {e}")))?);
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rwmi_core::wmi::{PacketObject, PacketType};
+    use rwmi_core::wmio::{
+        CimBase, CimType, ClassBuilder, Value, WmiInstance, encode_instance_no_class,
+    };
+
+    fn instance(name: &str) -> WmiInstance {
+        let class = ClassBuilder::new("Sample")
+            .property("Name", CimType::scalar(CimBase::String), Vec::new(), None)
+            .build()
+            .unwrap();
+        let mut instance = WmiInstance::new(class);
+        instance
+            .set("Name", Some(Value::String(name.into())))
+            .unwrap();
+        instance
+    }
+
+    fn packet(objects: Vec<PacketObject>) -> Vec<u8> {
+        ObjectArray::new(PacketType::SmartEnumNext, objects).encode()
+    }
+
+    fn full(class_id: Guid, name: &str) -> PacketObject {
+        let block = WmiObject::Instance(instance(name)).encode_block().unwrap();
+        PacketObject::instance(class_id, block)
+    }
+
+    fn no_class(class_id: Guid, name: &str) -> PacketObject {
+        PacketObject::instance_no_class(
+            class_id,
+            encode_instance_no_class(&instance(name)).unwrap(),
+        )
+    }
+
+    fn names(rows: &[WmiObject]) -> Vec<String> {
+        rows.iter()
+            .map(|row| match row {
+                WmiObject::Instance(i) => match i.get("Name") {
+                    Some(Value::String(s)) => s.clone(),
+                    other => panic!("{other:?}"),
+                },
+                WmiObject::Class(_) => panic!("a class"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn instances_without_class_use_the_class_sent_earlier() {
+        let id = Guid::from_u128(77);
+        let mut cache = ClassCache::default();
+        let limits = Limits::default();
+        let first = packet(vec![full(id, "a"), no_class(id, "b")]);
+        let rows = decode_packet(&mut cache, &limits, &first).unwrap();
+        assert_eq!(names(&rows), ["a", "b"]);
+        // A later batch of the same enumeration refers to the class by id only.
+        let second = packet(vec![no_class(id, "c")]);
+        let rows = decode_packet(&mut cache, &limits, &second).unwrap();
+        assert_eq!(names(&rows), ["c"]);
+    }
+
+    #[test]
+    fn an_unknown_class_id_or_a_truncated_packet_is_an_error() {
+        let limits = Limits::default();
+        let orphan = packet(vec![no_class(Guid::from_u128(1), "x")]);
+        let e = decode_packet(&mut ClassCache::default(), &limits, &orphan).unwrap_err();
+        assert!(e.message.contains("classID"), "{e}");
+        let whole = packet(vec![
+            full(Guid::from_u128(2), "a"),
+            no_class(Guid::from_u128(2), "b"),
+        ]);
+        for len in 0..whole.len() {
+            assert!(
+                decode_packet(&mut ClassCache::default(), &limits, &whole[..len]).is_err(),
+                "length {len}"
+            );
+        }
+    }
 }
