@@ -370,11 +370,29 @@ async fn smart_enumeration_returns_what_plain_next_returns() {
 }
 
 #[tokio::test]
-async fn reset_needs_a_live_enumerator() {
+async fn reset_needs_a_live_enumerator_that_is_not_forward_only() {
     let handle = emulator(5840, &[]).await;
-    let connection = Connection::connect(connect_options(&handle, AuthLevel::Privacy, 5840))
+    let mut options = connect_options(&handle, AuthLevel::Privacy, 5840);
+    options.batch_size = 2;
+    let connection = Connection::connect(options).await.unwrap();
+
+    // Regression (emulator): ExecQuery's enumerator is forward-only, and MS-WMI 3.1.4.4.1 requires
+    // WBEM_E_INVALID_OPERATION for Reset on it.
+    let mut forward_only = connection
+        .query("SELECT * FROM Win32_Service")
         .await
         .unwrap();
+    forward_only.next().await.unwrap().unwrap();
+    let refused = forward_only.reset().await.unwrap_err();
+    assert_eq!(
+        refused.wbem_status(),
+        Some(WbemStatus::InvalidOperation),
+        "{refused}"
+    );
+    // The enumeration goes on where it was.
+    assert!(forward_only.next().await.unwrap().is_ok());
+    drop(forward_only);
+
     let mut stream = connection
         .query("SELECT * FROM Win32_OperatingSystem")
         .await

@@ -149,7 +149,7 @@ struct Resolver {
 }
 
 /// OR_INVALID_SET (MS-ERREF 2.2): the server no longer knows the set.
-const OR_INVALID_SET: u32 = 0x0000_0789;
+const OR_INVALID_SET: u32 = 0x0000_0778;
 
 impl Resolver {
     async fn call(&mut self, opnum: u16, stub: &[u8]) -> Result<Vec<u8>, String> {
