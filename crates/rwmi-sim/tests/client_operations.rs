@@ -551,3 +551,51 @@ async fn ten_thousand_instances_stream_one_batch_at_a_time() {
     }
     handle.shutdown().await;
 }
+
+/// Holds `count` IWbemServices objects on the connection's association (OpenNamespace).
+async fn hold_namespaces(root: &Connection, count: usize) -> Vec<Connection> {
+    let mut held = Vec::with_capacity(count);
+    for _ in 0..count {
+        held.push(root.open_namespace("cimv2").await.unwrap());
+    }
+    held
+}
+
+#[tokio::test]
+async fn smart_enumeration_falls_back_to_next_when_the_server_refuses_it() {
+    use rwmi_sim::server::exporter::MAX_OBJECTS_PER_CONNECTION;
+    let handle = emulator(5840, &[]).await;
+    let exporter = &handle.hosts()[0].host.exporter;
+    let mut options = connect_options(&handle, AuthLevel::Integrity, 5840)
+        .namespace("root")
+        .unwrap();
+    options.ping_interval = None;
+    let root = Connection::connect(options).await.unwrap();
+    // The emulator refuses to export more than MAX_OBJECTS_PER_CONNECTION objects per association:
+    // fill it so that the enumerator is exported but GetSmartEnum's IWbemWCOSmartEnum is not.
+    let mut held = hold_namespaces(&root, MAX_OBJECTS_PER_CONNECTION - 3).await;
+    objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 2).await;
+    let cimv2 = held.last().unwrap().clone();
+    let stream = cimv2
+        .query("SELECT * FROM Win32_OperatingSystem")
+        .await
+        .unwrap();
+    assert!(!stream.uses_smart_enum());
+    // IWbemFetchSmartEnum was released again: the enumerator is the only new object.
+    assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_CONNECTION - 1);
+    assert_eq!(stream.collect().await.unwrap().len(), 1);
+    objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 2).await;
+
+    // One more object held: now RemQueryInterface itself fails.
+    held.push(root.open_namespace("cimv2").await.unwrap());
+    let stream = cimv2
+        .query("SELECT * FROM Win32_OperatingSystem")
+        .await
+        .unwrap();
+    assert!(!stream.uses_smart_enum());
+    assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_CONNECTION);
+    assert_eq!(stream.collect().await.unwrap().len(), 1);
+    objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 1).await;
+    drop(held);
+    handle.shutdown().await;
+}

@@ -1,5 +1,5 @@
-//! Queries as streams: ExecQuery (MS-WMI 3.1.4.3.20), CreateInstanceEnum (3.1.4.3.16) and
-//! ExecNotificationQuery (3.1.4.3.22) return an enumerator, and IEnumWbemClassObject::Next (3.1.4.4.2)
+//! Queries as streams: ExecQuery (MS-WMI 3.1.4.3.18), CreateInstanceEnum (3.1.4.3.16) and
+//! ExecNotificationQuery (3.1.4.3.20) return an enumerator, and IEnumWbemClassObject::Next (3.1.4.4.2)
 //! pulls batches of objects, each an OBJREF_CUSTOM carrying an MS-WMIO encoding, or, when the enumerator
 //! offers it, IWbemWCOSmartEnum::Next pulls them as one ObjectArray (see `smart_enum`). Only one batch is
 //! held at a time, so a query of any size runs in bounded memory.
@@ -346,7 +346,7 @@ impl Connection {
         .await
     }
 
-    /// ExecNotificationQuery (MS-WMI 3.1.4.3.22): an event query, semisynchronous and forward-only as
+    /// ExecNotificationQuery (MS-WMI 3.1.4.3.20): an event query, semisynchronous and forward-only as
     /// the method requires; each row is an event instance, delivered as the server's Next returns it.
     /// A server without an event provider for the query answers WBEM_E_NOT_SUPPORTED (see
     /// `WmiError::wbem_status`).
