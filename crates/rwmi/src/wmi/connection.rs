@@ -251,7 +251,7 @@ impl Connection {
         &self.report
     }
 
-    /// The namespace this connection is bound to, e.g. `root\\cimv2`.
+    /// The namespace this connection is bound to, e.g. `root\cimv2`.
     pub fn namespace(&self) -> &str {
         &self.namespace
     }

@@ -175,7 +175,7 @@ impl Resolver {
         }
     }
 
-    /// Makes one ping; returns the new set id and members after a ComplexPing.
+    /// Makes the ping the set needs now, and records its outcome in `status`.
     async fn ping(
         &mut self,
         set: &mut PingSet,
