@@ -23,6 +23,7 @@ use rwmi_core::wmi::enumerator::{
     CloneRequest, CloneResponse, NextAsyncRequest, NextRequest, NextResponse, ResetRequest,
     SkipRequest, StatusResponse,
 };
+use rwmi_core::wmi::flags::WBEM_FLAG_FORWARD_ONLY;
 use rwmi_core::wmi::ids::{
     IENUM_WBEM_CLASS_OBJECT, IID_IENUM_WBEM_CLASS_OBJECT, IID_IWBEM_FETCH_SMART_ENUM,
     IID_IWBEM_SERVICES, IID_IWBEM_WCO_SMART_ENUM, IWBEM_FETCH_SMART_ENUM, IWBEM_LEVEL1_LOGIN,
@@ -558,12 +559,13 @@ impl ObjectPort {
         })
     }
 
-    /// Exports an enumerator over what `restart` produces.
-    fn enumerator(&self, context: &CallContext, restart: Restart) -> CallOutcome {
+    /// Exports an enumerator over what `restart` produces; `flags` are the call's lFlags.
+    fn enumerator(&self, context: &CallContext, restart: Restart, flags: u32) -> CallOutcome {
+        let forward_only = flags & WBEM_FLAG_FORWARD_ONLY != 0;
         let result = Cursor::new(restart).and_then(|cursor| {
             self.export(
                 IID_IENUM_WBEM_CLASS_OBJECT,
-                ExportedObject::Enumerator(Arc::new(Mutex::new(cursor))),
+                ExportedObject::Enumerator(Arc::new(Mutex::new(cursor.forward_only(forward_only)))),
                 context.caller.clone(),
             )
         });
@@ -599,6 +601,7 @@ impl ObjectPort {
         self.enumerator(
             call.context,
             Arc::new(move || backend.instances_of(&namespace, &class)),
+            call.request.flags,
         )
     }
 
@@ -619,6 +622,7 @@ impl ObjectPort {
         self.enumerator(
             call.context,
             Arc::new(move || backend.exec_query(&namespace, &query)),
+            call.request.flags,
         )
     }
 

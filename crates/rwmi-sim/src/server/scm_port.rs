@@ -237,7 +237,14 @@ impl ScmPort {
                 // MS-DCOM 3.1.2.5.1.3: a SETID of zero asks for a new set.
                 let (set_id, status) = match host.exporter.ping(request.set_id, request.set_id == 0)
                 {
-                    Ok(id) => (id, 0),
+                    Ok(id) => {
+                        host.exporter.change_ping_set(
+                            id,
+                            &request.add_to_set,
+                            &request.del_from_set,
+                        );
+                        (id, 0)
+                    }
                     Err(status) => (0, status),
                 };
                 CallOutcome::Reply(

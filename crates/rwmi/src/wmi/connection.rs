@@ -29,6 +29,7 @@ use tokio::sync::Mutex;
 use tracing::debug;
 
 use super::error::{WmiError, WmiStage};
+use super::keep_alive::{self, HeldObjects, KeepAliveStatus};
 use super::options::ConnectOptions;
 use crate::rpc::{AssociationOptions, ClientAssociation, RpcError};
 
@@ -60,6 +61,20 @@ pub(crate) struct Shared {
     pub(crate) cache: StdMutex<ClassCache>,
     pub(crate) limits: Limits,
     pub(crate) options: ConnectOptions,
+    /// The interface pointers we hold, for RemRelease counts and the ping set.
+    pub(crate) held: HeldObjects,
+    pub(crate) keep_alive: Arc<StdMutex<KeepAliveStatus>>,
+    /// The keep-alive task, aborted when the last holder of this state goes.
+    pub(crate) pinger: StdMutex<Option<tokio::task::AbortHandle>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let pinger = self.pinger.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Some(task) = pinger.take() {
+            task.abort();
+        }
+    }
 }
 
 impl Shared {
@@ -83,6 +98,15 @@ impl Shared {
             .map_err(|e| WmiError::new(stage, Some(name), None, format!("malformed response: {e}")))
     }
 
+    /// The IPID of an interface pointer the server handed us, remembered with its OID and references.
+    pub(crate) fn adopt(&self, pointer: Option<&MInterfacePointer>) -> Option<Guid> {
+        let std = pointer
+            .and_then(|p| ObjRef::from_interface_pointer(p).ok())
+            .and_then(|o| o.std().copied())?;
+        self.held.hold(&std);
+        Some(std.ipid)
+    }
+
     /// Releases references on objects we no longer use (MS-DCOM 3.1.1.5.6.1.3), best effort.
     pub(crate) async fn release(&self, ipids: &[Guid]) {
         if ipids.is_empty() {
@@ -94,7 +118,7 @@ impl Shared {
                 .iter()
                 .map(|&ipid| RemInterfaceRef {
                     ipid,
-                    public_refs: 5,
+                    public_refs: self.held.forget(&ipid),
                     private_refs: 0,
                 })
                 .collect(),
@@ -132,14 +156,15 @@ pub(crate) fn new_cid() -> Guid {
 pub struct Connection {
     pub(crate) shared: Arc<Shared>,
     pub(crate) services: Guid,
-    report: Arc<ConnectReport>,
+    pub(crate) namespace: Arc<str>,
+    pub(crate) report: Arc<ConnectReport>,
 }
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("target", &self.shared.options.target)
-            .field("namespace", &self.shared.options.namespace)
+            .field("namespace", &self.namespace)
             .field("object_exporter", &self.report.object_exporter)
             .finish_non_exhaustive()
     }
@@ -226,11 +251,22 @@ impl Connection {
         &self.report
     }
 
+    /// The namespace this connection is bound to, e.g. `root\cimv2`.
     pub fn namespace(&self) -> &str {
-        &self.shared.options.namespace
+        &self.namespace
     }
 
-    /// Releases the namespace object and closes the association.
+    /// What the keep-alive pinging has done so far (MS-DCOM 3.2.6).
+    pub fn keep_alive(&self) -> KeepAliveStatus {
+        self.shared
+            .keep_alive
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Releases the namespace object. The association, and the keep-alive pings, end when the last
+    /// connection sharing them (see `open_namespace`) and the last of their query streams are gone.
     pub async fn close(self) {
         self.shared.release(&[self.services]).await;
     }
@@ -423,7 +459,11 @@ async fn connect_stages(
         cache: StdMutex::new(ClassCache::new(CLASS_CACHE_SIZE)),
         limits: Limits::default(),
         options: options.clone(),
+        held: HeldObjects::default(),
+        keep_alive: Arc::new(StdMutex::new(KeepAliveStatus::default())),
+        pinger: StdMutex::new(None),
     });
+    shared.held.hold(&login);
 
     lock(&progress).enter(WmiStage::Login);
     let mut request = NtlmLoginRequest::new(
@@ -445,7 +485,7 @@ async fn connect_stages(
             response.hresult,
         ));
     }
-    let services = interface_ipid(response.namespace.as_ref()).ok_or_else(|| {
+    let services = shared.adopt(response.namespace.as_ref()).ok_or_else(|| {
         WmiError::new(
             WmiStage::Login,
             Some(NTLM_LOGIN),
@@ -459,22 +499,21 @@ async fn connect_stages(
         p.enter(WmiStage::Login);
         std::mem::take(&mut p.report)
     };
+    if let Some(period) = options.ping_interval.filter(|p| !p.is_zero()) {
+        // MS-DCOM 3.2.6: the object resolver is reached where activation was (port 135).
+        let task = tokio::spawn(keep_alive::run(Arc::downgrade(&shared), epm_addr, period));
+        *shared.pinger.lock().unwrap_or_else(|p| p.into_inner()) = Some(task.abort_handle());
+    }
     Ok(Connection {
         shared,
         services,
+        namespace: Arc::from(options.namespace.as_str()),
         report: Arc::new(report),
     })
 }
 
 /// RPC_E_VERSION_MISMATCH (MS-ERREF 2.1): the two sides' COM versions are incompatible.
 const RPC_E_VERSION_MISMATCH: u32 = 0x8001_0110;
-
-/// The IPID of a standard interface pointer.
-pub(crate) fn interface_ipid(pointer: Option<&MInterfacePointer>) -> Option<Guid> {
-    pointer
-        .and_then(|p| ObjRef::from_interface_pointer(p).ok())
-        .and_then(|o| o.std().map(|s| s.ipid))
-}
 
 /// Reaches the object exporter: the advertised TCP bindings whose names resolve, the one with the address
 /// that answered port 135 first; then that address with the advertised port, if nothing advertised works

@@ -151,6 +151,12 @@ impl WmiError {
             .and_then(|c| status::lookup(c).first().map(|i| i.name))
     }
 
+    /// The failure as a WMI status, when its code is one (e.g. `WbemStatus::NotSupported` from an
+    /// ExecNotificationQuery the server has no event provider for).
+    pub fn wbem_status(&self) -> Option<status::WbemStatus> {
+        self.code.and_then(status::WbemStatus::from_u32)
+    }
+
     pub fn is_timeout(&self) -> bool {
         self.rpc.as_deref().is_some_and(RpcError::is_timeout)
     }
@@ -197,11 +203,13 @@ mod tests {
         );
         assert_eq!(e.code, Some(0x8007_0005));
         assert_eq!(e.code_name(), Some("E_ACCESSDENIED"));
+        assert_eq!(e.wbem_status(), None);
         let e = WmiError::status(WmiStage::Login, "IWbemLevel1Login::NTLMLogin", 0x8004_1003);
         assert!(
             e.to_string()
                 .contains("WBEM_E_ACCESS_DENIED 0x80041003 (-2147217405)"),
             "{e}"
         );
+        assert_eq!(e.wbem_status(), Some(status::WbemStatus::AccessDenied));
     }
 }

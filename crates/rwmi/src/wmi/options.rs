@@ -10,6 +10,10 @@ use crate::security::{AuthLevel, Credentials};
 /// minutes. rwmi's `max_wait` may be shorter but never longer than this.
 pub const MAX_WAIT_CAP: Duration = Duration::from_secs(120);
 
+/// The ping period of MS-DCOM 3.2.6 (the global timer Windows runs every two minutes); the server keeps an
+/// object for three periods without a ping.
+pub const PING_PERIOD: Duration = Duration::from_secs(120);
+
 /// Where to connect: a host name or address, and the endpoint mapper's port (135 unless told).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -148,6 +152,12 @@ pub struct ConnectOptions {
     pub batch_size: u32,
     /// Fragment size to offer (smaller values exercise fragmentation).
     pub max_frag: u16,
+    /// Enumerate through IWbemWCOSmartEnum (MS-WMI 3.1.4.6/3.1.4.7) when the enumerator offers it: one
+    /// ObjectArray per batch, with each class sent once, instead of one marshaled object per row.
+    pub smart_enum: bool,
+    /// How often the keep-alive task pings the server's object resolver (MS-DCOM 3.2.6: two minutes on
+    /// Windows); `None` sends no pings, and the server may then collect our objects after three periods.
+    pub ping_interval: Option<Duration>,
 }
 
 impl ConnectOptions {
@@ -164,6 +174,8 @@ impl ConnectOptions {
             max_wait: None,
             batch_size: 256,
             max_frag: crate::rpc::client::DEFAULT_MAX_FRAG,
+            smart_enum: true,
+            ping_interval: Some(PING_PERIOD),
         })
     }
 
