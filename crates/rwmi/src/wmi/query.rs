@@ -30,9 +30,15 @@ use super::smart_enum::{self, SmartEnum};
 const WBEM_S_FALSE: u32 = 1;
 /// WBEM_S_TIMEDOUT: the time-out passed before `count` objects were ready; ask again.
 const WBEM_S_TIMEDOUT: u32 = 0x0004_0004;
-/// The Next time-out we ask the server for, in milliseconds: long enough for a slow provider, short enough
-/// that a stalled enumeration is noticed by our own call time-out.
-pub(crate) const NEXT_TIMEOUT_MS: i32 = 10_000;
+/// The longest Next time-out we ask the server for, in milliseconds: long enough for a slow provider.
+const MAX_NEXT_TIMEOUT_MS: u64 = 10_000;
+
+/// The Next time-out for the server (MS-WMI 3.1.4.4.2 lTimeout): at most half our own call time-out, so
+/// the server answers WBEM_S_TIMEDOUT (and we ask again) before our call time-out calls the server dead.
+pub(crate) fn next_timeout_ms(shared: &Shared) -> i32 {
+    let half = shared.options.call_timeout.as_millis() as u64 / 2;
+    i32::try_from(half.clamp(1, MAX_NEXT_TIMEOUT_MS)).unwrap_or(i32::MAX)
+}
 
 /// What a Next (plain or smart) status says about the enumeration (MS-WMI 3.1.4.4.2, 3.1.4.7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +167,7 @@ async fn plain_next_batch(shared: &Shared, enumerator: Guid) -> Batch {
     const NEXT: &str = "IEnumWbemClassObject::Next";
     let request = NextRequest {
         this: OrpcThis::new(new_cid()),
-        timeout: NEXT_TIMEOUT_MS,
+        timeout: next_timeout_ms(shared),
         count: shared.options.batch_size,
     };
     loop {

@@ -18,7 +18,7 @@ use tracing::debug;
 use super::connection::{Shared, new_cid};
 use super::error::{WmiError, WmiStage};
 use super::keep_alive::DEFAULT_PUBLIC_REFS;
-use super::query::{Batch, NEXT_TIMEOUT_MS, NextStatus, next_status};
+use super::query::{Batch, NextStatus, next_status, next_timeout_ms};
 
 const SMART_NEXT: &str = "IWbemWCOSmartEnum::Next";
 
@@ -129,7 +129,7 @@ pub(crate) async fn next_batch(shared: &Shared, smart: SmartEnum) -> Batch {
     let request = SmartNextRequest {
         this: OrpcThis::new(new_cid()),
         proxy_guid: smart.proxy,
-        timeout: NEXT_TIMEOUT_MS,
+        timeout: next_timeout_ms(shared),
         count: shared.options.batch_size,
     };
     loop {
