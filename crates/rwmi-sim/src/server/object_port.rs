@@ -46,6 +46,7 @@ use tracing::debug;
 use super::cursor::{Cursor, Restart};
 use super::exporter::{ConnectionId, ExportedObject, IpidEntry};
 use super::faults::with_profiles;
+use super::hostile::hostile_object;
 use super::host::VirtualHost;
 use super::marshal::{class_object_pointer, std_objref};
 use super::methods::exec_method;
@@ -704,6 +705,14 @@ impl ObjectPort {
             Ok(c) => c,
             Err(h) => return failed(h),
         };
+        if let Some(object) = hostile_object(&self.host.profiles) {
+            return reply(NextResponse {
+                that: OrpcThat::default(),
+                requested: count,
+                objects: vec![object],
+                hresult: WBEM_S_FALSE,
+            });
+        }
         let batch_size = count.min(MAX_OBJECTS_PER_NEXT);
         let batch = lock(&cursor).next_batch(batch_size);
         let mut objects = Vec::with_capacity(batch.len());
