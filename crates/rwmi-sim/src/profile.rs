@@ -322,7 +322,11 @@ mod tests {
             ("com-version=70000.1", "com-version=70000.1", "MAJOR.MINOR"),
             ("hostile-", "hostile-", "unknown hostile profile"),
             ("hostile-x", "hostile-x", "unknown hostile profile"),
-            ("hostile-slow-drip=1", "hostile-slow-drip=1", "takes no value"),
+            (
+                "hostile-slow-drip=1",
+                "hostile-slow-drip=1",
+                "takes no value",
+            ),
             ("legacy,,uac-off", "", "empty"),
             ("lag=1,lag=2", "lag=2", "twice"),
             ("legacy,LEGACY", "LEGACY", "twice"),

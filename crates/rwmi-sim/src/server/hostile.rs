@@ -68,18 +68,19 @@ impl WireFaults for WireTamper {
             match self.hostile {
                 Hostile::LyingLength => {
                     // Far more than the fragment has and than any negotiated max_recv_frag.
-                    if let Some(field) =
-                        first.get_mut(FRAG_LENGTH_OFFSET..FRAG_LENGTH_OFFSET + 2)
-                    {
+                    if let Some(field) = first.get_mut(FRAG_LENGTH_OFFSET..FRAG_LENGTH_OFFSET + 2) {
                         field.copy_from_slice(&u16::MAX.to_le_bytes());
                     }
                     write_all(stream, &fragments).await?;
                     Ok(true)
                 }
                 Hostile::BadSignature => {
-                    // The auth_value ends the fragment (MS-RPCE 2.2.2.11); its last octet is checksum.
-                    if let Some(last) = first.last_mut() {
-                        *last ^= 0x01;
+                    // The auth_value ends the fragment (MS-RPCE 2.2.2.11); for NTLM it is the 16-octet
+                    // NTLMSSP_MESSAGE_SIGNATURE (MS-NLMP 2.2.2.9.1): version, 8 octets of checksum, sequence
+                    // number. Flip the last checksum octet.
+                    let at = first.len().saturating_sub(5);
+                    if let Some(octet) = first.get_mut(at) {
+                        *octet ^= 0x01;
                     }
                     write_all(stream, &fragments).await?;
                     Ok(true)
@@ -106,7 +107,9 @@ impl WireFaults for WireTamper {
                     }
                     Ok(false)
                 }
-                Hostile::WrongCallId | Hostile::DeepObject | Hostile::CyclicHeap
+                Hostile::WrongCallId
+                | Hostile::DeepObject
+                | Hostile::CyclicHeap
                 | Hostile::HugeArray => {
                     write_all(stream, &fragments).await?;
                     Ok(true)
@@ -224,7 +227,11 @@ fn cyclic_heap() -> Vec<u8> {
 /// A uint32[] property whose ArrayCount says 0xFFFFFFF0 elements follow (two do).
 fn huge_array() -> Vec<u8> {
     const MARK: u32 = 0x5EED_5EED;
-    let class = class("Hostile_Array", "Values", CimType::array_of(CimBase::UInt32));
+    let class = class(
+        "Hostile_Array",
+        "Values",
+        CimType::array_of(CimBase::UInt32),
+    );
     let mut instance = WmiInstance::new(class);
     instance
         .set(

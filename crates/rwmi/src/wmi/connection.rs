@@ -80,7 +80,7 @@ impl Shared {
             .await
             .map_err(|e| WmiError::rpc(stage, Some(name), e))?;
         R::Response::from_stub(&reply)
-            .map_err(|e| WmiError::new(stage, Some(name), None, format!("malformed response: {e}")))
+            .map_err(|e| WmiError::malformed(stage, Some(name), "response", e))
     }
 
     /// Releases references on objects we no longer use (MS-DCOM 3.1.1.5.6.1.3), best effort.
@@ -326,12 +326,7 @@ async fn connect_stages(
         })?;
     scm.close().await;
     let response = RemoteCreateInstanceResponse::decode(&reply).map_err(|e| {
-        WmiError::new(
-            WmiStage::Activation,
-            Some(CREATE_INSTANCE),
-            None,
-            format!("malformed response: {e}"),
-        )
+        WmiError::malformed(WmiStage::Activation, Some(CREATE_INSTANCE), "response", e)
     })?;
     if response.hresult != 0 {
         return Err(WmiError::status(
@@ -341,11 +336,11 @@ async fn connect_stages(
         ));
     }
     let reply = response.activation_reply().map_err(|e| {
-        WmiError::new(
+        WmiError::malformed(
             WmiStage::Activation,
             Some(CREATE_INSTANCE),
-            None,
-            format!("malformed activation reply: {e}"),
+            "activation reply",
+            e,
         )
     })?;
     let login_pointer = match reply

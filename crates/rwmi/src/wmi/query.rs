@@ -8,12 +8,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use rwmi_core::Guid;
 use rwmi_core::dcom::{MInterfacePointer, ObjRef, ObjRefBody, OrpcThis};
 use rwmi_core::wmi::enumerator::NextRequest;
 use rwmi_core::wmi::flags::QUERY_FLAGS;
 use rwmi_core::wmi::services::{ExecQueryRequest, GetObjectRequest, wanted};
 use rwmi_core::wmio::{WmiInstance, WmiObject, decode_encoding_unit};
+use rwmi_core::{DecodeError, DecodeErrorKind, Guid};
 
 use super::connection::{Connection, Shared, interface_ipid, new_cid};
 use super::error::{WmiError, WmiStage};
@@ -32,14 +32,8 @@ pub(crate) fn decode_object(
     pointer: &MInterfacePointer,
     stage: WmiStage,
 ) -> Result<WmiObject, WmiError> {
-    let objref = ObjRef::from_interface_pointer(pointer).map_err(|e| {
-        WmiError::new(
-            stage,
-            None,
-            None,
-            format!("malformed object reference: {e}"),
-        )
-    })?;
+    let objref = ObjRef::from_interface_pointer(pointer)
+        .map_err(|e| WmiError::malformed(stage, None, "object reference", e))?;
     let ObjRefBody::Custom(custom) = objref.body else {
         return Err(WmiError::new(
             stage,
@@ -51,7 +45,7 @@ pub(crate) fn decode_object(
     let mut cache = shared.cache.lock().unwrap_or_else(|p| p.into_inner());
     decode_encoding_unit(&custom.object_data, &shared.limits, Some(&mut cache))
         .map(|unit| unit.object)
-        .map_err(|e| WmiError::new(stage, None, None, format!("malformed WMI object: {e}")))
+        .map_err(|e| WmiError::malformed(stage, None, "WMI object", e))
 }
 
 type Batch = Result<(Vec<WmiObject>, bool), WmiError>;
@@ -114,6 +108,25 @@ async fn next_batch(shared: Arc<Shared>, enumerator: Guid) -> Batch {
             WBEM_S_TIMEDOUT => false,
             failure => return Err(WmiError::status(WmiStage::Enumerate, NEXT, failure)),
         };
+        // MS-WMI 3.1.4.4.2: at most uCount objects. More is a lying server; refusing it bounds the rows
+        // one batch can make us decode and buffer to `batch_size`.
+        if response.objects.len() > request.count as usize {
+            return Err(WmiError::malformed(
+                WmiStage::Enumerate,
+                Some(NEXT),
+                "response",
+                DecodeError::new(
+                    "IEnumWbemClassObject::Next response",
+                    "puReturned",
+                    0,
+                    DecodeErrorKind::Limit {
+                        limit: "batch_size",
+                        value: response.objects.len() as u64,
+                        max: u64::from(request.count),
+                    },
+                ),
+            ));
+        }
         let mut rows = Vec::with_capacity(response.objects.len());
         for pointer in &response.objects {
             rows.push(decode_object(&shared, pointer, WmiStage::Enumerate)?);
