@@ -147,7 +147,11 @@ async fn two_hundred_hosts_twenty_faulty() {
 
     let mut timeouts = Vec::new();
     for (index, fault, error) in &faulty {
-        assert_eq!(error.stage, fault.stage, "host {index} ({}): {error}", fault.profile);
+        assert_eq!(
+            error.stage, fault.stage,
+            "host {index} ({}): {error}",
+            fault.profile
+        );
         assert_eq!(error.is_timeout(), fault.timeout, "host {index}: {error}");
         if fault.timeout {
             // The failing stage's own duration: the time-out, not the stages before it.
