@@ -42,7 +42,7 @@ pub struct ComVersion {
 
 /// A `hostile-*` profile: the server lies, cuts or tampers with what it sends. The wire-level ones act on
 /// every response of the object exporter's port (`server::hostile::WireTamper`), the object-level ones on
-/// what IEnumWbemClassObject::Next returns (`server::hostile::hostile_object`).
+/// what IEnumWbemClassObject::Next returns (`server::hostile::hostile_next`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Hostile {
     /// `hostile-lying-length`: frag_length names far more octets than the fragment has (0xFFFF).
@@ -63,10 +63,15 @@ pub enum Hostile {
     ResetMidFragment,
     /// `hostile-slow-drip`: the response one octet every 200 ms, without end.
     SlowDrip,
+    /// `hostile-oversized-batch`: Next returns one object more than uCount asked for.
+    OversizedBatch,
+    /// `hostile-endless-timedout`: Next answers WBEM_S_TIMEDOUT with no object, at once, every time: a
+    /// drip at the WMI layer that no single call's time-out catches.
+    EndlessTimedOut,
 }
 
 impl Hostile {
-    pub const ALL: [Hostile; 9] = [
+    pub const ALL: [Hostile; 11] = [
         Hostile::LyingLength,
         Hostile::DeepObject,
         Hostile::CyclicHeap,
@@ -76,6 +81,8 @@ impl Hostile {
         Hostile::BadSignature,
         Hostile::ResetMidFragment,
         Hostile::SlowDrip,
+        Hostile::OversizedBatch,
+        Hostile::EndlessTimedOut,
     ];
 
     pub fn name(self) -> &'static str {
@@ -89,6 +96,8 @@ impl Hostile {
             Hostile::BadSignature => "hostile-bad-signature",
             Hostile::ResetMidFragment => "hostile-reset-mid-fragment",
             Hostile::SlowDrip => "hostile-slow-drip",
+            Hostile::OversizedBatch => "hostile-oversized-batch",
+            Hostile::EndlessTimedOut => "hostile-endless-timedout",
         }
     }
 
@@ -96,7 +105,11 @@ impl Hostile {
     pub fn is_wire_level(self) -> bool {
         !matches!(
             self,
-            Hostile::DeepObject | Hostile::CyclicHeap | Hostile::HugeArray
+            Hostile::DeepObject
+                | Hostile::CyclicHeap
+                | Hostile::HugeArray
+                | Hostile::OversizedBatch
+                | Hostile::EndlessTimedOut
         )
     }
 }
@@ -152,6 +165,8 @@ pub const PROFILE_NAMES: &[&str] = &[
     "hostile-bad-signature",
     "hostile-reset-mid-fragment",
     "hostile-slow-drip",
+    "hostile-oversized-batch",
+    "hostile-endless-timedout",
 ];
 
 impl Profile {

@@ -35,7 +35,11 @@ fn reset_peak_rss() -> bool {
 
 struct Outcome {
     error: WmiError,
+    /// From the start of the connect to the error.
     elapsed: Duration,
+    /// The failing stage's own duration: its entry in the connect's timings, or the time since the
+    /// query started.
+    stage_elapsed: Duration,
     peak_kib: u64,
 }
 
@@ -48,7 +52,7 @@ fn run(profile: &str) -> Outcome {
         .enable_all()
         .build()
         .unwrap();
-    let (result, elapsed) = runtime.block_on(async {
+    let (result, elapsed, query_elapsed) = runtime.block_on(async {
         let options = SimOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             profiles: vec![profile.to_string()],
@@ -64,19 +68,25 @@ fn run(profile: &str) -> Outcome {
         o.connect_timeout = TIMEOUT;
         o.call_timeout = TIMEOUT;
         let started = Instant::now();
-        let result = async {
+        let mut query_started = None;
+        let work = async {
             let connection = Connection::connect(o).await?;
+            query_started = Some(Instant::now());
             let rows = connection
                 .query("SELECT * FROM Win32_Service")
                 .await?
                 .collect()
                 .await?;
             Ok::<_, WmiError>(rows.len())
-        }
-        .await;
+        };
+        // A watchdog, so that a client that hangs fails the test instead of stalling it.
+        let result = tokio::time::timeout(TIMEOUT * 10, work)
+            .await
+            .unwrap_or_else(|_| panic!("{profile}: the client hung"));
         let elapsed = started.elapsed();
+        let query_elapsed = query_started.map(|q| q.elapsed());
         emulator.shutdown().await;
-        (result, elapsed)
+        (result, elapsed, query_elapsed)
     });
     runtime.shutdown_timeout(Duration::from_secs(1));
     let peak_kib = status_kib("VmHWM:").expect("/proc/self/status has VmHWM");
@@ -99,9 +109,15 @@ fn run(profile: &str) -> Outcome {
         Ok(rows) => panic!("{profile}: the query succeeded with {rows} rows"),
         Err(e) => e,
     };
+    let stage_elapsed = match (error.timings.last(), query_elapsed) {
+        (Some((_, connect_stage)), _) => *connect_stage,
+        (None, Some(query)) => query,
+        (None, None) => elapsed,
+    };
     Outcome {
         error,
         elapsed,
+        stage_elapsed,
         peak_kib,
     }
 }
@@ -231,15 +247,48 @@ fn slow_drip_ends_at_the_call_timeout() {
     let outcome = run("hostile-slow-drip");
     assert_eq!(outcome.error.stage, WmiStage::Login, "{}", outcome.error);
     assert!(outcome.error.is_timeout(), "{}", outcome.error);
-    // The drip never lets the call time-out restart: the connect ends one call time-out after the login
-    // call started (activation before it takes milliseconds on loopback), within 10 %.
+    // The drip never lets the call time-out restart: the login stage ends one call time-out after it
+    // started, within 10 %.
+    within_ten_percent_of_the_timeout(&outcome);
+    assert!(outcome.peak_kib < PEAK_RSS_LIMIT_KIB);
+}
+
+fn within_ten_percent_of_the_timeout(outcome: &Outcome) {
+    let took = outcome.stage_elapsed;
     assert!(
-        outcome.elapsed >= TIMEOUT && outcome.elapsed <= TIMEOUT.mul_f64(1.1),
-        "took {} ms for a {} ms time-out",
-        outcome.elapsed.as_millis(),
+        took >= TIMEOUT && took <= TIMEOUT.mul_f64(1.1),
+        "the failing stage took {} ms for a {} ms time-out",
+        took.as_millis(),
         TIMEOUT.as_millis()
     );
-    assert!(outcome.peak_kib < PEAK_RSS_LIMIT_KIB);
+}
+
+#[test]
+fn oversized_batch_breaks_the_batch_size_limit() {
+    let outcome = run("hostile-oversized-batch");
+    assert_eq!(
+        outcome.error.stage,
+        WmiStage::Enumerate,
+        "{}",
+        outcome.error
+    );
+    assert_eq!(outcome.error.exceeded_limit(), Some("batch_size"));
+    prompt(&outcome);
+}
+
+/// Regression: the client asked again after every WBEM_S_TIMEDOUT without objects, without end; a
+/// server answering that at once, forever, hung the query (each call well within its time-out).
+#[test]
+fn endless_timedout_ends_at_the_call_timeout() {
+    let outcome = run("hostile-endless-timedout");
+    assert_eq!(
+        outcome.error.stage,
+        WmiStage::Enumerate,
+        "{}",
+        outcome.error
+    );
+    assert!(outcome.error.is_timeout(), "{}", outcome.error);
+    within_ten_percent_of_the_timeout(&outcome);
 }
 
 /// MS-RPCE 3.3.1.5.2.2: a PDU that fails verification ends the association; later calls on it return the

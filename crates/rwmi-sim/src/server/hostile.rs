@@ -10,7 +10,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rwmi::rpc::{BoxFuture, WireFaults};
-use rwmi_core::dcom::MInterfacePointer;
+use rwmi_core::dcom::{MInterfacePointer, OrpcThat};
+use rwmi_core::wmi::enumerator::NextResponse;
 use rwmi_core::wmio::{CimBase, CimType, ClassBuilder, Value, WmiInstance, WmiObject};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -26,6 +27,12 @@ pub const DRIP_INTERVAL: Duration = Duration::from_millis(200);
 pub const DEEP_OBJECT_DEPTH: usize = 1000;
 /// `hostile-huge-array`: the ArrayCount written.
 pub const HUGE_ARRAY_COUNT: u32 = 0xFFFF_FFF0;
+/// `hostile-oversized-batch`: at most this many objects, whatever uCount says.
+const OVERSIZED_BATCH_CAP: u32 = 4096;
+/// MS-WMI 2.2.11.
+const S_OK: u32 = 0;
+const WBEM_S_FALSE: u32 = 1;
+const WBEM_S_TIMEDOUT: u32 = 0x0004_0004;
 /// `hostile-wrong-call-id`: added to the call id of every response.
 const CALL_ID_SKEW: u32 = 0x1000;
 
@@ -110,7 +117,9 @@ impl WireFaults for WireTamper {
                 Hostile::WrongCallId
                 | Hostile::DeepObject
                 | Hostile::CyclicHeap
-                | Hostile::HugeArray => {
+                | Hostile::HugeArray
+                | Hostile::OversizedBatch
+                | Hostile::EndlessTimedOut => {
                     write_all(stream, &fragments).await?;
                     Ok(true)
                 }
@@ -126,8 +135,9 @@ async fn write_all(stream: &mut TcpStream, fragments: &[Vec<u8>]) -> io::Result<
     stream.flush().await
 }
 
-/// The object an object-level hostile profile makes Next return instead of the query's rows.
-pub fn hostile_object(profiles: &Profiles) -> Option<MInterfacePointer> {
+/// What Next answers under an object-level hostile profile, instead of the query's rows; `None` when no
+/// such profile is in force.
+pub fn hostile_next(profiles: &Profiles, count: u32) -> Option<NextResponse> {
     let hostile = profiles
         .hostile
         .iter()
@@ -136,13 +146,27 @@ pub fn hostile_object(profiles: &Profiles) -> Option<MInterfacePointer> {
     static DEEP: OnceLock<Vec<u8>> = OnceLock::new();
     static CYCLIC: OnceLock<Vec<u8>> = OnceLock::new();
     static HUGE: OnceLock<Vec<u8>> = OnceLock::new();
-    let unit = match hostile {
-        Hostile::DeepObject => DEEP.get_or_init(deep_object),
-        Hostile::CyclicHeap => CYCLIC.get_or_init(cyclic_heap),
-        Hostile::HugeArray => HUGE.get_or_init(huge_array),
-        _ => return None,
+    static LEAF: OnceLock<Vec<u8>> = OnceLock::new();
+    let respond = |objects: Vec<MInterfacePointer>, hresult| NextResponse {
+        that: OrpcThat::default(),
+        requested: count,
+        objects,
+        hresult,
     };
-    Some(custom_object_pointer(unit.clone()))
+    let one = |unit: &Vec<u8>| vec![custom_object_pointer(unit.clone())];
+    Some(match hostile {
+        Hostile::DeepObject => respond(one(DEEP.get_or_init(deep_object)), WBEM_S_FALSE),
+        Hostile::CyclicHeap => respond(one(CYCLIC.get_or_init(cyclic_heap)), WBEM_S_FALSE),
+        Hostile::HugeArray => respond(one(HUGE.get_or_init(huge_array)), WBEM_S_FALSE),
+        Hostile::OversizedBatch => {
+            // Bounded here too: the emulator must not allocate whatever a client's uCount says.
+            let n = count.saturating_add(1).min(OVERSIZED_BATCH_CAP) as usize;
+            let leaf = custom_object_pointer(LEAF.get_or_init(leaf).clone());
+            respond(vec![leaf; n], S_OK)
+        }
+        Hostile::EndlessTimedOut => respond(Vec::new(), WBEM_S_TIMEDOUT),
+        _ => return None,
+    })
 }
 
 fn class(name: &str, property: &str, ty: CimType) -> Arc<rwmi_core::wmio::WmiClass> {
@@ -183,10 +207,7 @@ fn deep_object() -> Vec<u8> {
 /// An Encoded-Array of embedded objects whose element references all point back at the array item
 /// itself: following one reads the array's own octets as an object.
 fn cyclic_heap() -> Vec<u8> {
-    let leaf_class = class("Hostile_Leaf", "Name", CimType::scalar(CimBase::String));
-    let mut leaf = WmiInstance::new(leaf_class);
-    leaf.set("Name", Some(Value::String("leaf".into())))
-        .expect("a string fits a string property");
+    let leaf = leaf_instance();
     let class = class("Hostile_Cycle", "Items", CimType::array_of(CimBase::Object));
     let mut instance = WmiInstance::new(class);
     let items = (0..3)
@@ -222,6 +243,21 @@ fn cyclic_heap() -> Vec<u8> {
         unit[at + 4 * i..at + 4 * i + 4].copy_from_slice(&array_offset.to_le_bytes());
     }
     unit
+}
+
+/// A well-formed small instance.
+fn leaf_instance() -> WmiInstance {
+    let leaf_class = class("Hostile_Leaf", "Name", CimType::scalar(CimBase::String));
+    let mut leaf = WmiInstance::new(leaf_class);
+    leaf.set("Name", Some(Value::String("leaf".into())))
+        .expect("a string fits a string property");
+    leaf
+}
+
+fn leaf() -> Vec<u8> {
+    WmiObject::Instance(leaf_instance())
+        .encode()
+        .expect("the leaf encodes")
 }
 
 /// A uint32[] property whose ArrayCount says 0xFFFFFFF0 elements follow (two do).
@@ -313,13 +349,26 @@ mod tests {
 
     #[test]
     fn only_listed_profiles_act() {
-        assert!(hostile_object(&Profiles::default()).is_none());
+        assert!(hostile_next(&Profiles::default(), 5).is_none());
         assert!(WireTamper::for_profiles(&Profiles::default()).is_none());
         let p = Profiles::parse("hostile-huge-array").unwrap();
-        assert!(hostile_object(&p).is_some());
+        assert!(hostile_next(&p, 5).is_some());
         assert!(WireTamper::for_profiles(&p).is_none());
         let p = Profiles::parse("hostile-slow-drip").unwrap();
-        assert!(hostile_object(&p).is_none());
+        assert!(hostile_next(&p, 5).is_none());
         assert!(WireTamper::for_profiles(&p).is_some());
+    }
+
+    #[test]
+    fn oversized_batches_exceed_the_count_but_stay_bounded() {
+        let p = Profiles::parse("hostile-oversized-batch").unwrap();
+        assert_eq!(hostile_next(&p, 5).unwrap().objects.len(), 6);
+        assert_eq!(
+            hostile_next(&p, u32::MAX).unwrap().objects.len(),
+            OVERSIZED_BATCH_CAP as usize
+        );
+        let p = Profiles::parse("hostile-endless-timedout").unwrap();
+        let r = hostile_next(&p, 5).unwrap();
+        assert_eq!((r.objects.len(), r.hresult), (0, WBEM_S_TIMEDOUT));
     }
 }

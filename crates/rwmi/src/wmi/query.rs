@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use rwmi_core::dcom::{MInterfacePointer, ObjRef, ObjRefBody, OrpcThis};
 use rwmi_core::wmi::enumerator::NextRequest;
@@ -17,6 +18,7 @@ use rwmi_core::{DecodeError, DecodeErrorKind, Guid};
 
 use super::connection::{Connection, Shared, interface_ipid, new_cid};
 use super::error::{WmiError, WmiStage};
+use crate::rpc::{RpcError, Stage};
 
 /// WBEM_S_FALSE: fewer objects than asked for, the enumeration is over.
 const WBEM_S_FALSE: u32 = 1;
@@ -97,6 +99,7 @@ async fn next_batch(shared: Arc<Shared>, enumerator: Guid) -> Batch {
         timeout: NEXT_TIMEOUT_MS,
         count: shared.options.batch_size,
     };
+    let started = Instant::now();
     loop {
         let response = shared
             .call(enumerator, &request, WmiStage::Enumerate, NEXT)
@@ -104,7 +107,27 @@ async fn next_batch(shared: Arc<Shared>, enumerator: Guid) -> Batch {
         let finished = match response.hresult {
             0 => false,
             WBEM_S_FALSE => true,
-            WBEM_S_TIMEDOUT if response.objects.is_empty() => continue,
+            WBEM_S_TIMEDOUT if response.objects.is_empty() => {
+                // "Not yet" may come back forever, each answer well within the call time-out: the wait for
+                // one batch is bounded by the call time-out as a whole.
+                let timeout = shared.options.call_timeout;
+                let waited = started.elapsed();
+                if waited >= timeout {
+                    return Err(WmiError::rpc(
+                        WmiStage::Enumerate,
+                        Some(NEXT),
+                        RpcError::Timeout {
+                            stage: Stage::Call,
+                            after: timeout,
+                        },
+                    )
+                    .with_evidence(vec![format!(
+                        "Next answered WBEM_S_TIMEDOUT without objects for {} ms",
+                        waited.as_millis()
+                    )]));
+                }
+                continue;
+            }
             WBEM_S_TIMEDOUT => false,
             failure => return Err(WmiError::status(WmiStage::Enumerate, NEXT, failure)),
         };
