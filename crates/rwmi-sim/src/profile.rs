@@ -42,7 +42,8 @@ pub struct ComVersion {
 
 /// A `hostile-*` profile: the server lies, cuts or tampers with what it sends. The wire-level ones act on
 /// every response of the object exporter's port (`server::hostile::WireTamper`), the object-level ones on
-/// what IEnumWbemClassObject::Next returns (`server::hostile::hostile_next`).
+/// what IEnumWbemClassObject::Next returns (`server::hostile::hostile_next`), `hostile-many-bindings` on
+/// the activation reply (`server::hostile::many_bindings`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Hostile {
     /// `hostile-lying-length`: frag_length names far more octets than the fragment has (0xFFFF).
@@ -68,10 +69,13 @@ pub enum Hostile {
     /// `hostile-endless-timedout`: Next answers WBEM_S_TIMEDOUT with no object, at once, every time: a
     /// drip at the WMI layer that no single call's time-out catches.
     EndlessTimedOut,
+    /// `hostile-many-bindings`: the activation reply advertises thousands of OXID bindings on addresses
+    /// that never answer (the real port is reachable only at the address that answered port 135).
+    ManyBindings,
 }
 
 impl Hostile {
-    pub const ALL: [Hostile; 11] = [
+    pub const ALL: [Hostile; 12] = [
         Hostile::LyingLength,
         Hostile::DeepObject,
         Hostile::CyclicHeap,
@@ -83,6 +87,7 @@ impl Hostile {
         Hostile::SlowDrip,
         Hostile::OversizedBatch,
         Hostile::EndlessTimedOut,
+        Hostile::ManyBindings,
     ];
 
     pub fn name(self) -> &'static str {
@@ -98,6 +103,7 @@ impl Hostile {
             Hostile::SlowDrip => "hostile-slow-drip",
             Hostile::OversizedBatch => "hostile-oversized-batch",
             Hostile::EndlessTimedOut => "hostile-endless-timedout",
+            Hostile::ManyBindings => "hostile-many-bindings",
         }
     }
 
@@ -110,6 +116,7 @@ impl Hostile {
                 | Hostile::HugeArray
                 | Hostile::OversizedBatch
                 | Hostile::EndlessTimedOut
+                | Hostile::ManyBindings
         )
     }
 }
@@ -167,6 +174,7 @@ pub const PROFILE_NAMES: &[&str] = &[
     "hostile-slow-drip",
     "hostile-oversized-batch",
     "hostile-endless-timedout",
+    "hostile-many-bindings",
 ];
 
 impl Profile {

@@ -43,8 +43,18 @@ struct Outcome {
     peak_kib: u64,
 }
 
-/// Connects to a one-host emulator with `profile` and runs a query; returns the failure.
-fn run(profile: &str) -> Outcome {
+/// What one connect and query against a hostile host came to.
+struct Measured {
+    /// The rows, with the connect's notes, or the failure.
+    result: Result<(usize, Vec<String>), WmiError>,
+    elapsed: Duration,
+    query_elapsed: Option<Duration>,
+    peak_kib: u64,
+}
+
+/// Connects to a one-host emulator with `profile` (each time-out `timeout`) and runs a query, measuring
+/// time and peak RSS.
+fn measure(profile: &str, timeout: Duration) -> Measured {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let reset = reset_peak_rss();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -65,22 +75,23 @@ fn run(profile: &str) -> Outcome {
             Credentials::parse_user("Administrator", Secret::Password("Passw0rd!".into()));
         let mut o = ConnectOptions::new(&target, credentials).unwrap();
         o.auth_level = AuthLevel::Privacy;
-        o.connect_timeout = TIMEOUT;
-        o.call_timeout = TIMEOUT;
+        o.connect_timeout = timeout;
+        o.call_timeout = timeout;
         let started = Instant::now();
         let mut query_started = None;
         let work = async {
             let connection = Connection::connect(o).await?;
+            let notes = connection.report().notes.clone();
             query_started = Some(Instant::now());
             let rows = connection
                 .query("SELECT * FROM Win32_Service")
                 .await?
                 .collect()
                 .await?;
-            Ok::<_, WmiError>(rows.len())
+            Ok::<_, WmiError>((rows.len(), notes))
         };
         // A watchdog, so that a client that hangs fails the test instead of stalling it.
-        let result = tokio::time::timeout(TIMEOUT * 10, work)
+        let result = tokio::time::timeout(timeout * 10, work)
             .await
             .unwrap_or_else(|_| panic!("{profile}: the client hung"));
         let elapsed = started.elapsed();
@@ -105,8 +116,24 @@ fn run(profile: &str) -> Outcome {
         peak_kib < PEAK_RSS_LIMIT_KIB,
         "{profile}: peak RSS {peak_kib} KiB"
     );
+    Measured {
+        result,
+        elapsed,
+        query_elapsed,
+        peak_kib,
+    }
+}
+
+/// Connects to a one-host emulator with `profile` and runs a query; returns the failure.
+fn run(profile: &str) -> Outcome {
+    let Measured {
+        result,
+        elapsed,
+        query_elapsed,
+        peak_kib,
+    } = measure(profile, TIMEOUT);
     let error = match result {
-        Ok(rows) => panic!("{profile}: the query succeeded with {rows} rows"),
+        Ok((rows, _)) => panic!("{profile}: the query succeeded with {rows} rows"),
         Err(e) => e,
     };
     let stage_elapsed = match (error.timings.last(), query_elapsed) {
@@ -333,4 +360,36 @@ async fn after_a_bad_signature_every_call_returns_the_same_error() {
         assert_eq!(again, first);
     }
     emulator.shutdown().await;
+}
+
+/// Regression: the client tried every advertised OXID binding in turn, each costing a connect time-out;
+/// thousands of unreachable ones kept the connect going for hours. Now at most a few are tried before the
+/// address that answered port 135.
+#[test]
+fn many_bindings_cost_a_bounded_number_of_attempts() {
+    let timeout = Duration::from_millis(300);
+    let m = measure("hostile-many-bindings", timeout);
+    let (rows, notes) = m.result.unwrap_or_else(|e| panic!("{e}\n{:?}", e.evidence));
+    assert_eq!(rows, 50);
+    assert!(
+        notes.iter().any(|n| n.contains("only the first 16")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("used the address that answered port 135")),
+        "{notes:?}"
+    );
+    // Each failed attempt is noted. Here 10.255.0.0/16 fails at once (no route); on a network with a default
+    // route each attempt costs a connect time-out, which is what the cap bounds.
+    let attempts = notes.iter().filter(|n| n.starts_with("10.255.")).count();
+    assert!((1..=8).contains(&attempts), "{attempts} attempts: {notes:?}");
+    // At most 8 attempts of one connect time-out each, and the query.
+    let connect = m.elapsed - m.query_elapsed.unwrap_or_default();
+    assert!(
+        connect < timeout * 9,
+        "the connect took {} ms",
+        connect.as_millis()
+    );
 }

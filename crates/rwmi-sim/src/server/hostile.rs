@@ -10,13 +10,13 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rwmi::rpc::{BoxFuture, WireFaults};
-use rwmi_core::dcom::{MInterfacePointer, OrpcThat};
+use rwmi_core::dcom::{DualStringArray, MInterfacePointer, OrpcThat, StringBinding};
 use rwmi_core::wmi::enumerator::NextResponse;
 use rwmi_core::wmio::{CimBase, CimType, ClassBuilder, Value, WmiInstance, WmiObject};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use super::marshal::custom_object_pointer;
+use super::marshal::{bindings, custom_object_pointer};
 use crate::profile::{Hostile, Profiles};
 
 /// Offset of frag_length in the common header (C706 12.6.3.1).
@@ -119,7 +119,8 @@ impl WireFaults for WireTamper {
                 | Hostile::CyclicHeap
                 | Hostile::HugeArray
                 | Hostile::OversizedBatch
-                | Hostile::EndlessTimedOut => {
+                | Hostile::EndlessTimedOut
+                | Hostile::ManyBindings => {
                     write_all(stream, &fragments).await?;
                     Ok(true)
                 }
@@ -167,6 +168,24 @@ pub fn hostile_next(profiles: &Profiles, count: u32) -> Option<NextResponse> {
         Hostile::EndlessTimedOut => respond(Vec::new(), WBEM_S_TIMEDOUT),
         _ => return None,
     })
+}
+
+/// `hostile-many-bindings`: how many bindings the activation reply advertises. DUALSTRINGARRAY counts
+/// its units in 16 bits (MS-DCOM 2.2.19.1), which bounds how many fit.
+pub const MANY_BINDINGS: usize = 2500;
+
+/// `hostile-many-bindings`: `port` on addresses of 10.255.0.0/16 (private, routed nowhere here): each one a
+/// connect that can only time out or fail.
+pub fn many_bindings(port: u16) -> DualStringArray {
+    let mut array = bindings("10.255.0.1", Some(port));
+    let template = array.string_bindings[0].clone();
+    array.string_bindings = (0..MANY_BINDINGS)
+        .map(|i| StringBinding {
+            network_addr: format!("10.255.{}.{}[{port}]", i / 250, i % 250 + 1),
+            ..template.clone()
+        })
+        .collect();
+    array
 }
 
 fn class(name: &str, property: &str, ty: CimType) -> Arc<rwmi_core::wmio::WmiClass> {
@@ -357,6 +376,18 @@ mod tests {
         let p = Profiles::parse("hostile-slow-drip").unwrap();
         assert!(hostile_next(&p, 5).is_none());
         assert!(WireTamper::for_profiles(&p).is_some());
+    }
+
+    #[test]
+    fn many_bindings_fit_one_dual_string_array() {
+        let array = many_bindings(49667);
+        assert_eq!(array.tcp_bindings().len(), MANY_BINDINGS);
+        let mut w = rwmi_core::codec::Writer::new();
+        array.encode_packet(&mut w);
+        let bytes = w.into_vec();
+        let mut r = rwmi_core::codec::Reader::new("test", &bytes);
+        let decoded = DualStringArray::decode_packet(&mut r).unwrap();
+        assert_eq!(decoded.tcp_bindings().len(), MANY_BINDINGS);
     }
 
     #[test]
