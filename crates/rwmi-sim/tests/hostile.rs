@@ -384,7 +384,10 @@ fn many_bindings_cost_a_bounded_number_of_attempts() {
     // Each failed attempt is noted. Here 10.255.0.0/16 fails at once (no route); on a network with a default
     // route each attempt costs a connect time-out, which is what the cap bounds.
     let attempts = notes.iter().filter(|n| n.starts_with("10.255.")).count();
-    assert!((1..=8).contains(&attempts), "{attempts} attempts: {notes:?}");
+    assert!(
+        (1..=8).contains(&attempts),
+        "{attempts} attempts: {notes:?}"
+    );
     // At most 8 attempts of one connect time-out each, and the query.
     let connect = m.elapsed - m.query_elapsed.unwrap_or_default();
     assert!(

@@ -85,7 +85,7 @@ pub struct WmiError {
     /// The transport failure underneath, if any.
     pub rpc: Option<Box<RpcError>>,
     /// Why a response's stub or an object in it was refused, if that is what failed.
-    pub decode: Option<DecodeError>,
+    pub decode: Option<Box<DecodeError>>,
     /// What was observed on the way (advertised bindings, addresses tried), for the diagnosis.
     pub evidence: Vec<String>,
     /// How long each stage before the failing one took (filled by `Connection::connect`).
@@ -128,14 +128,14 @@ impl WmiError {
         error: DecodeError,
     ) -> Self {
         WmiError {
-            decode: Some(error.clone()),
+            decode: Some(Box::new(error.clone())),
             ..WmiError::new(stage, call, None, format!("malformed {what}: {error}"))
         }
     }
 
     /// The decoding failure underneath: of a stub or object, or of a PDU on the transport.
     pub fn decode_error(&self) -> Option<&DecodeError> {
-        match (&self.decode, self.rpc.as_deref()) {
+        match (self.decode.as_deref(), self.rpc.as_deref()) {
             (Some(e), _) | (None, Some(RpcError::Protocol { error: e, .. })) => Some(e),
             _ => None,
         }
