@@ -174,14 +174,14 @@ pub fn hostile_next(profiles: &Profiles, count: u32) -> Option<NextResponse> {
 /// its units in 16 bits (MS-DCOM 2.2.19.1), which bounds how many fit.
 pub const MANY_BINDINGS: usize = 2500;
 
-/// `hostile-many-bindings`: `port` on addresses of 10.255.0.0/16 (private, routed nowhere here): each one a
-/// connect that can only time out or fail.
+/// `hostile-many-bindings`: `port` on loopback addresses of 127.254.0.0/16 where nothing listens: each one a
+/// connect that fails. (Loopback on purpose: tests never send traffic anywhere but this machine.)
 pub fn many_bindings(port: u16) -> DualStringArray {
-    let mut array = bindings("10.255.0.1", Some(port));
+    let mut array = bindings("127.254.0.1", Some(port));
     let template = array.string_bindings[0].clone();
     array.string_bindings = (0..MANY_BINDINGS)
         .map(|i| StringBinding {
-            network_addr: format!("10.255.{}.{}[{port}]", i / 250, i % 250 + 1),
+            network_addr: format!("127.254.{}.{}[{port}]", i / 250, i % 250 + 1),
             ..template.clone()
         })
         .collect();
