@@ -48,6 +48,7 @@ use super::cursor::{Cursor, Restart};
 use super::exporter::{ConnectionId, ExportedObject, IpidEntry};
 use super::faults::with_profiles;
 use super::host::VirtualHost;
+use super::hostile::hostile_next;
 use super::marshal::{class_object_pointer, std_objref};
 use super::methods::exec_method;
 use super::status::*;
@@ -717,6 +718,9 @@ impl ObjectPort {
             Ok(c) => c,
             Err(h) => return failed(h),
         };
+        if let Some(response) = hostile_next(&self.host.profiles, count) {
+            return reply(response);
+        }
         let batch_size = count.min(MAX_OBJECTS_PER_NEXT);
         let batch = lock(&cursor).next_batch(batch_size);
         let mut objects = Vec::with_capacity(batch.len());

@@ -95,7 +95,7 @@ impl Shared {
             .await
             .map_err(|e| WmiError::rpc(stage, Some(name), e))?;
         R::Response::from_stub(&reply)
-            .map_err(|e| WmiError::new(stage, Some(name), None, format!("malformed response: {e}")))
+            .map_err(|e| WmiError::malformed(stage, Some(name), "response", e))
     }
 
     /// The IPID of an interface pointer the server handed us, remembered with its OID and references.
@@ -362,12 +362,7 @@ async fn connect_stages(
         })?;
     scm.close().await;
     let response = RemoteCreateInstanceResponse::decode(&reply).map_err(|e| {
-        WmiError::new(
-            WmiStage::Activation,
-            Some(CREATE_INSTANCE),
-            None,
-            format!("malformed response: {e}"),
-        )
+        WmiError::malformed(WmiStage::Activation, Some(CREATE_INSTANCE), "response", e)
     })?;
     if response.hresult != 0 {
         return Err(WmiError::status(
@@ -377,11 +372,11 @@ async fn connect_stages(
         ));
     }
     let reply = response.activation_reply().map_err(|e| {
-        WmiError::new(
+        WmiError::malformed(
             WmiStage::Activation,
             Some(CREATE_INSTANCE),
-            None,
-            format!("malformed activation reply: {e}"),
+            "activation reply",
+            e,
         )
     })?;
     let login_pointer = match reply
@@ -515,6 +510,13 @@ async fn connect_stages(
 /// RPC_E_VERSION_MISMATCH (MS-ERREF 2.1): the two sides' COM versions are incompatible.
 const RPC_E_VERSION_MISMATCH: u32 = 0x8001_0110;
 
+/// The advertised OXID bindings looked at. Windows advertises one per address and name of the server, a
+/// handful; a server advertising thousands (MS-DCOM 2.2.19.1 allows tens of thousands in one array) would
+/// otherwise cost one name lookup or connect time-out each.
+const MAX_ADVERTISED_BINDINGS: usize = 16;
+/// Addresses tried before the fallback to the address that answered port 135.
+const MAX_EXPORTER_ATTEMPTS: usize = 8;
+
 /// Reaches the object exporter: the advertised TCP bindings whose names resolve, the one with the address
 /// that answered port 135 first; then that address with the advertised port, if nothing advertised works
 /// (NAT, a NetBIOS name DNS does not know, a name only the server's hosts file knows).
@@ -527,7 +529,14 @@ async fn reach_exporter(
     let mut evidence = Vec::new();
     let mut candidates: Vec<SocketAddr> = Vec::new();
     let mut port_seen = None;
-    for (host, port) in bindings.tcp_bindings() {
+    let advertised_tcp = bindings.tcp_bindings();
+    if advertised_tcp.len() > MAX_ADVERTISED_BINDINGS {
+        evidence.push(format!(
+            "the server advertised {} TCP bindings; only the first {MAX_ADVERTISED_BINDINGS} were considered",
+            advertised_tcp.len()
+        ));
+    }
+    for (host, port) in advertised_tcp.into_iter().take(MAX_ADVERTISED_BINDINGS) {
         let Some(port) = port else { continue };
         port_seen.get_or_insert(port);
         let resolved = match host.parse::<IpAddr>() {
@@ -570,6 +579,7 @@ async fn reach_exporter(
     };
     // Prefer the address we already reached: it is the one most likely to work from here.
     candidates.sort_by_key(|a| a.ip() != epm_ip);
+    candidates.truncate(MAX_EXPORTER_ATTEMPTS);
     let fallback = SocketAddr::new(epm_ip, port);
     let advertised = candidates.contains(&fallback);
     if !advertised {

@@ -9,8 +9,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
-use rwmi_core::Guid;
 use rwmi_core::dcom::{MInterfacePointer, ObjRef, ObjRefBody, OrpcThis};
 use rwmi_core::wmi::bstr::Bstr;
 use rwmi_core::wmi::enumerator::{NextRequest, ResetRequest};
@@ -21,10 +21,12 @@ use rwmi_core::wmi::services::{
 };
 use rwmi_core::wmi::stub::WmiCall;
 use rwmi_core::wmio::{WmiInstance, WmiObject, decode_encoding_unit};
+use rwmi_core::{DecodeError, DecodeErrorKind, Guid};
 
 use super::connection::{Connection, Shared, new_cid};
 use super::error::{WmiError, WmiStage};
 use super::smart_enum::{self, SmartEnum};
+use crate::rpc::{RpcError, Stage};
 
 /// WBEM_S_FALSE: fewer objects than asked for, the enumeration is over.
 const WBEM_S_FALSE: u32 = 1;
@@ -32,6 +34,32 @@ const WBEM_S_FALSE: u32 = 1;
 const WBEM_S_TIMEDOUT: u32 = 0x0004_0004;
 /// The longest Next time-out we ask the server for, in milliseconds: long enough for a slow provider.
 const MAX_NEXT_TIMEOUT_MS: u64 = 10_000;
+
+/// "Not yet" (WBEM_S_TIMEDOUT without objects) may come back forever, each answer well within the call
+/// time-out: the wait for one batch is bounded by the call time-out as a whole.
+pub(crate) fn check_wait(
+    options: &super::ConnectOptions,
+    started: Instant,
+    call: &'static str,
+) -> Result<(), WmiError> {
+    let timeout = options.call_timeout;
+    let waited = started.elapsed();
+    if waited < timeout {
+        return Ok(());
+    }
+    Err(WmiError::rpc(
+        WmiStage::Enumerate,
+        Some(call),
+        RpcError::Timeout {
+            stage: Stage::Call,
+            after: timeout,
+        },
+    )
+    .with_evidence(vec![format!(
+        "Next answered WBEM_S_TIMEDOUT without objects for {} ms",
+        waited.as_millis()
+    )]))
+}
 
 /// The Next time-out for the server (MS-WMI 3.1.4.4.2 lTimeout): at most half our own call time-out, so
 /// the server answers WBEM_S_TIMEDOUT (and we ask again) before our call time-out calls the server dead.
@@ -68,14 +96,8 @@ pub(crate) fn decode_object(
     pointer: &MInterfacePointer,
     stage: WmiStage,
 ) -> Result<WmiObject, WmiError> {
-    let objref = ObjRef::from_interface_pointer(pointer).map_err(|e| {
-        WmiError::new(
-            stage,
-            None,
-            None,
-            format!("malformed object reference: {e}"),
-        )
-    })?;
+    let objref = ObjRef::from_interface_pointer(pointer)
+        .map_err(|e| WmiError::malformed(stage, None, "object reference", e))?;
     let ObjRefBody::Custom(custom) = objref.body else {
         return Err(WmiError::new(
             stage,
@@ -87,7 +109,7 @@ pub(crate) fn decode_object(
     let mut cache = shared.cache.lock().unwrap_or_else(|p| p.into_inner());
     decode_encoding_unit(&custom.object_data, &shared.limits, Some(&mut cache))
         .map(|unit| unit.object)
-        .map_err(|e| WmiError::new(stage, None, None, format!("malformed WMI object: {e}")))
+        .map_err(|e| WmiError::malformed(stage, None, "WMI object", e))
 }
 
 pub(crate) type Batch = Result<(Vec<WmiObject>, bool), WmiError>;
@@ -170,15 +192,38 @@ async fn plain_next_batch(shared: &Shared, enumerator: Guid) -> Batch {
         timeout: next_timeout_ms(shared),
         count: shared.options.batch_size,
     };
+    let started = Instant::now();
     loop {
         let response = shared
             .call(enumerator, &request, WmiStage::Enumerate, NEXT)
             .await?;
         let finished = match next_status(response.hresult, response.objects.len()) {
-            Ok(NextStatus::Retry) => continue,
+            Ok(NextStatus::Retry) => {
+                check_wait(&shared.options, started, NEXT)?;
+                continue;
+            }
             Ok(status) => status == NextStatus::Finished,
             Err(failure) => return Err(WmiError::status(WmiStage::Enumerate, NEXT, failure)),
         };
+        // MS-WMI 3.1.4.4.2: at most uCount objects. More is a lying server; refusing it bounds the rows
+        // one batch can make us decode and buffer to `batch_size`.
+        if response.objects.len() > request.count as usize {
+            return Err(WmiError::malformed(
+                WmiStage::Enumerate,
+                Some(NEXT),
+                "response",
+                DecodeError::new(
+                    "IEnumWbemClassObject::Next response",
+                    "puReturned",
+                    0,
+                    DecodeErrorKind::Limit {
+                        limit: "batch_size",
+                        value: response.objects.len() as u64,
+                        max: u64::from(request.count),
+                    },
+                ),
+            ));
+        }
         let mut rows = Vec::with_capacity(response.objects.len());
         for pointer in &response.objects {
             rows.push(decode_object(shared, pointer, WmiStage::Enumerate)?);

@@ -18,7 +18,7 @@ use tracing::debug;
 use super::connection::{Shared, new_cid};
 use super::error::{WmiError, WmiStage};
 use super::keep_alive::DEFAULT_PUBLIC_REFS;
-use super::query::{Batch, NextStatus, next_status, next_timeout_ms};
+use super::query::{Batch, NextStatus, check_wait, next_status, next_timeout_ms};
 
 const SMART_NEXT: &str = "IWbemWCOSmartEnum::Next";
 
@@ -132,13 +132,17 @@ pub(crate) async fn next_batch(shared: &Shared, smart: SmartEnum) -> Batch {
         timeout: next_timeout_ms(shared),
         count: shared.options.batch_size,
     };
+    let started = std::time::Instant::now();
     loop {
         let response = shared
             .call(smart.smart, &request, WmiStage::Enumerate, SMART_NEXT)
             .await?;
         let returned = usize::try_from(response.returned).unwrap_or(usize::MAX);
         let finished = match next_status(response.hresult, returned) {
-            Ok(NextStatus::Retry) => continue,
+            Ok(NextStatus::Retry) => {
+                check_wait(&shared.options, started, SMART_NEXT)?;
+                continue;
+            }
             Ok(status) => status == NextStatus::Finished,
             Err(failure) => {
                 return Err(WmiError::status(WmiStage::Enumerate, SMART_NEXT, failure));
