@@ -10,5 +10,5 @@ pub mod query;
 pub use connection::{ConnectReport, Connection, StageTiming};
 pub use de::{DeError, from_instance};
 pub use error::{WmiError, WmiStage};
-pub use options::{Authority, ConnectOptions, OptionError, Target};
+pub use options::{Authority, ConnectOptions, KerberosSettings, OptionError, Target};
 pub use query::QueryStream;
