@@ -75,7 +75,7 @@ verdicts! {
     }
     KERBEROS_UNKNOWN_SPN = "kerberos-unknown-spn" {
         symptom: "The KDC issued no ticket for the target: it knows no account with the service principal name asked for (KDC_ERR_S_PRINCIPAL_UNKNOWN, 7).",
-        cause: "The target was named by a short name, an alias (CNAME) or a name of another domain, so the SPN (host/NAME) matches no computer account; or the SPN is not registered, or is registered in another realm.",
+        cause: "The SPN is built from the name the target was given (host/NAME): an alias (CNAME), a misspelt name or a name of another domain matches no computer account; or the SPN was never registered, or lives in another realm.",
         resolution: [
             "Client: name the target by its fully qualified DNS name as registered in Active Directory (-H server.domain), or give the SPN with --authority kerberos:host/server.domain (RPCSS/server.domain is also registered for DCOM).",
             "Windows: list the computer's SPNs with setspn -L COMPUTER and add a missing one with setspn -S host/server.domain COMPUTER (an alias needs its own SPN).",
