@@ -502,19 +502,31 @@ impl ClientAssociation {
 }
 
 /// Makes the bind's token on a blocking thread: Kerberos talks to the KDC with blocking sockets (each
-/// bounded by the KDC time-out); the whole step is bounded by `timeout` as well.
+/// bounded by the KDC time-out); the whole step is bounded by `timeout` as well. Nothing but the KDC is
+/// asked while the first Kerberos token is made, so running out of time there is the KDC's silence, not
+/// the target's.
 async fn first_token(
     mut initiator: SecurityInitiator,
     timeout: Duration,
 ) -> Result<(SecurityInitiator, Vec<u8>), RpcError> {
+    let kdc = initiator.kdc();
     let task = tokio::task::spawn_blocking(move || {
         let token = initiator.first_token();
         token.map(|t| (initiator, t))
     });
     match tokio::time::timeout(timeout, task).await {
-        Err(_) => Err(RpcError::Timeout {
-            stage: Stage::Authenticate,
-            after: timeout,
+        Err(_) => Err(match kdc {
+            Some(kdc) => RpcError::Security {
+                stage: Stage::Authenticate,
+                error: SecurityError::KdcUnreachable {
+                    kdc,
+                    message: format!("no tickets within {} ms", timeout.as_millis()),
+                },
+            },
+            None => RpcError::Timeout {
+                stage: Stage::Authenticate,
+                after: timeout,
+            },
         }),
         Ok(Err(join)) => Err(RpcError::Security {
             stage: Stage::Authenticate,

@@ -67,6 +67,14 @@ impl SecurityInitiator {
         })
     }
 
+    /// The KDC a Kerberos initiator gets its tickets from; `None` for NTLM.
+    pub fn kdc(&self) -> Option<std::net::SocketAddr> {
+        match self {
+            SecurityInitiator::Ntlm(_) => None,
+            SecurityInitiator::Kerberos(k) => Some(k.kdc()),
+        }
+    }
+
     /// The token for the bind: NEGOTIATE, or the AP-REQ. For Kerberos this talks to the KDC and blocks:
     /// call it off the async runtime's threads.
     pub fn first_token(&mut self) -> Result<Vec<u8>, SecurityError> {

@@ -280,6 +280,11 @@ impl KerberosInitiator {
         }
     }
 
+    /// The KDC this initiator asks for tickets.
+    pub fn kdc(&self) -> std::net::SocketAddr {
+        self.kdc.kdc()
+    }
+
     /// Gets a TGT and a service ticket from the KDC (blocking network I/O) and gives the AP-REQ for the bind.
     pub fn ap_req(&mut self) -> Result<Vec<u8>, SecurityError> {
         self.step(None)

@@ -325,9 +325,12 @@ async fn connect_stages(
     // Port 135: the SCM activator, authenticated at the level asked for (activation below packet integrity
     // is refused by patched Windows, KB5004442).
     lock(&progress).enter(WmiStage::Connect);
+    let authentication = options
+        .authentication()
+        .map_err(|e| WmiError::new(WmiStage::Bind, None, None, e.to_string()))?;
     let mut scm_options =
         AssociationOptions::new(vec![IREMOTE_SCM_ACTIVATOR_SYNTAX, IOBJECT_EXPORTER_SYNTAX])
-            .with_auth(options.credentials.clone(), options.auth_level);
+            .with_auth(authentication.clone(), options.auth_level);
     scm_options.connect_timeout = options.connect_timeout;
     scm_options.call_timeout = options.call_timeout;
     scm_options.max_frag = options.max_frag;
@@ -431,7 +434,7 @@ async fn connect_stages(
 
     lock(&progress).enter(WmiStage::OxidBinding);
     let mut exporter_options = AssociationOptions::new(EXPORTER_INTERFACES.to_vec())
-        .with_auth(options.credentials.clone(), options.auth_level);
+        .with_auth(authentication, options.auth_level);
     exporter_options.connect_timeout = options.connect_timeout;
     exporter_options.call_timeout = options.call_timeout;
     exporter_options.max_frag = options.max_frag;
