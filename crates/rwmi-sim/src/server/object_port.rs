@@ -180,15 +180,7 @@ fn in_out(asked: &InOutInterfacePtr, pointer: Option<MInterfacePointer>) -> InOu
     }
 }
 
-/// `//./root/cimv2`, `\\.\root\cimv2`, `//server/root/cimv2` or `root/cimv2` → `root\cimv2`.
-pub fn normalize_namespace(resource: &str) -> String {
-    let unified = resource.replace('/', "\\");
-    let local = match unified.strip_prefix("\\\\") {
-        Some(rest) => rest.split_once('\\').map_or("", |(_, ns)| ns),
-        None => unified.as_str(),
-    };
-    local.trim_matches('\\').to_owned()
-}
+use rwmi_core::wmi::path::namespace_of_resource;
 
 impl ObjectPort {
     fn dispatch(&self, context: &CallContext, stub: &[u8]) -> CallOutcome {
@@ -462,7 +454,7 @@ impl ObjectPort {
         let Some(resource) = call.request.network_resource.as_ref() else {
             return failed(WBEM_E_INVALID_PARAMETER);
         };
-        let namespace = normalize_namespace(resource.as_str());
+        let namespace = namespace_of_resource(resource.as_str());
         match self.open(call.context, &namespace) {
             Ok(pointer) => reply(NtlmLoginResponse {
                 that: OrpcThat::default(),
@@ -515,7 +507,7 @@ impl ObjectPort {
         let result = self
             .services_namespace(&call.entry, call.context)
             .and_then(|base| {
-                let child = request.namespace.trimmed().map(normalize_namespace);
+                let child = request.namespace.trimmed().map(namespace_of_resource);
                 match child {
                     Some(child) if !child.is_empty() => {
                         self.open(call.context, &format!("{base}\\{child}"))
@@ -903,9 +895,9 @@ mod tests {
             "root/cimv2",
             "root\\cimv2\\",
         ] {
-            assert_eq!(normalize_namespace(input), "root\\cimv2", "{input}");
+            assert_eq!(namespace_of_resource(input), "root\\cimv2", "{input}");
         }
-        assert_eq!(normalize_namespace("//server"), "");
+        assert_eq!(namespace_of_resource("//server"), "");
     }
 
     /// IWbemServices::GetObject("Win32_Process") as Impacket 0.13.1 encodes it: ppObject and

@@ -148,14 +148,7 @@ impl KerberosSettings {
 /// A namespace as WMI names it (`root\cimv2`): `/` is accepted for `\`, and a `\\server\` or `//./`
 /// prefix is dropped since the server is the target.
 pub fn normalize_namespace(text: &str) -> Result<String, OptionError> {
-    let mut ns = text.trim().replace('/', "\\");
-    if let Some(rest) = ns.strip_prefix("\\\\") {
-        ns = rest
-            .split_once('\\')
-            .map(|(_, n)| n.to_string())
-            .unwrap_or_default();
-    }
-    let ns = ns.trim_matches('\\').to_string();
+    let ns = rwmi_core::wmi::path::namespace_of_resource(text);
     if ns.is_empty() || ns.split('\\').any(str::is_empty) {
         return Err(OptionError(format!(
             "`{text}` is not a namespace such as root\\cimv2"
