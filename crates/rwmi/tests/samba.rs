@@ -4,42 +4,14 @@
 
 mod support;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use rwmi::rpc::epm::map_tcp;
 use rwmi::rpc::{AssociationOptions, ClientAssociation};
 use rwmi::security::{AuthLevel, Credentials, Secret};
+use support::peers::{Samba, samba};
 use support::samr::*;
-
-struct Samba {
-    host: IpAddr,
-    domain: String,
-    user: String,
-    password: String,
-}
-
-/// The peer's coordinates from the environment. Missing peers fail the test when RWMI_REQUIRE_PEERS is set
-/// (CI), and skip it otherwise (a quick local `cargo test`).
-fn samba() -> Option<Samba> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    match (var("RWMI_SAMBA_HOST"), var("RWMI_SAMBA_PASSWORD")) {
-        (Some(host), Some(password)) => Some(Samba {
-            host: host.parse().expect("RWMI_SAMBA_HOST is an IP address"),
-            domain: var("RWMI_SAMBA_DOMAIN").unwrap_or_else(|| "TEST".into()),
-            user: var("RWMI_SAMBA_USER").unwrap_or_else(|| "Administrator".into()),
-            password,
-        }),
-        _ => {
-            assert!(
-                var("RWMI_REQUIRE_PEERS").is_none(),
-                "RWMI_REQUIRE_PEERS is set but no Samba DC is configured"
-            );
-            eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
-            None
-        }
-    }
-}
 
 fn options(samba: &Samba, password: &str, level: AuthLevel) -> AssociationOptions {
     let mut o = AssociationOptions::new(vec![SAMR]);

@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use rwmi::rpc::epm::map_tcp;
@@ -12,35 +12,8 @@ use rwmi::rpc::{AssociationOptions, ClientAssociation, RpcError};
 use rwmi::security::{
     AuthLevel, KerberosCredentials, KerberosErrorCode, KerberosSecret, SecurityError,
 };
+use support::peers::{Samba, samba};
 use support::samr::*;
-
-struct Samba {
-    host: IpAddr,
-    realm: String,
-    user: String,
-    password: String,
-}
-
-/// Same rules as tests/samba.rs: a missing peer fails under RWMI_REQUIRE_PEERS and skips otherwise.
-fn samba() -> Option<Samba> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    match (var("RWMI_SAMBA_HOST"), var("RWMI_SAMBA_PASSWORD")) {
-        (Some(host), Some(password)) => Some(Samba {
-            host: host.parse().expect("RWMI_SAMBA_HOST is an IP address"),
-            realm: var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into()),
-            user: var("RWMI_SAMBA_USER").unwrap_or_else(|| "Administrator".into()),
-            password,
-        }),
-        _ => {
-            assert!(
-                var("RWMI_REQUIRE_PEERS").is_none(),
-                "RWMI_REQUIRE_PEERS is set but no Samba DC is configured"
-            );
-            eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
-            None
-        }
-    }
-}
 
 /// The DC's host service: Samba registers host/<fqdn> for the DC account (dc1.test.local).
 fn dc_spn(samba: &Samba) -> String {

@@ -4,40 +4,16 @@
 //! passed. Clock skew is not tested here: it would need this machine's or the DC's clock moved by more than
 //! five minutes, which a test must not do to a shared machine (the unit tests in diagnosis cover it).
 
-use std::net::{IpAddr, SocketAddr};
+mod support;
+
+use support::peers::{Samba, samba};
+
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use rwmi::diagnosis::{Diagnosis, StageStatus, diagnose};
 use rwmi::security::{Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, KerberosSettings, WmiStage};
-
-struct Samba {
-    host: IpAddr,
-    realm: String,
-    user: String,
-    password: String,
-}
-
-/// Same rules as tests/samba.rs: a missing peer fails under RWMI_REQUIRE_PEERS and skips otherwise.
-fn samba() -> Option<Samba> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    match (var("RWMI_SAMBA_HOST"), var("RWMI_SAMBA_PASSWORD")) {
-        (Some(host), Some(password)) => Some(Samba {
-            host: host.parse().expect("RWMI_SAMBA_HOST is an IP address"),
-            realm: var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into()),
-            user: var("RWMI_SAMBA_USER").unwrap_or_else(|| "Administrator".into()),
-            password,
-        }),
-        _ => {
-            assert!(
-                var("RWMI_REQUIRE_PEERS").is_none(),
-                "RWMI_REQUIRE_PEERS is set but no Samba DC is configured"
-            );
-            eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
-            None
-        }
-    }
-}
 
 /// The DC's host service: Samba registers host/<fqdn> for the DC account (dc1.test.local).
 fn dc_spn(samba: &Samba) -> String {
