@@ -86,3 +86,18 @@ impl PduProtection for AcceptingProtection {
         Ok(())
     }
 }
+
+/// Decodes `data` with `decode` and, if it decodes, checks the round trip through `encode`. For the
+/// codecs with their own `decode(&[u8])` and `encode() -> Vec<u8>`.
+pub fn round_trip<T: PartialEq + Debug>(
+    what: &str,
+    data: &[u8],
+    decode: impl Fn(&[u8]) -> DecodeResult<T>,
+    encode: impl Fn(&T) -> Vec<u8>,
+) -> Option<T> {
+    let first = decode(data).ok()?;
+    let encoding = encode(&first);
+    let again = expect_redecoded(what, decode(&encoding), &encoding);
+    assert_stable(what, &first, &again);
+    Some(first)
+}

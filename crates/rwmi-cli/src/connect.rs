@@ -111,6 +111,17 @@ pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOp
         .collect()
 }
 
+/// The hosts and one `ConnectOptions` each, or the usage exit code after saying what is wrong.
+pub fn prepare(args: &ConnectArgs) -> Result<(Vec<String>, Vec<ConnectOptions>), u8> {
+    let usage = |e: String| {
+        eprintln!("rwmi: {e}");
+        crate::exit::USAGE
+    };
+    let hosts = expand_hosts(&args.hosts).map_err(usage)?;
+    let options = options_for(args, &hosts).map_err(usage)?;
+    Ok((hosts, options))
+}
+
 fn seconds(value: f64, flag: &str) -> Result<Duration, String> {
     if value.is_finite() && value > 0.0 {
         Ok(Duration::from_secs_f64(value))

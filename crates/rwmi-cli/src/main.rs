@@ -133,6 +133,7 @@ fn main() -> ExitCode {
             if verbose {
                 let _ = tracing_subscriber::fmt()
                     .with_env_filter("debug")
+                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                     .with_writer(std::io::stderr)
                     .try_init();
             }

@@ -270,3 +270,35 @@ fn the_password_flag_warns_and_explain_needs_no_network() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_encrypted_namespace_is_retried_at_privacy_with_a_message() {
+    let sim = sim(&[]);
+    let t = sim.target.as_str();
+    let out = rwmi(
+        &[
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "-n",
+            "root\\cimv2\\Security\\MicrosoftTpm",
+            "--auth-level",
+            "integrity",
+            "SELECT * FROM Win32_Tpm",
+        ],
+        "Passw0rd!",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("retrying at packet privacy"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("\"__CLASS\": \"Win32_Tpm\""),
+        "{}",
+        text(&out.stdout)
+    );
+}

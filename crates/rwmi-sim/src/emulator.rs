@@ -2,7 +2,9 @@
 //! resolver), a dynamic-port listener (the object exporter) and, with `firewalled-dynamic-port`, a port
 //! that accepts and never answers; all served by tasks of the caller's tokio runtime.
 //!
-//! Addresses: host 0 listens on `config.listen`; host i (i ≥ 1) on 127.0.0.(1+i). With an explicit
+//! Addresses: host 0 listens on `config.listen`; host i (i ≥ 1) on the i-th loopback address after
+//! 127.0.0.1 that does not end in .0 or .255 (127.0.0.2 ... 127.0.0.254, 127.0.1.1, ...), so a fleet of
+//! thousands fits in 127.0.0.0/8. With an explicit
 //! port (135 in production) every host uses that port on its address. With port 0 (tests), host 0 gets
 //! a port from the OS and the other hosts try the same port number on their address, falling back to
 //! a port of their own when it is taken; read the ports from [`EmulatorHandle::hosts`].
@@ -110,6 +112,16 @@ impl EmulatorHandle {
     }
 }
 
+/// The loopback address of virtual host `index` (≥ 1): the index-th address after 127.0.0.1 that does
+/// not end in .0 or .255, in 127.0.0.0/8.
+pub fn virtual_host_ip(index: usize) -> Ipv4Addr {
+    // 254 usable last octets (1..=254) per /24; host 0 is 127.0.0.1, so host i is usable address i.
+    let block = index / 254;
+    let octet = (index % 254 + 1) as u8;
+    let block = u16::try_from(block).unwrap_or(u16::MAX);
+    Ipv4Addr::new(127, (block >> 8) as u8, block as u8, octet)
+}
+
 pub struct Emulator;
 
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
@@ -142,12 +154,7 @@ impl Emulator {
             let scm_listener = if index == 0 {
                 bind(config.listen, "port 135").await?
             } else {
-                let ip = IpAddr::V4(Ipv4Addr::new(
-                    127,
-                    0,
-                    0,
-                    u8::try_from(1 + index).unwrap_or(255),
-                ));
+                let ip = IpAddr::V4(virtual_host_ip(index));
                 let same_port = bind(SocketAddr::new(ip, first_port), "port 135").await;
                 match same_port {
                     Ok(l) => l,
@@ -288,5 +295,25 @@ async fn swallow(listener: TcpListener) {
         if held.len() > 256 {
             held.remove(0);
         }
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::virtual_host_ip;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn thousands_of_hosts_fit_in_loopback() {
+        assert_eq!(virtual_host_ip(1), Ipv4Addr::new(127, 0, 0, 2));
+        assert_eq!(virtual_host_ip(253), Ipv4Addr::new(127, 0, 0, 254));
+        assert_eq!(virtual_host_ip(254), Ipv4Addr::new(127, 0, 1, 1));
+        let all: std::collections::HashSet<_> = (1..5000).map(virtual_host_ip).collect();
+        assert_eq!(all.len(), 4999);
+        assert!(
+            all.iter()
+                .all(|ip| ip.octets()[3] != 0 && ip.octets()[3] != 255 && ip.is_loopback())
+        );
+        assert!(!all.contains(&Ipv4Addr::new(127, 0, 0, 1)));
     }
 }

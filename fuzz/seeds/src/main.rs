@@ -12,8 +12,17 @@ use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use rwmi_core::Guid;
-use rwmi_core::dcom::{MInterfacePointer, OrpcExtent, OrpcExtentArray, OrpcThat, OrpcThis};
+use rwmi_core::dcom::activation::{
+    ActivationReply, ActivationRequest, InterfaceResult, SpecialPropertiesData,
+};
+use rwmi_core::dcom::scm::{
+    RemQiResult, RemQueryInterfaceResponse, RemoteCreateInstanceRequest,
+    RemoteCreateInstanceResponse, ResolveOxid2Response, ServerAlive2Response,
+};
+use rwmi_core::dcom::{
+    ComVersion, DataElement, DualStringArray, MInterfacePointer, ObjRef, ObjRefBody, ObjRefCustom,
+    OrpcExtent, OrpcExtentArray, OrpcThat, OrpcThis, SecurityBinding, StdObjRef, StringBinding,
+};
 use rwmi_core::epm::{EPM, EptMapRequest, EptMapResponse, TcpTower};
 use rwmi_core::ndr::{
     AnsiString, ConformantVaryingArray, ContextHandle, RpcUnicodeString, Unique, WideString,
@@ -24,6 +33,15 @@ use rwmi_core::rpc::{
     Fault, NDR20, NDR64, Packet, Pdu, PduProtection, PfcFlags, ProtectionError, ProviderReason,
     Request, Response, SecuritySettings, SyntaxId, build_protected_fragment, fragment_call,
 };
+use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
+use rwmi_core::wmi::login::{NtlmLoginRequest, NtlmLoginResponse};
+use rwmi_core::wmi::services::{
+    EnumeratorResponse, ExecMethodRequest, ExecMethodResponse, ExecQueryRequest,
+};
+use rwmi_core::wmi::smart_enum::SmartNextResponse;
+use rwmi_core::wmi::{Bstr, ObjectArray, PacketObject, PacketType, WmiStub};
+use rwmi_core::wmio::{Limits, WmiObject, decode_encoding_unit, encode_instance_no_class};
+use rwmi_core::{Guid, Writer};
 
 /// IWbemLevel1Login, as a realistic abstract syntax.
 const IWBEM_LEVEL1_LOGIN: SyntaxId = SyntaxId::new(
@@ -42,13 +60,19 @@ fn main() -> io::Result<()> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus"));
-    let corpora: [(&str, Vec<Seed>); 6] = [
+    let corpora: [(&str, Vec<Seed>); 12] = [
         ("rpc_packet", rpc_packets()),
         ("rpc_reassembly", reassembly_streams()),
         ("ndr_strings", ndr_strings()),
         ("epm", epm()),
         ("dcom_orpc", dcom_orpc()),
         ("status_parse", status_texts()),
+        ("dcom_activation", dcom_activation()),
+        ("dcom_objref", dcom_objref()),
+        ("dcom_scm", dcom_scm()),
+        ("wmi_stubs", wmi_stubs()),
+        ("wmi_object_array", wmi_object_array()),
+        ("wmio_embedded", wmio_embedded()),
     ];
     for (target, seeds) in corpora {
         let dir = root.join(target);
@@ -345,6 +369,312 @@ fn dcom_orpc() -> Vec<Seed> {
     ]
 }
 
+/// CLSID and IID of IWbemLevel1Login, what a WMI client activates.
+const CLSID_WBEM_LEVEL1_LOGIN: Guid = Guid::from_literal("8bc3f05e-d86b-11d0-a075-00c04fb68820");
+const IID_IWBEM_LEVEL1_LOGIN: Guid = Guid::from_literal("f309ad18-d86a-11d0-a075-00c04fb68820");
+/// IRemUnknown's IPID, and an IPID for an interface, as an exporter would hand them out.
+const IPID_REM_UNKNOWN: Guid = Guid::from_literal("0000d800-0ae8-0000-3a1d-7e1b3b5b7c01");
+const IPID_LOGIN: Guid = Guid::from_literal("0000a000-0ae8-0000-3a1d-7e1b3b5b7c02");
+/// The MS-WMIO examples of section 3 (copied from the spec into the `wmio_object` corpus).
+const SPEC_MY_CLASS: &[u8] = include_bytes!("../../corpus/wmio_object/spec-my-class");
+const SPEC_MY_INSTANCE: &[u8] = include_bytes!("../../corpus/wmio_object/spec-my-instance");
+
+fn bindings() -> DualStringArray {
+    DualStringArray {
+        string_bindings: vec![
+            StringBinding::tcp("WIN-SERVER[49667]"),
+            StringBinding::tcp("192.168.1.10[49667]"),
+        ],
+        security_bindings: vec![SecurityBinding {
+            authn_svc: 10,
+            principal_name: String::new(),
+        }],
+    }
+}
+
+fn std_objref() -> StdObjRef {
+    StdObjRef {
+        flags: 0,
+        public_refs: 5,
+        oxid: 0x1122_3344_5566_7788,
+        oid: 0x99AA_BBCC_DDEE_FF00,
+        ipid: IPID_LOGIN,
+    }
+}
+
+fn standard_objref() -> ObjRef {
+    ObjRef {
+        iid: IID_IWBEM_LEVEL1_LOGIN,
+        body: ObjRefBody::Standard {
+            std: std_objref(),
+            resolver_bindings: bindings(),
+        },
+    }
+}
+
+fn activation_request() -> ActivationRequest {
+    ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN])
+}
+
+fn activation_reply() -> ActivationReply {
+    ActivationReply {
+        oxid: 0x1122_3344_5566_7788,
+        oxid_bindings: bindings(),
+        ipid_rem_unknown: IPID_REM_UNKNOWN,
+        authn_hint: 2,
+        server_version: ComVersion::CURRENT,
+        interfaces: vec![InterfaceResult {
+            iid: IID_IWBEM_LEVEL1_LOGIN,
+            hresult: 0,
+            pointer: Some(MInterfacePointer {
+                data: standard_objref().encode(),
+            }),
+        }],
+    }
+}
+
+fn dcom_activation() -> Vec<Seed> {
+    let full = ActivationRequest {
+        server_name: Some("WIN-SERVER".into()),
+        special_properties: Some(SpecialPropertiesData::default()),
+        ..activation_request()
+    };
+    let failed = ActivationReply {
+        interfaces: vec![InterfaceResult {
+            iid: IID_IWBEM_LEVEL1_LOGIN,
+            hresult: 0x8000_4002,
+            pointer: None,
+        }],
+        ..activation_reply()
+    };
+    vec![
+        ("request", activation_request().to_blob()),
+        ("request-server-special", full.to_blob()),
+        ("reply", activation_reply().to_blob()),
+        ("reply-no-interface", failed.to_blob()),
+    ]
+}
+
+fn dcom_objref() -> Vec<Seed> {
+    let handler = ObjRef {
+        iid: IID_IWBEM_LEVEL1_LOGIN,
+        body: ObjRefBody::Handler {
+            std: std_objref(),
+            clsid: CLSID_WBEM_LEVEL1_LOGIN,
+            resolver_bindings: bindings(),
+        },
+    };
+    let custom = ObjRef {
+        iid: IID_IWBEM_LEVEL1_LOGIN,
+        body: ObjRefBody::Custom(ObjRefCustom::new(
+            CLSID_WBEM_LEVEL1_LOGIN,
+            activation_request().to_blob(),
+        )),
+    };
+    let extended = ObjRef {
+        iid: IID_IWBEM_LEVEL1_LOGIN,
+        body: ObjRefBody::Extended {
+            std: std_objref(),
+            resolver_bindings: bindings(),
+            element: DataElement {
+                data_id: IPID_REM_UNKNOWN,
+                data: vec![1, 2, 3, 4, 5, 6, 7, 8],
+            },
+        },
+    };
+    let mut array = Writer::new();
+    bindings().encode_packet(&mut array);
+    vec![
+        ("objref-standard", standard_objref().encode()),
+        ("objref-handler", handler.encode()),
+        ("objref-custom", custom.encode()),
+        ("objref-extended", extended.encode()),
+        ("dualstringarray", array.into_vec()),
+    ]
+}
+
+fn dcom_scm() -> Vec<Seed> {
+    let qi = RemQueryInterfaceResponse {
+        orpc_that: OrpcThat::default(),
+        results: vec![RemQiResult {
+            hresult: 0,
+            std: std_objref(),
+        }],
+        hresult: 0,
+    };
+    vec![
+        (
+            "remote-create-instance-request",
+            RemoteCreateInstanceRequest::new(CAUSALITY_ID, &activation_request()).encode(),
+        ),
+        (
+            "remote-create-instance-response",
+            RemoteCreateInstanceResponse::new(&activation_reply()).encode(),
+        ),
+        (
+            "remote-create-instance-failure",
+            RemoteCreateInstanceResponse::failure(0x8007_0005).encode(),
+        ),
+        (
+            "resolve-oxid2-response",
+            ResolveOxid2Response {
+                oxid_bindings: Some(bindings()),
+                ipid_rem_unknown: IPID_REM_UNKNOWN,
+                authn_hint: 2,
+                com_version: ComVersion::CURRENT,
+                status: 0,
+            }
+            .encode(),
+        ),
+        (
+            "server-alive2-response",
+            ServerAlive2Response {
+                com_version: ComVersion::CURRENT,
+                or_bindings: Some(bindings()),
+                reserved: 0,
+                status: 0,
+            }
+            .encode(),
+        ),
+        ("rem-query-interface-response", qi.encode()),
+    ]
+}
+
+/// The `wmi_stubs` input: the octet that picks the stub, then the stub.
+fn selected<T: WmiStub>(selector: u8, stub: &T) -> Vec<u8> {
+    let mut out = vec![selector];
+    out.extend_from_slice(&stub.to_stub());
+    out
+}
+
+fn interface(data: Vec<u8>) -> rwmi_core::wmi::InterfacePtr {
+    Unique::new(MInterfacePointer { data })
+}
+
+fn wmi_stubs() -> Vec<Seed> {
+    let this = OrpcThis::new(CAUSALITY_ID);
+    let objref = standard_objref().encode();
+    let object = ObjRef {
+        iid: IID_IWBEM_LEVEL1_LOGIN,
+        body: ObjRefBody::Custom(ObjRefCustom::new(
+            CLSID_WBEM_LEVEL1_LOGIN,
+            SPEC_MY_INSTANCE.to_vec(),
+        )),
+    }
+    .encode();
+    let login = NtlmLoginRequest::new(this.clone(), "//./root/cimv2");
+    let login_response = NtlmLoginResponse {
+        that: OrpcThat::default(),
+        namespace: interface(objref.clone()),
+        hresult: 0,
+    };
+    let query = ExecQueryRequest {
+        this: this.clone(),
+        query_language: Bstr::new("WQL"),
+        query: Bstr::new("SELECT * FROM Win32_OperatingSystem"),
+        flags: 0x30,
+        context: Unique::null(),
+    };
+    let enumerator = EnumeratorResponse {
+        that: OrpcThat::default(),
+        enumerator: interface(objref.clone()),
+        hresult: 0,
+    };
+    let next = NextRequest {
+        this: this.clone(),
+        timeout: -1,
+        count: 10,
+    };
+    let next_response = NextResponse {
+        that: OrpcThat::default(),
+        requested: 10,
+        objects: vec![MInterfacePointer {
+            data: object.clone(),
+        }],
+        hresult: 1,
+    };
+    let method = ExecMethodRequest {
+        this,
+        object_path: Bstr::new("Win32_Process"),
+        method_name: Bstr::new("Create"),
+        flags: 0,
+        context: Unique::null(),
+        in_params: interface(object.clone()),
+        out_params: Unique::new(Unique::null()),
+        call_result: Unique::null(),
+    };
+    let method_response = ExecMethodResponse {
+        that: OrpcThat::default(),
+        out_params: Unique::new(interface(object)),
+        call_result: Unique::null(),
+        hresult: 0,
+    };
+    let smart_next = SmartNextResponse {
+        that: OrpcThat::default(),
+        returned: 2,
+        buffer: Some(object_array()),
+        hresult: 0,
+    };
+    vec![
+        ("ntlm-login-request", selected(0, &login)),
+        ("ntlm-login-response", selected(1, &login_response)),
+        ("exec-query-request", selected(2, &query)),
+        ("enumerator-response", selected(3, &enumerator)),
+        ("next-request", selected(4, &next)),
+        ("next-response", selected(5, &next_response)),
+        ("exec-method-request", selected(6, &method)),
+        ("exec-method-response", selected(7, &method_response)),
+        ("smart-next-response", selected(8, &smart_next)),
+    ]
+}
+
+/// A SmartEnum Next batch: MyClass, then MyInstance with its class, then MyInstance without it.
+fn object_array() -> Vec<u8> {
+    let class_id = Guid::from_literal("3c2b1a09-0000-0000-0000-00000000c1a5");
+    let no_class = my_instance_without_class();
+    let mut objects = vec![
+        PacketObject::class(SPEC_MY_CLASS.to_vec()),
+        PacketObject::instance(class_id, SPEC_MY_INSTANCE.to_vec()),
+    ];
+    objects.extend(no_class.map(|data| PacketObject::instance_no_class(class_id, data)));
+    ObjectArray::new(PacketType::SmartEnumNext, objects).encode()
+}
+
+/// MyInstance as an EncodingUnitInstanceNoClass (MS-WMIO 2.2.3).
+fn my_instance_without_class() -> Option<Vec<u8>> {
+    let unit = decode_encoding_unit(SPEC_MY_INSTANCE, &Limits::default(), None).ok()?;
+    match unit.object {
+        WmiObject::Instance(instance) => encode_instance_no_class(&instance).ok(),
+        WmiObject::Class(_) => None,
+    }
+}
+
+fn wmi_object_array() -> Vec<Seed> {
+    let indicate = ObjectArray::new(
+        PacketType::ObjectSinkIndicate,
+        vec![PacketObject::instance(
+            Guid::from_u128(7),
+            SPEC_MY_INSTANCE.to_vec(),
+        )],
+    );
+    vec![
+        ("smart-enum-batch", object_array()),
+        ("indicate-one-instance", indicate.encode()),
+    ]
+}
+
+fn wmio_embedded() -> Vec<Seed> {
+    // An embedded object is the EncodingUnit without its Signature: ObjectEncodingLength, ObjectBlock.
+    let embedded = |unit: &[u8]| unit.get(4..).unwrap_or_default().to_vec();
+    let no_class = my_instance_without_class();
+    let mut seeds = vec![
+        ("embedded-my-class", embedded(SPEC_MY_CLASS)),
+        ("embedded-my-instance", embedded(SPEC_MY_INSTANCE)),
+    ];
+    seeds.extend(no_class.map(|bytes| ("instance-no-class", bytes)));
+    seeds
+}
+
 fn status_texts() -> Vec<Seed> {
     [
         ("hex-prefix", "0x80070005"),
@@ -369,5 +699,35 @@ mod tests {
             let packet = Packet::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(packet.to_bytes().as_ref(), Ok(&bytes), "{name}");
         }
+    }
+
+    /// Every seed of the targets added with the DCOM and MS-WMI stub decoders is accepted by the decoder
+    /// its target tries first, so the fuzzer starts from valid encodings.
+    #[test]
+    fn every_dcom_and_wmi_seed_decodes() {
+        for (name, bytes) in dcom_activation() {
+            let decoded = if name.starts_with("request") {
+                ActivationRequest::from_blob(&bytes).map(drop)
+            } else {
+                ActivationReply::from_blob(&bytes).map(drop)
+            };
+            decoded.unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        for (name, bytes) in dcom_objref() {
+            if name.starts_with("objref") {
+                let objref = ObjRef::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(objref.encode(), bytes, "{name}");
+            }
+        }
+        for (name, bytes) in wmi_object_array() {
+            ObjectArray::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        let stubs = wmi_stubs();
+        assert_eq!(stubs.len(), 9, "one seed per stub the selector octet picks");
+        assert_eq!(
+            wmio_embedded().len(),
+            3,
+            "MyInstance re-encodes without its class"
+        );
     }
 }

@@ -6,7 +6,7 @@ use rwmi::diagnosis::{Diagnosis, diagnose};
 use tokio::sync::Semaphore;
 
 use crate::args::{ConnectArgs, Format};
-use crate::connect::{expand_hosts, options_for};
+use crate::connect::prepare;
 use crate::exit;
 
 /// The exit code for a diagnosis, as for the other commands.
@@ -27,19 +27,9 @@ fn exit_for(d: &Diagnosis) -> u8 {
 }
 
 pub async fn run(connect: ConnectArgs, format: Option<Format>) -> u8 {
-    let hosts = match expand_hosts(&connect.hosts) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("rwmi: {e}");
-            return exit::USAGE;
-        }
-    };
-    let options = match options_for(&connect, &hosts) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("rwmi: {e}");
-            return exit::USAGE;
-        }
+    let (_hosts, options) = match prepare(&connect) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
     let json = matches!(format, Some(Format::Json | Format::Ndjson));
     let limit = Arc::new(Semaphore::new(connect.concurrency.max(1)));

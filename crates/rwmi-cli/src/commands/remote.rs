@@ -5,12 +5,13 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
+use rwmi::security::AuthLevel;
 use rwmi::wmi::{Connection, WmiError};
 use rwmi_core::wmio::{WmiInstance, WmiObject};
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::args::{ConnectArgs, Format, OutputArgs};
-use crate::connect::{expand_hosts, options_for};
+use crate::connect::prepare;
 use crate::exit;
 use crate::output::Printer;
 
@@ -59,6 +60,32 @@ pub fn exit_code(error: &WmiError) -> u8 {
     }
 }
 
+/// Connects; when the namespace refuses a level below packet privacy (RequiresEncryption, MS-WMI 3.1.4),
+/// says so and tries once more at privacy. rwmi raises a level this way but never lowers one.
+async fn connect_raising_to_privacy(
+    options: rwmi::wmi::ConnectOptions,
+    host: &str,
+) -> Result<Connection, WmiError> {
+    const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
+    let level = options.auth_level;
+    match Connection::connect(options.clone()).await {
+        Err(e)
+            if e.stage == rwmi::wmi::WmiStage::Login
+                && e.code == Some(WBEM_E_ACCESS_DENIED)
+                && level < AuthLevel::Privacy =>
+        {
+            eprintln!(
+                "rwmi: {host}: namespace {} refused {level}: it may require an encrypted connection; retrying at packet privacy",
+                options.namespace
+            );
+            let mut raised = options;
+            raised.auth_level = AuthLevel::Privacy;
+            Connection::connect(raised).await
+        }
+        other => other,
+    }
+}
+
 async fn run_on_host(
     options: rwmi::wmi::ConnectOptions,
     host: String,
@@ -66,7 +93,7 @@ async fn run_on_host(
     events: mpsc::Sender<Event>,
 ) {
     let result = async {
-        let connection = Connection::connect(options).await?;
+        let connection = connect_raising_to_privacy(options, &host).await?;
         for note in &connection.report().notes {
             eprintln!("rwmi: {host}: note: {note}");
         }
@@ -113,19 +140,9 @@ async fn run_on_host(
 }
 
 pub async fn run(connect: ConnectArgs, output: OutputArgs, operation: Operation) -> u8 {
-    let hosts = match expand_hosts(&connect.hosts) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("rwmi: {e}");
-            return exit::USAGE;
-        }
-    };
-    let options = match options_for(&connect, &hosts) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("rwmi: {e}");
-            return exit::USAGE;
-        }
+    let (hosts, options) = match prepare(&connect) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
     let stdout_tty = std::io::stdout().is_terminal();
     let format = output.format.unwrap_or(if stdout_tty {

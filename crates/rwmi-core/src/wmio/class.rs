@@ -353,6 +353,7 @@ pub(crate) fn decode_class_part(
 
     let mut by_order: Vec<Option<Property>> = vec![None; count];
     let mut lookup = Vec::with_capacity(count);
+    let mut slots = Vec::with_capacity(count);
     for _ in 0..count {
         let name_ref = lookup_r.u32("PropertyNameRef")?;
         let info_ref = lookup_r.u32("PropertyInfoRef")?;
@@ -375,6 +376,7 @@ pub(crate) fn decode_class_part(
         if !fits {
             return Err(info.bad_value("ValueTableOffset", u64::from(value_table_offset)));
         }
+        slots.push((value_table_offset as usize, cim_type.slot_size()));
         let bits = nd_bits(nd, usize::from(order));
         let default = if bits & 1 == 0 {
             let mut vr = Reader::new("ValueTable", value_table);
@@ -396,6 +398,7 @@ pub(crate) fn decode_class_part(
             default_inherited: bits & 2 != 0,
         });
     }
+    check_slots_disjoint(&mut slots, &p)?;
     // DeclarationOrder values were checked to be distinct and below `count`, so every slot is filled.
     let properties: Vec<Property> = by_order.into_iter().flatten().collect();
 
@@ -413,6 +416,24 @@ pub(crate) fn decode_class_part(
         methods_image: None,
         value_table_len: value_table.len(),
     })
+}
+
+/// Refuses properties whose ValueTable slots (2.2.34) share octets. Every property owns its slot: an
+/// instance writing one value would change another, so such a layout cannot be encoded faithfully.
+/// `slots` holds (offset, size) pairs already checked to lie inside the table.
+fn check_slots_disjoint(slots: &mut [(usize, usize)], r: &Reader<'_>) -> DecodeResult<()> {
+    slots.sort_unstable();
+    for pair in slots.windows(2) {
+        if let [(start, size), (next, _)] = pair
+            && start.saturating_add(*size) > *next
+        {
+            return Err(r.error(
+                "ValueTableOffset",
+                DecodeErrorKind::Invalid("property value table slots overlap"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Encodes a ClassPart with the canonical heap layout of the spec's examples: class name, class qualifier

@@ -578,6 +578,27 @@ fn a_huge_array_count_is_refused() {
 }
 
 #[test]
+fn overlapping_value_table_slots_are_refused() {
+    // Fuzzing found this: MyInstance with the ValueTableOffset of `Id` (sint32) moved from 0 to 9, so its
+    // four octets cover the end of `Data2`'s heap reference and the start of `Array`'s. It used to decode,
+    // and its re-encoding, with the slots written over each other, did not.
+    let mut bytes = hex(MY_INSTANCE);
+    let id_offset_at = 0x152;
+    assert_eq!(
+        &bytes[id_offset_at - 6..id_offset_at + 4],
+        &[3, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]
+    );
+    bytes[id_offset_at] = 9;
+    assert_eq!(bytes.len(), 475);
+    let err = decode_encoding_unit(&bytes, &Limits::default(), None).unwrap_err();
+    assert_eq!(err.field, "ValueTableOffset");
+    assert_eq!(
+        err.kind,
+        DecodeErrorKind::Invalid("property value table slots overlap")
+    );
+}
+
+#[test]
 fn a_cache_shares_the_class_between_instances_and_serves_no_class_rows() {
     let bytes = hex(MY_INSTANCE);
     let limits = Limits::default();

@@ -17,7 +17,7 @@ use rwmi_core::dcom::scm::{
     RemQueryInterfaceResponse, RemReleaseRequest, RemReleaseResponse,
 };
 use rwmi_core::dcom::{MInterfacePointer, ObjRef, ObjRefBody, OrpcThat, OrpcThis, StdObjRef};
-use rwmi_core::ndr::Unique;
+use rwmi_core::ndr::{NdrReader, Unique};
 use rwmi_core::rpc::SyntaxId;
 use rwmi_core::wmi::enumerator::{
     CloneRequest, CloneResponse, NextAsyncRequest, NextRequest, NextResponse, ResetRequest,
@@ -107,11 +107,19 @@ trait OrpcRequest: Sized {
     fn this(&self) -> &OrpcThis;
 }
 
+/// Decodes a request stub, ignoring octets after the last parameter as Windows' NDR engine does.
+/// Impacket sends an `[in, out, unique] IFoo**` as a pointer to an empty MInterfacePointer rather than
+/// to a NULL interface pointer: read by the IDL, that is a wanted result and a few octets left over.
+fn decode_request<T: WmiStub>(stub: &[u8]) -> Option<T> {
+    let mut r = NdrReader::new(T::CONTEXT, stub);
+    T::decode(&mut r).ok()
+}
+
 macro_rules! wmi_orpc_request {
     ($($t:ty),+) => {$(
         impl OrpcRequest for $t {
             fn decode_stub(stub: &[u8]) -> Option<Self> {
-                <$t as WmiStub>::from_stub(stub).ok()
+                decode_request::<$t>(stub)
             }
             fn this(&self) -> &OrpcThis {
                 &self.this
@@ -505,7 +513,7 @@ impl ObjectPort {
         let result = self
             .services_namespace(&call.entry, call.context)
             .and_then(|base| {
-                let child = request.namespace.as_str().map(normalize_namespace);
+                let child = request.namespace.trimmed().map(normalize_namespace);
                 match child {
                     Some(child) if !child.is_empty() => {
                         self.open(call.context, &format!("{base}\\{child}"))
@@ -531,7 +539,7 @@ impl ObjectPort {
         let result = self
             .services_namespace(&call.entry, call.context)
             .and_then(|ns| {
-                let path = request.object_path.as_str().unwrap_or("");
+                let path = request.object_path.trimmed().unwrap_or("");
                 if path.trim().is_empty() {
                     return Err(WBEM_E_INVALID_PARAMETER);
                 }
@@ -584,7 +592,7 @@ impl ObjectPort {
             Ok(ns) => ns,
             Err(h) => return Self::enumerator_failed(h),
         };
-        let Some(class) = call.request.superclass.as_str().map(str::to_owned) else {
+        let Some(class) = call.request.superclass.trimmed().map(str::to_owned) else {
             return Self::enumerator_failed(WBEM_E_INVALID_PARAMETER);
         };
         let backend = self.host.backend.clone();
@@ -594,17 +602,18 @@ impl ObjectPort {
         )
     }
 
-    /// MS-WMI 3.1.4.3.18: WQL only, else WBEM_E_INVALID_QUERY_TYPE.
+    /// MS-WMI 3.1.4.3.18: WQL only, else WBEM_E_INVALID_QUERY_TYPE. BSTRs are read trimmed: Impacket
+    /// counts a terminating NUL in their length.
     fn exec_query(&self, call: Call<'_, ExecQueryRequest>) -> CallOutcome {
         let namespace = match self.services_namespace(&call.entry, call.context) {
             Ok(ns) => ns,
             Err(h) => return Self::enumerator_failed(h),
         };
-        let language = call.request.query_language.as_str().unwrap_or("");
+        let language = call.request.query_language.trimmed().unwrap_or("");
         if !language.eq_ignore_ascii_case("WQL") {
             return Self::enumerator_failed(WBEM_E_INVALID_QUERY_TYPE);
         }
-        let query = call.request.query.as_str().unwrap_or("").to_owned();
+        let query = call.request.query.trimmed().unwrap_or("").to_owned();
         debug!(connection = self.connection, %namespace, %query, "ExecQuery");
         let backend = self.host.backend.clone();
         self.enumerator(
@@ -633,8 +642,8 @@ impl ObjectPort {
                     Some(pointer) => Some(decode_instance(pointer)?),
                     None => None,
                 };
-                let path = request.object_path.as_str().unwrap_or("");
-                let method = request.method_name.as_str().unwrap_or("");
+                let path = request.object_path.trimmed().unwrap_or("");
+                let method = request.method_name.trimmed().unwrap_or("");
                 debug!(connection = self.connection, %path, %method, "ExecMethod");
                 exec_method(
                     self.host.backend.as_ref(),
@@ -889,6 +898,32 @@ mod tests {
             assert_eq!(normalize_namespace(input), "root\\cimv2", "{input}");
         }
         assert_eq!(normalize_namespace("//server"), "");
+    }
+
+    /// IWbemServices::GetObject("Win32_Process") as Impacket 0.13.1 encodes it: ppObject and
+    /// ppCallResult are pointers to empty MInterfacePointers, which leaves 12 octets after the IDL's
+    /// last parameter.
+    #[test]
+    fn impacket_get_object_request_decodes() {
+        let stub = hex(concat!(
+            "05000700000000000000000041414141414141414141414141414141",
+            "000000003dc900000d0000001a0000000d000000570069006e003300",
+            "32005f00500072006f006300650073007300bfbf0000000000000000",
+            "7292000000000000000000002c9800000000000000000000"
+        ));
+        assert!(<GetObjectRequest as WmiStub>::from_stub(&stub).is_err());
+        let request = GetObjectRequest::decode_stub(&stub).unwrap();
+        assert_eq!(request.object_path.trimmed(), Some("Win32_Process"));
+        assert_eq!(request.flags, 0);
+        assert!(request.object.as_ref().is_some_and(|inner| inner.is_null()));
+        assert!(request.call_result.is_null());
+    }
+
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
     }
 }
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use rwmi_core::Guid;
 use rwmi_core::rpc::{
     AuthType, AuthVerifier, BindAck, BindNak, BindNakReason, BindTimeFeatures, CallHeader, Fault,
-    NDR20, Packet, PacketType, Pdu, PfcFlags, Reassembler, SecuritySettings, ServerBindPolicy,
-    SyntaxId, fragment_call, negotiate_bind, open_protected_fragment,
+    FragmentLayout, NDR20, Packet, PacketType, Pdu, PfcFlags, Reassembler, SecuritySettings,
+    ServerBindPolicy, SyntaxId, fragment_call, negotiate_bind, open_protected_fragment,
 };
 use tokio::net::TcpStream;
 use tracing::{debug, warn};
@@ -85,19 +85,62 @@ const AUTHENTICATION_TYPE_NOT_RECOGNIZED: BindNakReason =
     BindNakReason::AUTHENTICATION_TYPE_NOT_RECOGNIZED;
 
 enum Security {
-    None,
     Handshake {
         acceptor: NtlmAcceptor,
         level: AuthLevel,
-        context_id: u32,
     },
     Established {
         session: NtlmSession,
         caller: CallerIdentity,
-        context_id: u32,
     },
     /// auth3 did not verify: every call gets access denied, as Windows answers.
     Failed,
+}
+
+/// At most this many security contexts per association; a new one beyond it replaces the oldest.
+const MAX_SECURITY_CONTEXTS: usize = 16;
+
+/// The security contexts of one association by auth_context_id. MS-RPCE 3.3.1.5.2.2 lets a client
+/// set up several on one connection: Impacket's alter_ctx starts a new NTLM handshake, under a new
+/// auth_context_id, with each alter_context, and its later requests name that context.
+#[derive(Default)]
+struct SecurityContexts {
+    entries: Vec<(u32, Security)>,
+}
+
+impl SecurityContexts {
+    fn get_mut(&mut self, id: u32) -> Option<&mut Security> {
+        self.entries
+            .iter_mut()
+            .find(|(known, _)| *known == id)
+            .map(|(_, security)| security)
+    }
+
+    fn contains(&self, id: u32) -> bool {
+        self.entries.iter().any(|(known, _)| *known == id)
+    }
+
+    fn insert(&mut self, id: u32, security: Security) {
+        if let Some(existing) = self.get_mut(id) {
+            *existing = security;
+            return;
+        }
+        if self.entries.len() >= MAX_SECURITY_CONTEXTS {
+            self.entries.remove(0);
+        }
+        self.entries.push((id, security));
+    }
+
+    /// The context a request without a sec_trailer runs under: the first one set up (the bind's).
+    fn default_id(&self) -> Option<u32> {
+        self.entries.first().map(|(id, _)| *id)
+    }
+}
+
+/// The auth_context_id in a fragment's sec_trailer, if it has one (MS-RPCE 2.2.2.11).
+fn trailer_context_id(fragment: &[u8]) -> Option<u32> {
+    let layout = FragmentLayout::locate(fragment).ok()?;
+    layout.auth.map(|(trailer, _)| trailer.auth_context_id)
 }
 
 /// Serves one accepted connection until the client closes it, a protocol error occurs, or the service asks
@@ -117,7 +160,7 @@ pub async fn serve_connection(
     let local = stream.local_addr();
     let interfaces = service.interfaces();
     let mut contexts: Vec<(u16, SyntaxId)> = Vec::new();
-    let mut security = Security::None;
+    let mut security = SecurityContexts::default();
     let mut max_xmit_frag = options.max_frag;
     let mut reassembler = Reassembler::new(options.max_message);
     let mut responses_sent = 0u64;
@@ -128,13 +171,18 @@ pub async fn serve_connection(
             return Ok(());
         };
         let ptype = fragment.get(2).copied().and_then(PacketType::from_u8);
-        let protected = match &mut security {
-            Security::Established {
-                session,
-                caller,
-                context_id,
-            } if caller.level >= AuthLevel::Integrity => {
-                Some((settings(caller.level, *context_id), session))
+        // The security context a request runs under: the one its sec_trailer names.
+        let request_context = match ptype {
+            Some(PacketType::Request) => {
+                trailer_context_id(&fragment).or_else(|| security.default_id())
+            }
+            _ => None,
+        };
+        let protected = match request_context.and_then(|id| Some((id, security.get_mut(id)?))) {
+            Some((id, Security::Established { session, caller }))
+                if caller.level >= AuthLevel::Integrity =>
+            {
+                Some((settings(caller.level, id), session))
             }
             _ => None,
         };
@@ -169,50 +217,65 @@ pub async fn serve_connection(
                 };
                 let negotiation = negotiate_bind(bind, &policy);
                 let mut reply_auth = None;
+                // A bind's verifier, or an alter_context's naming a context not yet set up, starts
+                // an NTLM handshake; an alter_context under an existing context keeps it.
+                let new_context = packet
+                    .auth
+                    .as_ref()
+                    .filter(|v| is_bind || !security.contains(v.auth_context_id));
+                if let Some(verifier) = new_context {
+                    let level = match (
+                        verifier.auth_type,
+                        AuthLevel::from_wire(verifier.auth_level.0),
+                    ) {
+                        (AuthType::WINNT, Some(level)) => level,
+                        _ if is_bind => {
+                            let nak = BindNak {
+                                reason: AUTHENTICATION_TYPE_NOT_RECOGNIZED,
+                                versions: vec![rwmi_core::rpc::ProtocolVersion {
+                                    major: 5,
+                                    minor: 0,
+                                }],
+                                signature: None,
+                                extended_error: Vec::new(),
+                            };
+                            send(
+                                &mut stream,
+                                Packet::new(call_id, Pdu::BindNak(nak)),
+                                Stage::Bind,
+                            )
+                            .await?;
+                            return Ok(());
+                        }
+                        // MS-RPCE 3.3.1.5.4: an alter_context that cannot be accepted gets a fault.
+                        _ => {
+                            let fault = Fault::new(0, FAULT_ACCESS_DENIED);
+                            send(
+                                &mut stream,
+                                Packet::new(call_id, Pdu::Fault(fault)),
+                                Stage::Bind,
+                            )
+                            .await?;
+                            return Ok(());
+                        }
+                    };
+                    let mut acceptor = NtlmAcceptor::new();
+                    let challenge = acceptor.challenge(&verifier.auth_value).map_err(|error| {
+                        RpcError::Security {
+                            stage: Stage::Authenticate,
+                            error,
+                        }
+                    })?;
+                    reply_auth = Some(AuthVerifier {
+                        auth_value: challenge,
+                        ..verifier.clone()
+                    });
+                    security.insert(
+                        verifier.auth_context_id,
+                        Security::Handshake { acceptor, level },
+                    );
+                }
                 if is_bind {
-                    if let Some(verifier) = &packet.auth {
-                        let level = match (
-                            verifier.auth_type,
-                            AuthLevel::from_wire(verifier.auth_level.0),
-                        ) {
-                            (AuthType::WINNT, Some(level)) => level,
-                            _ => {
-                                let nak = BindNak {
-                                    reason: AUTHENTICATION_TYPE_NOT_RECOGNIZED,
-                                    versions: vec![rwmi_core::rpc::ProtocolVersion {
-                                        major: 5,
-                                        minor: 0,
-                                    }],
-                                    signature: None,
-                                    extended_error: Vec::new(),
-                                };
-                                send(
-                                    &mut stream,
-                                    Packet::new(call_id, Pdu::BindNak(nak)),
-                                    Stage::Bind,
-                                )
-                                .await?;
-                                return Ok(());
-                            }
-                        };
-                        let mut acceptor = NtlmAcceptor::new();
-                        let challenge =
-                            acceptor.challenge(&verifier.auth_value).map_err(|error| {
-                                RpcError::Security {
-                                    stage: Stage::Authenticate,
-                                    error,
-                                }
-                            })?;
-                        reply_auth = Some(AuthVerifier {
-                            auth_value: challenge,
-                            ..verifier.clone()
-                        });
-                        security = Security::Handshake {
-                            acceptor,
-                            level,
-                            context_id: verifier.auth_context_id,
-                        };
-                    }
                     max_xmit_frag = negotiation.max_xmit_frag;
                     if assoc_group_id == 0 {
                         assoc_group_id = bind
@@ -239,11 +302,15 @@ pub async fn serve_connection(
                 send(&mut stream, reply, Stage::Bind).await?;
             }
             Pdu::Auth3 => {
-                let Security::Handshake {
-                    acceptor,
-                    level,
-                    context_id,
-                } = std::mem::replace(&mut security, Security::None)
+                let context_id = packet.auth.as_ref().map(|a| a.auth_context_id);
+                let Some(state) = context_id.and_then(|id| security.get_mut(id)) else {
+                    return Err(protocol(
+                        "auth3",
+                        "auth3 without a security handshake in progress",
+                    ));
+                };
+                let Security::Handshake { acceptor, level } =
+                    std::mem::replace(state, Security::Failed)
                 else {
                     return Err(protocol(
                         "auth3",
@@ -251,13 +318,12 @@ pub async fn serve_connection(
                     ));
                 };
                 let token = packet.auth.map(|a| a.auth_value).unwrap_or_default();
-                security = match acceptor.authenticate(&token, options.accounts.as_ref(), level) {
+                *state = match acceptor.authenticate(&token, options.accounts.as_ref(), level) {
                     Ok((user, session)) => {
                         debug!(?peer, user = %user.user, domain = %user.domain, %level, "authenticated");
                         Security::Established {
                             session,
                             caller: CallerIdentity { user, level },
-                            context_id,
                         }
                     }
                     Err(e) => {
@@ -267,7 +333,14 @@ pub async fn serve_connection(
                 };
             }
             Pdu::Request(_) => {
-                if matches!(security, Security::Failed | Security::Handshake { .. }) {
+                // With no security context at all the association is unauthenticated; otherwise the
+                // request's context must be established.
+                let caller = match request_context.map(|id| security.get_mut(id)) {
+                    None => Ok(None),
+                    Some(Some(Security::Established { caller, .. })) => Ok(Some(caller.clone())),
+                    Some(_) => Err(()),
+                };
+                let Ok(caller) = caller else {
                     let fault = Fault::new(0, FAULT_ACCESS_DENIED);
                     send(
                         &mut stream,
@@ -276,7 +349,7 @@ pub async fn serve_connection(
                     )
                     .await?;
                     continue;
-                }
+                };
                 let Some(message) =
                     reassembler
                         .push(packet)
@@ -311,10 +384,6 @@ pub async fn serve_connection(
                     .await?;
                     continue;
                 };
-                let caller = match &security {
-                    Security::Established { caller, .. } => Some(caller.clone()),
-                    _ => None,
-                };
                 let context = CallContext {
                     peer,
                     local,
@@ -330,13 +399,13 @@ pub async fn serve_connection(
                             context_id,
                             cancel_count: 0,
                         };
-                        let fragments = match &mut security {
-                            Security::Established {
-                                session,
-                                caller,
-                                context_id: auth_ctx,
-                            } if caller.level >= AuthLevel::Integrity => {
-                                let s = settings(caller.level, *auth_ctx);
+                        let response_context =
+                            request_context.and_then(|id| Some((id, security.get_mut(id)?)));
+                        let fragments = match response_context {
+                            Some((auth_ctx, Security::Established { session, caller }))
+                                if caller.level >= AuthLevel::Integrity =>
+                            {
+                                let s = settings(caller.level, auth_ctx);
                                 fragment_call(
                                     message.call_id,
                                     &header,

@@ -1,0 +1,369 @@
+//! Impacket, a DCOM/WMI client rwmi did not write, against the emulator: `tests/impacket/wmi_client.py`
+//! (Impacket's DCOMConnection and dcom.wmi, as wmiquery.py uses them) logs in with NTLM, queries and
+//! gets a class, and must see what rwmi's own client sees; access checks must fail as on Windows.
+//!
+//! Needs `RWMI_PYTHON` (a Python with impacket, set by scripts/test.sh). Without it the test skips,
+//! unless `RWMI_REQUIRE_PEERS=1`, where it fails. Impacket's DCOMConnection always dials port 135 of
+//! its target, so the emulator listens on 127.0.0.77:135 (loopback, clear of a `rwmi sim` on
+//! 127.0.0.1:135); binding it needs root or CAP_NET_BIND_SERVICE.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use rwmi::security::{Credentials, Secret};
+use rwmi::wmi::{ConnectOptions, Connection};
+use rwmi_core::wmio::{Value, WmiInstance, WmiObject};
+use rwmi_sim::accounts::BUILTIN_PASSWORD;
+use rwmi_sim::launch::{COMPUTER_NAME, SimOptions, start};
+use rwmi_sim::repository::TPM_NAMESPACE;
+use serde_json::{Map, Value as Json};
+
+const LISTEN: &str = "127.0.0.77:135";
+const HOST: &str = "127.0.0.77";
+/// The variable wmi_client.py reads the password from (never an argument: `ps` shows those).
+const PASSWORD_VARIABLE: &str = "RWMI_IMPACKET_PASSWORD";
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
+/// Synthetic processes replace the live /proc provider, so two clients see the same list.
+const SYNTHETIC_PROCESSES: usize = 300;
+
+const E_ACCESSDENIED: &str = "0x80070005";
+const WBEM_E_ACCESS_DENIED: &str = "0x80041003";
+
+const OS_QUERY: &str = "SELECT * FROM Win32_OperatingSystem";
+const PROCESS_QUERY: &str = "SELECT Name, ProcessId FROM Win32_Process";
+const WHERE_QUERY: &str =
+    "SELECT Name, ProcessId FROM Win32_Process WHERE Name LIKE 'proc-1%' AND ProcessId > 1050";
+/// Win32_OperatingSystem properties read from the clock or /proc at each query: they may differ
+/// between the two clients' queries.
+const VOLATILE_OS_PROPERTIES: &[&str] = &[
+    "LocalDateTime",
+    "FreePhysicalMemory",
+    "FreeVirtualMemory",
+    "FreeSpaceInPagingFiles",
+    "NumberOfProcesses",
+];
+
+/// `RWMI_PYTHON`, or `None` (skip) when it is unset and peers are not required.
+fn peer_python() -> Option<PathBuf> {
+    match std::env::var_os("RWMI_PYTHON") {
+        Some(path) => Some(PathBuf::from(path)),
+        None if std::env::var("RWMI_REQUIRE_PEERS").as_deref() == Ok("1") => {
+            panic!("RWMI_REQUIRE_PEERS=1 but RWMI_PYTHON (a Python with impacket) is not set")
+        }
+        None => {
+            eprintln!("skipped: RWMI_PYTHON is not set (scripts/test.sh sets it)");
+            None
+        }
+    }
+}
+
+fn script_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/impacket/wmi_client.py")
+}
+
+/// What wmi_client.py printed, one JSON object a line.
+struct ScriptOutput {
+    lines: Vec<Map<String, Json>>,
+}
+
+impl ScriptOutput {
+    fn rows(&self, op: u64) -> Vec<&Map<String, Json>> {
+        self.lines
+            .iter()
+            .filter(|l| l.get("op").and_then(Json::as_u64) == Some(op))
+            .filter_map(|l| l.get("row").and_then(Json::as_object))
+            .collect()
+    }
+
+    fn line_with(&self, op: u64, key: &str) -> &Map<String, Json> {
+        self.lines
+            .iter()
+            .find(|l| l.get("op").and_then(Json::as_u64) == Some(op) && l.contains_key(key))
+            .unwrap_or_else(|| panic!("no `{key}` line for operation {op}: {:?}", self.lines))
+    }
+
+    fn error(&self) -> Option<(&str, &str)> {
+        let line = self.lines.iter().find(|l| l.contains_key("error"))?;
+        Some((
+            line.get("error")?.as_str()?,
+            line.get("stage").and_then(Json::as_str).unwrap_or(""),
+        ))
+    }
+}
+
+/// Runs wmi_client.py in a blocking thread (the emulator runs on the test's runtime).
+async fn run_script(
+    python: &Path,
+    user: &str,
+    namespace: &str,
+    level: &str,
+    operations: &[String],
+) -> ScriptOutput {
+    let mut command = Command::new(python);
+    command
+        .arg(script_path())
+        .args([HOST, user, namespace, level])
+        .args(operations)
+        .env(PASSWORD_VARIABLE, BUILTIN_PASSWORD)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let pid = child.id();
+    let waiting = tokio::task::spawn_blocking(move || child.wait_with_output());
+    let output = match tokio::time::timeout(SCRIPT_TIMEOUT, waiting).await {
+        Ok(joined) => joined.unwrap().unwrap(),
+        Err(_) => {
+            // The child is ours and has not been reaped (wait_with_output is still blocked on it).
+            // SAFETY: kill(2) on our own child's pid; no memory is involved.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+            panic!("wmi_client.py did not finish within {SCRIPT_TIMEOUT:?}");
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "wmi_client.py {user} {namespace} {level} failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        output.status
+    );
+    let lines = stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match serde_json::from_str::<Json>(l) {
+            Ok(Json::Object(map)) => map,
+            other => panic!("wmi_client.py printed `{l}`, not a JSON object ({other:?})"),
+        })
+        .collect();
+    ScriptOutput { lines }
+}
+
+/// A CIM value as wmi_client.py prints what Impacket decodes; `None` for values it cannot show the
+/// same way (embedded objects).
+fn as_json(value: &Value) -> Option<Json> {
+    Some(match value {
+        Value::SInt8(v) => Json::from(*v),
+        Value::UInt8(v) => Json::from(*v),
+        Value::SInt16(v) => Json::from(*v),
+        Value::UInt16(v) => Json::from(*v),
+        Value::SInt32(v) => Json::from(*v),
+        Value::UInt32(v) => Json::from(*v),
+        Value::SInt64(v) => Json::from(*v),
+        Value::UInt64(v) => Json::from(*v),
+        Value::Real32(v) => Json::from(f64::from(*v)),
+        Value::Real64(v) => Json::from(*v),
+        Value::Boolean(v) => Json::from(*v),
+        Value::String(v) | Value::DateTime(v) | Value::Reference(v) => Json::from(v.as_str()),
+        Value::Char16(v) => Json::from(*v),
+        Value::Object(_) => return None,
+        Value::Array(items) => Json::Array(items.iter().map(as_json).collect::<Option<_>>()?),
+    })
+}
+
+/// Compares every property both sides show, except `skip`; returns how many were compared.
+fn assert_same_row(rwmi: &WmiInstance, impacket: &Map<String, Json>, skip: &[&str]) -> usize {
+    assert_eq!(
+        impacket.get("__CLASS").and_then(Json::as_str),
+        Some(rwmi.class.name()),
+        "class of {impacket:?}"
+    );
+    let mut compared = 0;
+    for (property, value) in rwmi.class.properties().iter().zip(&rwmi.values) {
+        let name = property.name.as_str();
+        let Some(theirs) = impacket.get(name) else {
+            continue;
+        };
+        if skip.contains(&name) {
+            continue;
+        }
+        let ours = match value {
+            None => Json::Null,
+            Some(v) => match as_json(v) {
+                Some(json) => json,
+                None => continue,
+            },
+        };
+        assert_eq!(&ours, theirs, "{}.{name}", rwmi.class.name());
+        compared += 1;
+    }
+    compared
+}
+
+fn pair_of_instance(instance: &WmiInstance) -> (String, u64) {
+    let name = match instance.get("Name") {
+        Some(Value::String(name)) => name.clone(),
+        other => panic!("rwmi row without a Name string: {other:?}"),
+    };
+    let pid = match instance.get("ProcessId") {
+        Some(Value::UInt32(pid)) => u64::from(*pid),
+        other => panic!("rwmi row without a ProcessId: {other:?}"),
+    };
+    (name, pid)
+}
+
+fn pair_of_row(row: &Map<String, Json>) -> (String, u64) {
+    let name = row.get("Name").and_then(Json::as_str);
+    let pid = row.get("ProcessId").and_then(Json::as_u64);
+    match (name, pid) {
+        (Some(name), Some(pid)) => (name.to_string(), pid),
+        _ => panic!("Impacket row without Name and ProcessId: {row:?}"),
+    }
+}
+
+async fn rwmi_rows(connection: &Connection, wql: &str) -> Vec<WmiInstance> {
+    connection
+        .query(wql)
+        .await
+        .unwrap_or_else(|e| panic!("rwmi {wql}: {e}"))
+        .collect()
+        .await
+        .unwrap_or_else(|e| panic!("rwmi {wql}: {e}"))
+}
+
+fn administrator() -> String {
+    format!("{COMPUTER_NAME}\\Administrator")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impacket_sees_what_rwmi_sees() {
+    let Some(python) = peer_python() else {
+        return;
+    };
+    let options = SimOptions {
+        listen: LISTEN.parse().unwrap(),
+        synthetic: vec![format!("Win32_Process={SYNTHETIC_PROCESSES}")],
+        ..SimOptions::default()
+    };
+    let handle = start(&options)
+        .await
+        .unwrap_or_else(|e| panic!("emulator on {LISTEN} (needs root for port 135): {e}"));
+
+    let credentials = Credentials::new(
+        "Administrator",
+        COMPUTER_NAME,
+        Secret::Password(BUILTIN_PASSWORD.into()),
+    );
+    let connection = Connection::connect(ConnectOptions::new(LISTEN, credentials).unwrap())
+        .await
+        .unwrap();
+    let os = rwmi_rows(&connection, OS_QUERY).await;
+    let processes = rwmi_rows(&connection, PROCESS_QUERY).await;
+    let filtered = rwmi_rows(&connection, WHERE_QUERY).await;
+    let class = match connection.get("Win32_Process").await.unwrap() {
+        WmiObject::Class(class) => class,
+        WmiObject::Instance(_) => panic!("GetObject Win32_Process gave an instance"),
+    };
+    connection.close().await;
+
+    let operations = [
+        format!("query:{OS_QUERY}"),
+        format!("query:{PROCESS_QUERY}"),
+        format!("query:{WHERE_QUERY}"),
+        "get:Win32_Process".to_string(),
+    ];
+    let output = run_script(
+        &python,
+        &administrator(),
+        r"root\cimv2",
+        "privacy",
+        &operations,
+    )
+    .await;
+    assert_eq!(output.error(), None, "{:?}", output.lines);
+
+    // SELECT * FROM Win32_OperatingSystem: one row, property by property.
+    let impacket_os = output.rows(0);
+    assert_eq!(os.len(), 1);
+    assert_eq!(impacket_os.len(), 1, "{impacket_os:?}");
+    let compared = assert_same_row(&os[0], impacket_os[0], VOLATILE_OS_PROPERTIES);
+    assert!(compared >= 20, "only {compared} properties compared");
+    for volatile in VOLATILE_OS_PROPERTIES {
+        assert!(
+            impacket_os[0].get(*volatile).is_some_and(|v| !v.is_null()),
+            "Impacket's Win32_OperatingSystem lacks {volatile}"
+        );
+    }
+
+    // SELECT Name, ProcessId FROM Win32_Process: the same (Name, ProcessId) pairs.
+    let ours: BTreeSet<_> = processes.iter().map(pair_of_instance).collect();
+    let theirs: BTreeSet<_> = output.rows(1).into_iter().map(pair_of_row).collect();
+    assert_eq!(ours.len(), SYNTHETIC_PROCESSES);
+    assert_eq!(output.rows(1).len(), SYNTHETIC_PROCESSES);
+    assert_eq!(ours, theirs);
+    let count = output
+        .line_with(1, "done")
+        .get("done")
+        .and_then(Json::as_u64);
+    assert_eq!(count, Some(SYNTHETIC_PROCESSES as u64));
+
+    // WHERE with LIKE and AND: the same rows, and not trivially all or none of them.
+    let ours: BTreeMap<_, _> = filtered
+        .iter()
+        .map(|i| (pair_of_instance(i), i.clone()))
+        .collect();
+    let theirs = output.rows(2);
+    assert!(!ours.is_empty() && ours.len() < SYNTHETIC_PROCESSES);
+    assert_eq!(theirs.len(), ours.len(), "{theirs:?}");
+    for row in theirs {
+        let instance = ours
+            .get(&pair_of_row(row))
+            .unwrap_or_else(|| panic!("Impacket row {row:?} is not among rwmi's"));
+        assert!(assert_same_row(instance, row, &[]) >= 2);
+    }
+
+    // GetObject Win32_Process: the class with the same property names.
+    let got = output.line_with(3, "class");
+    assert_eq!(
+        got.get("class").and_then(Json::as_str),
+        Some("Win32_Process")
+    );
+    let theirs: Vec<&str> = got
+        .get("properties")
+        .and_then(Json::as_array)
+        .map(|names| names.iter().filter_map(Json::as_str).collect())
+        .unwrap_or_default();
+    let ours: Vec<&str> = class.properties().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        theirs.iter().collect::<BTreeSet<_>>(),
+        ours.iter().collect::<BTreeSet<_>>()
+    );
+
+    // alice may not activate remotely: E_ACCESSDENIED from RemoteCreateInstance.
+    let alice = format!("{COMPUTER_NAME}\\alice");
+    let output = run_script(&python, &alice, r"root\cimv2", "privacy", &[]).await;
+    assert_eq!(output.error(), Some((E_ACCESSDENIED, "activation")));
+
+    // The TPM namespace requires encryption: NTLMLogin at integrity is refused, at privacy allowed.
+    let get_namespace = ["get:__NAMESPACE".to_string()];
+    let output = run_script(
+        &python,
+        &administrator(),
+        TPM_NAMESPACE,
+        "integrity",
+        &get_namespace,
+    )
+    .await;
+    assert_eq!(output.error(), Some((WBEM_E_ACCESS_DENIED, "login")));
+    let output = run_script(
+        &python,
+        &administrator(),
+        TPM_NAMESPACE,
+        "privacy",
+        &get_namespace,
+    )
+    .await;
+    assert_eq!(output.error(), None, "{:?}", output.lines);
+    assert_eq!(
+        output
+            .line_with(0, "class")
+            .get("class")
+            .and_then(Json::as_str),
+        Some("__NAMESPACE")
+    );
+
+    handle.shutdown().await;
+}
