@@ -293,25 +293,31 @@ def bench_latency(args, env, logs):
     return results
 
 
+def virtual_host_ip(index):
+    block, octet = divmod(index, 254)
+    return "127.%d.%d.%d" % ((block >> 8) & 0xFF, block & 0xFF, octet + 1)
+
+
 def free_port(addresses):
+    """A port that every fleet address can listen on (the emulator wants the same port on all)."""
     for _ in range(50):
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
         probe.close()
-        try:
-            held = []
-            for a in addresses:
-                s = socket.socket()
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        free = True
+        for a in addresses:
+            s = socket.socket()
+            try:
                 s.bind((a, port))
-                held.append(s)
-            for s in held:
+            except OSError:
+                free = False
+            finally:
                 s.close()
+            if not free:
+                break
+        if free:
             return port
-        except OSError:
-            for s in held:
-                s.close()
     raise RuntimeError("no port free on every fleet address")
 
 
@@ -462,15 +468,10 @@ def main():
     os.makedirs(logs, exist_ok=True)
     env = dict(os.environ, RWMI_PASSWORD=PASSWORD)
 
-    # 127.0.0.(1+i) addressing of the emulator's virtual hosts stops at 127.0.0.255.
-    help_text = subprocess.run([args.rwmi, "sim", "--help"], capture_output=True, text=True).stdout
-    if "127.0.x.y" in help_text or "127.0.1." in help_text:
-        args.fleet_addressing = "127.0.x.y"
-        args.fleet_addresses = lambda n: ["127.0.%d.%d" % ((1 + i) // 256, (1 + i) % 256) for i in range(n)]
-    else:
-        args.fleet_addressing = "127.0.0.(1+i), at most 254 hosts"
-        args.fleet_hosts = min(args.fleet_hosts, 250)
-        args.fleet_addresses = lambda n: ["127.0.0.%d" % (1 + i) for i in range(n)]
+    # The emulator's virtual host i listens on the i-th loopback address after 127.0.0.1 that does not
+    # end in .0 or .255 (rwmi_sim::emulator::virtual_host_ip).
+    args.fleet_addressing = "127.0.x.y, skipping .0 and .255"
+    args.fleet_addresses = lambda n: [virtual_host_ip(i) for i in range(n)]
 
     only = set(args.only.split(","))
     report = {
