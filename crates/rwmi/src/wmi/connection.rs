@@ -132,6 +132,9 @@ pub(crate) fn new_cid() -> Guid {
 pub struct Connection {
     pub(crate) shared: Arc<Shared>,
     pub(crate) services: Guid,
+    /// The IWbemLevel1Login object, released with the namespace at `close`: releasing it right after
+    /// NTLMLogin would put a round trip between the login and the first query.
+    login: Guid,
     report: Arc<ConnectReport>,
 }
 
@@ -230,9 +233,9 @@ impl Connection {
         &self.shared.options.namespace
     }
 
-    /// Releases the namespace object and closes the association.
+    /// Releases the namespace and login objects and closes the association.
     pub async fn close(self) {
-        self.shared.release(&[self.services]).await;
+        self.shared.release(&[self.services, self.login]).await;
     }
 }
 
@@ -437,8 +440,8 @@ async fn connect_stages(
     let response = shared
         .call(login.ipid, &request, WmiStage::Login, NTLM_LOGIN)
         .await?;
-    shared.release(&[login.ipid]).await;
     if response.hresult != 0 {
+        shared.release(&[login.ipid]).await;
         return Err(WmiError::status(
             WmiStage::Login,
             NTLM_LOGIN,
@@ -462,6 +465,7 @@ async fn connect_stages(
     Ok(Connection {
         shared,
         services,
+        login: login.ipid,
         report: Arc::new(report),
     })
 }
