@@ -96,7 +96,7 @@ pub fn instance(class: &Arc<WmiClass>, index: usize) -> WmiInstance {
         ("ReadOperationCount", Value::UInt64(wide * 7)),
         ("WriteOperationCount", Value::UInt64(wide * 3)),
         ("CSName", Value::String("EMU".to_owned())),
-        ("Is64Bit", Value::Boolean(index % 2 == 0)),
+        ("Is64Bit", Value::Boolean(index.is_multiple_of(2))),
     ];
     for (name, value) in values {
         instance
