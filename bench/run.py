@@ -488,13 +488,20 @@ def main():
     args.fleet_addresses = lambda n: [virtual_host_ip(i) for i in range(n)]
 
     only = set(args.only.split(","))
-    report = {
+    # With --only, the other parts come from the previous report (their runs keep their own dates).
+    report = {}
+    previous = os.path.join(args.out, "report.json")
+    if only != {"decode", "e2e", "latency", "fleet"} and os.path.exists(previous):
+        with open(previous) as f:
+            report = json.load(f)
+        report.pop("targets", None)
+    report.update({
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": "%d CPUs, %s" % (os.cpu_count(), os.uname().release),
         "runs": args.runs,
         "impacket_runs": args.impacket_runs,
         "impacket_lag_runs": args.impacket_lag_runs,
-    }
+    })
     steps = (("decode", "decode", bench_decode), ("e2e", "end_to_end", bench_end_to_end),
              ("latency", "latency", bench_latency), ("fleet", "fleet", bench_fleet),
              ("fleet", "fleet_lag", lambda a, e, l: bench_fleet(a, e, l, lag_ms=50)))
