@@ -415,6 +415,8 @@ def markdown(report):
     w("# rwmi benchmark report\n")
     w("%s, %s; %d runs (Impacket end to end: %d, under lag: %d). Medians; ratios from this run.\n" % (
         report["when"], report["machine"], report["runs"], report["impacket_runs"], report["impacket_lag_runs"]))
+    if report.get("updated_parts"):
+        w("Only %s ran at that time; the other parts come from an earlier run.\n" % ", ".join(report["updated_parts"]))
     w("## Targets\n")
     w("| target | measured | wanted | met |")
     w("| --- | --- | --- | --- |")
@@ -495,6 +497,9 @@ def main():
         with open(previous) as f:
             report = json.load(f)
         report.pop("targets", None)
+        report["updated_parts"] = sorted(only)
+    else:
+        report.pop("updated_parts", None)
     report.update({
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": "%d CPUs, %s" % (os.cpu_count(), os.uname().release),
