@@ -20,12 +20,22 @@ pub struct ConnectArgs {
     /// Pass-the-hash: [LM:]NT.
     #[arg(long, value_name = "[LM:]NT")]
     pub hashes: Option<String>,
-    /// Use Kerberos (not available yet in this build).
+    /// Use Kerberos: tickets from the KDC (--kdc) for host/<HOST>, or the SPN of --authority kerberos:P.
     #[arg(short = 'k', long)]
     pub kerberos: bool,
-    /// ConnectServer's authority: ntlmdomain:DOMAIN or kerberos:PRINCIPAL.
+    /// ConnectServer's authority: ntlmdomain:DOMAIN, or kerberos:host/server.domain (Kerberos with this SPN).
     #[arg(long)]
     pub authority: Option<String>,
+    /// The Kerberos KDC (a domain controller), HOST[:PORT], port 88 by default; without it the realm's DNS
+    /// name is used.
+    #[arg(long, alias = "dc-ip", value_name = "HOST[:PORT]")]
+    pub kdc: Option<String>,
+    /// The Kerberos realm (the DNS domain); by default the domain of -u, upper-cased.
+    #[arg(long)]
+    pub realm: Option<String>,
+    /// Kerberos pass-the-key: the user's AES256 or AES128 long-term key in hexadecimal, instead of a password.
+    #[arg(long, value_name = "HEX")]
+    pub aes_key: Option<String>,
     /// Namespace, root\cimv2 by default ('/' works too).
     #[arg(short = 'n', long, default_value = "root\\cimv2")]
     pub namespace: String,

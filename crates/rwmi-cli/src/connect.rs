@@ -2,10 +2,11 @@
 //! source available, levels and time bounds.
 
 use std::io::IsTerminal;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
-use rwmi::security::{AuthLevel, Credentials, Secret};
-use rwmi::wmi::ConnectOptions;
+use rwmi::security::{AuthLevel, Credentials, KerberosSecret, Secret};
+use rwmi::wmi::{ConnectOptions, KerberosSettings};
 
 use crate::args::{AuthLevelArg, ConnectArgs};
 
@@ -63,18 +64,95 @@ fn secret(args: &ConnectArgs) -> Result<Secret, String> {
     Err("no password: set RWMI_PASSWORD, use --password-file or --hashes, or run on a terminal to be asked".into())
 }
 
-/// Options for each host, sharing one credential.
-pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOptions>, String> {
-    if args.kerberos
+/// Whether the arguments ask for Kerberos: -k, a `kerberos:` authority, or an AES key.
+fn wants_kerberos(args: &ConnectArgs) -> bool {
+    args.kerberos
+        || args.aes_key.is_some()
         || args
             .authority
             .as_deref()
             .is_some_and(|a| a.to_ascii_lowercase().starts_with("kerberos:"))
-    {
-        return Err("Kerberos is not available in this build of rwmi yet; use NTLM (the default) or --hashes".into());
+}
+
+/// The KDC's address from `HOST[:PORT]` (port 88 unless told), preferring IPv4 as the RPC side does.
+pub fn kdc_address(text: &str) -> Result<SocketAddr, String> {
+    let text = text.trim();
+    let (host, port) = if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    } else if let Ok(ip) = text.trim_matches(['[', ']']).parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 88));
+    } else {
+        match text.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse::<u16>()
+                    .map_err(|_| format!("--kdc `{text}`: `{port}` is not a TCP port"))?,
+            ),
+            None => (text, 88),
+        }
+    };
+    if host.is_empty() {
+        return Err("--kdc names no host".into());
+    }
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("the KDC {host} does not resolve: {e}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("the KDC {host} resolves to no address"))
+}
+
+/// Kerberos settings from -k, --kdc, --realm and --aes-key; without --kdc the realm's DNS name is asked.
+fn kerberos_settings(
+    args: &ConnectArgs,
+    credentials: &Credentials,
+) -> Result<KerberosSettings, String> {
+    let realm = args.realm.clone().filter(|r| !r.trim().is_empty());
+    let kdc = match &args.kdc {
+        Some(kdc) => kdc_address(kdc)?,
+        None => {
+            let domain = realm.clone().unwrap_or_else(|| credentials.domain.clone());
+            if domain.is_empty() || domain == "." {
+                return Err("Kerberos needs a KDC: give --kdc HOST (a domain controller), or a realm (--realm or -u user@REALM) whose DNS name leads to one".into());
+            }
+            kdc_address(&domain.to_ascii_lowercase())
+                .map_err(|e| format!("{e}; give the KDC with --kdc HOST"))?
+        }
+    };
+    let secret = args
+        .aes_key
+        .as_deref()
+        .map(KerberosSecret::aes_key_from_hex)
+        .transpose()?;
+    Ok(KerberosSettings {
+        realm,
+        kdc,
+        spn: None,
+        secret,
+    })
+}
+
+/// Options for each host, sharing one credential.
+pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOptions>, String> {
+    let kerberos = wants_kerberos(args);
+    if !kerberos && (args.kdc.is_some() || args.realm.is_some()) {
+        return Err("--kdc and --realm are for Kerberos: add -k".into());
     }
     let user = args.user.clone().ok_or("-u/--user is required")?;
-    let credentials = Credentials::parse_user(&user, secret(args)?);
+    // With an AES key the password is not used: Kerberos proves the identity with the key alone.
+    let secret = if args.aes_key.is_some() {
+        Secret::Password(String::new())
+    } else {
+        secret(args)?
+    };
+    let credentials = Credentials::parse_user(&user, secret);
+    let kerberos = kerberos
+        .then(|| kerberos_settings(args, &credentials))
+        .transpose()?;
     let level = match args.auth_level {
         AuthLevelArg::Connect => AuthLevel::Connect,
         AuthLevelArg::Integrity => AuthLevel::Integrity,
@@ -99,6 +177,9 @@ pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOp
             o = o.namespace(&args.namespace).map_err(|e| e.to_string())?;
             if let Some(authority) = &args.authority {
                 o = o.authority(authority).map_err(|e| e.to_string())?;
+            }
+            if let Some(settings) = &kerberos {
+                o = o.kerberos(settings.clone()).map_err(|e| e.to_string())?;
             }
             o.locale = args.locale.clone();
             o.auth_level = level;
@@ -143,5 +224,24 @@ mod tests {
         assert_eq!(hosts, ["x", "y", "a", "b:1135"]);
         std::fs::remove_file(dir).unwrap();
         assert!(expand_hosts(&[",".into()]).is_err());
+    }
+
+    #[test]
+    fn kdc_addresses() {
+        assert_eq!(
+            kdc_address("127.0.200.1").unwrap(),
+            "127.0.200.1:88".parse::<SocketAddr>().unwrap()
+        );
+        assert_eq!(
+            kdc_address("127.0.200.1:1088").unwrap(),
+            "127.0.200.1:1088".parse::<SocketAddr>().unwrap()
+        );
+        assert_eq!(
+            kdc_address("[::1]").unwrap(),
+            "[::1]:88".parse::<SocketAddr>().unwrap()
+        );
+        assert_eq!(kdc_address("localhost:1088").unwrap().port(), 1088);
+        assert!(kdc_address("localhost:kerberos").is_err());
+        assert!(kdc_address(":88").is_err());
     }
 }

@@ -28,7 +28,8 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
         /// Fault profiles [HOST:]P[,P...]: home-edition, legacy, uac-off, lag=MS, firewalled-dynamic-port,
-        /// unreachable-binding, drop-after=N, stall-after=N, com-version=M.m (repeatable).
+        /// unreachable-binding, drop-after=N, stall-after=N, com-version=M.m, and the hostile-* profiles
+        /// listed in SECURITY.md (repeatable).
         #[arg(long = "profile")]
         profiles: Vec<String>,
         /// Extra accounts, MOF files, namespace flags and ACLs.

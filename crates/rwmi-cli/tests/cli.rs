@@ -302,3 +302,164 @@ fn an_encrypted_namespace_is_retried_at_privacy_with_a_message() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn pass_the_hash() {
+    let sim = sim(&[]);
+    let t = sim.target.as_str();
+    // NT hash of Passw0rd! (MD4 of its UTF-16LE form), as `rwmi_core`-independent text.
+    let hash = "aad3b435b51404eeaad3b435b51404ee:fc525c9683e8fe067095ba2ddc971889";
+    let out = Command::new(RWMI)
+        .args([
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "--hashes",
+            hash,
+            "SELECT Name FROM Win32_Service",
+        ])
+        .env_remove("RWMI_PASSWORD")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\"__CLASS\": \"Win32_Service\""));
+    let wrong = Command::new(RWMI)
+        .args([
+            "query",
+            "-H",
+            t,
+            "-u",
+            "Administrator",
+            "--hashes",
+            &"0".repeat(32),
+            "SELECT Name FROM Win32_Service",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(4), "{}", text(&wrong.stderr));
+}
+
+fn rwmi_without_peer(args: &[&str]) -> Output {
+    let out = rwmi(args, "Passw0rd!");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    out
+}
+
+#[test]
+fn kerberos_arguments_are_checked_before_connecting() {
+    let query = |extra: &[&str]| {
+        let mut args = vec!["query", "-H", "10.0.0.1"];
+        args.extend_from_slice(extra);
+        args.push("SELECT Name FROM Win32_Service");
+        text(&rwmi_without_peer(&args).stderr)
+    };
+    let kdc = ["--kdc", "127.0.0.1"];
+    let e = query(&[&["-u", "a@TEST.LOCAL", "-k"], &kdc[..]].concat());
+    assert!(e.contains("not the address 10.0.0.1"), "{e}");
+    assert!(e.contains("kerberos:host/server.domain"), "{e}");
+    let e = query(&[&["-u", "a@TEST.LOCAL"], &kdc[..]].concat());
+    assert!(e.contains("add -k"), "{e}");
+    let e = query(&["-u", "alice", "-k"]);
+    assert!(e.contains("needs a KDC"), "{e}");
+    let e = query(
+        &[
+            &["-u", "a@TEST.LOCAL", "-k", "--hashes", &"0".repeat(32)],
+            &kdc[..],
+        ]
+        .concat(),
+    );
+    assert!(e.contains("not an NT hash"), "{e}");
+    let e = query(&[&["-u", "a@TEST.LOCAL", "--aes-key", "zz"], &kdc[..]].concat());
+    assert!(e.contains("AES key"), "{e}");
+    let e = query(
+        &[
+            &["-u", "a@TEST.LOCAL", "--authority", "kerberos:TEST\\dc1"],
+            &kdc[..],
+        ]
+        .concat(),
+    );
+    assert!(e.contains("does not name a service principal"), "{e}");
+}
+
+/// The Samba AD DC of scripts/test.sh, when configured (tests/samba*.rs in rwmi have the same rules).
+fn samba() -> Option<(String, String, String)> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (var("RWMI_SAMBA_HOST"), var("RWMI_SAMBA_PASSWORD")) {
+        (Some(host), Some(password)) => Some((
+            host,
+            var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into()),
+            password,
+        )),
+        _ => {
+            assert!(
+                var("RWMI_REQUIRE_PEERS").is_none(),
+                "RWMI_REQUIRE_PEERS is set but no Samba DC is configured"
+            );
+            eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
+            None
+        }
+    }
+}
+
+/// Doctor with -k against Samba: a right password (or AES key) gets past the KDC and the bind reaches an
+/// endpoint mapper without DCOM (exit 3); a wrong one is refused by the KDC (exit 4).
+#[test]
+fn kerberos_doctor_against_samba() {
+    let Some((host, realm, password)) = samba() else {
+        return;
+    };
+    let user = format!("Administrator@{realm}");
+    let authority = format!("kerberos:host/dc1.{}", realm.to_lowercase());
+    let doctor = |extra: &[&str], password: &str| {
+        let mut args = vec![
+            "doctor",
+            "-H",
+            &host,
+            "-u",
+            &user,
+            "-k",
+            "--dc-ip",
+            &host,
+            "--authority",
+            &authority,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = rwmi(&args, password);
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let (code, json, err) = doctor(&[], &password);
+    assert_eq!(code, Some(3), "{json}{err}");
+    assert!(
+        json.contains("\"verdict\": \"dcom-not-available\", \"stage\": \"bind\""),
+        "{json}"
+    );
+    let (code, json, err) = doctor(&[], "not-the-password");
+    assert_eq!(code, Some(4), "{json}{err}");
+    assert!(
+        json.contains("\"verdict\": \"kerberos-preauth-failed\""),
+        "{json}"
+    );
+    // Pass-the-key: AD salts a user's AES key with the realm and the account name.
+    let key = match rwmi::security::KerberosSecret::aes256_key_from_password(
+        &password,
+        &format!("{realm}Administrator"),
+    )
+    .unwrap()
+    {
+        rwmi::security::KerberosSecret::AesKey(key) => key,
+        other => panic!("{other:?}"),
+    };
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let (code, json, err) = doctor(&["--aes-key", &hex], "");
+    assert_eq!(code, Some(3), "{json}{err}");
+    assert!(
+        json.contains("\"verdict\": \"dcom-not-available\""),
+        "{json}"
+    );
+}

@@ -23,6 +23,7 @@ use tracing::debug;
 
 use crate::profile::Profiles;
 use crate::server::exporter::Exporter;
+use crate::server::hostile::WireTamper;
 use crate::server::object_port::ObjectPort;
 use crate::server::scm_port::ScmPort;
 use crate::server::{VirtualHost, WmiBackend};
@@ -190,25 +191,27 @@ impl Emulator {
                 exporter: Exporter::new(),
                 backend: config.backend.clone(),
             });
-            let options = |port: u16| {
+            let options = |port: u16, wire_faults| {
                 Arc::new(ServerOptions {
                     accounts: config.accounts.clone(),
                     max_frag: config.max_frag,
                     max_message: MAX_MESSAGE,
                     secondary_address: port.to_string(),
                     features: Some(BindTimeFeatures(BindTimeFeatures::KNOWN)),
+                    wire_faults,
                 })
             };
             tasks.push(tokio::spawn(accept_loop(
                 scm_listener,
                 host.clone(),
-                options(scm_addr.port()),
+                options(scm_addr.port(), None),
                 Port::Scm,
             )));
             tasks.push(tokio::spawn(accept_loop(
                 dynamic_listener,
                 host.clone(),
-                options(dynamic_port),
+                // `hostile-*` wire faults act on the object exporter's port: activation on 135 succeeds.
+                options(dynamic_port, WireTamper::for_profiles(&host.profiles)),
                 Port::Objects,
             )));
             debug!(index, %scm_addr, dynamic_port, advertised_port, "virtual host listening");

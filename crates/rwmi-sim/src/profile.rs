@@ -29,8 +29,8 @@ pub struct Profiles {
     pub stall_after: Option<u32>,
     /// `com-version=MAJOR.MINOR`: the COMVERSION the server reports.
     pub com_version: Option<ComVersion>,
-    /// `hostile-*` names, reserved for malformed-answer profiles; kept with their full name.
-    pub hostile: Vec<String>,
+    /// `hostile-*`: malformed or malicious answers, to prove a client survives them.
+    pub hostile: Vec<Hostile>,
 }
 
 /// A COM version (MS-DCOM 2.2.11 COMVERSION).
@@ -38,6 +38,87 @@ pub struct Profiles {
 pub struct ComVersion {
     pub major: u16,
     pub minor: u16,
+}
+
+/// A `hostile-*` profile: the server lies, cuts or tampers with what it sends. The wire-level ones act on
+/// every response of the object exporter's port (`server::hostile::WireTamper`), the object-level ones on
+/// what IEnumWbemClassObject::Next returns (`server::hostile::hostile_next`), `hostile-many-bindings` on
+/// the activation reply (`server::hostile::many_bindings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Hostile {
+    /// `hostile-lying-length`: frag_length names far more octets than the fragment has (0xFFFF).
+    LyingLength,
+    /// `hostile-deep-object`: an instance with embedded objects nested 1000 deep.
+    DeepObject,
+    /// `hostile-cyclic-heap`: an array of embedded objects whose heap references point back at the array.
+    CyclicHeap,
+    /// `hostile-huge-array`: an Encoded-Array whose ArrayCount is 0xFFFFFFF0.
+    HugeArray,
+    /// `hostile-truncated-fragment`: half a fragment, then a clean close.
+    TruncatedFragment,
+    /// `hostile-wrong-call-id`: responses carry another call's id (correctly signed).
+    WrongCallId,
+    /// `hostile-bad-signature`: one octet of the verifier's auth_value flipped.
+    BadSignature,
+    /// `hostile-reset-mid-fragment`: half a fragment, then a TCP reset.
+    ResetMidFragment,
+    /// `hostile-slow-drip`: the response one octet every 200 ms, without end.
+    SlowDrip,
+    /// `hostile-oversized-batch`: Next returns one object more than uCount asked for.
+    OversizedBatch,
+    /// `hostile-endless-timedout`: Next answers WBEM_S_TIMEDOUT with no object, at once, every time: a
+    /// drip at the WMI layer that no single call's time-out catches.
+    EndlessTimedOut,
+    /// `hostile-many-bindings`: the activation reply advertises thousands of OXID bindings on addresses
+    /// that never answer (the real port is reachable only at the address that answered port 135).
+    ManyBindings,
+}
+
+impl Hostile {
+    pub const ALL: [Hostile; 12] = [
+        Hostile::LyingLength,
+        Hostile::DeepObject,
+        Hostile::CyclicHeap,
+        Hostile::HugeArray,
+        Hostile::TruncatedFragment,
+        Hostile::WrongCallId,
+        Hostile::BadSignature,
+        Hostile::ResetMidFragment,
+        Hostile::SlowDrip,
+        Hostile::OversizedBatch,
+        Hostile::EndlessTimedOut,
+        Hostile::ManyBindings,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Hostile::LyingLength => "hostile-lying-length",
+            Hostile::DeepObject => "hostile-deep-object",
+            Hostile::CyclicHeap => "hostile-cyclic-heap",
+            Hostile::HugeArray => "hostile-huge-array",
+            Hostile::TruncatedFragment => "hostile-truncated-fragment",
+            Hostile::WrongCallId => "hostile-wrong-call-id",
+            Hostile::BadSignature => "hostile-bad-signature",
+            Hostile::ResetMidFragment => "hostile-reset-mid-fragment",
+            Hostile::SlowDrip => "hostile-slow-drip",
+            Hostile::OversizedBatch => "hostile-oversized-batch",
+            Hostile::EndlessTimedOut => "hostile-endless-timedout",
+            Hostile::ManyBindings => "hostile-many-bindings",
+        }
+    }
+
+    /// Whether the profile acts on the bytes of responses rather than on the objects they carry.
+    pub fn is_wire_level(self) -> bool {
+        !matches!(
+            self,
+            Hostile::DeepObject
+                | Hostile::CyclicHeap
+                | Hostile::HugeArray
+                | Hostile::OversizedBatch
+                | Hostile::EndlessTimedOut
+                | Hostile::ManyBindings
+        )
+    }
 }
 
 /// One profile as written.
@@ -52,8 +133,7 @@ pub enum Profile {
     DropAfter(u32),
     StallAfter(u32),
     ComVersion(ComVersion),
-    /// A `hostile-*` profile, by its full name (lower-cased).
-    Hostile(String),
+    Hostile(Hostile),
 }
 
 /// Why a profile list was refused.
@@ -83,7 +163,18 @@ pub const PROFILE_NAMES: &[&str] = &[
     "drop-after=N",
     "stall-after=N",
     "com-version=MAJOR.MINOR",
-    "hostile-*",
+    "hostile-lying-length",
+    "hostile-deep-object",
+    "hostile-cyclic-heap",
+    "hostile-huge-array",
+    "hostile-truncated-fragment",
+    "hostile-wrong-call-id",
+    "hostile-bad-signature",
+    "hostile-reset-mid-fragment",
+    "hostile-slow-drip",
+    "hostile-oversized-batch",
+    "hostile-endless-timedout",
+    "hostile-many-bindings",
 ];
 
 impl Profile {
@@ -132,8 +223,14 @@ impl Profile {
                     None => Err(fail(format!("`{text}` is not MAJOR.MINOR (such as 5.7)"))),
                 }
             }
-            hostile if hostile.starts_with("hostile-") && hostile.len() > "hostile-".len() => {
-                flag(Profile::Hostile(hostile.to_string()))
+            hostile if hostile.starts_with("hostile-") => {
+                match Hostile::ALL.into_iter().find(|h| h.name() == hostile) {
+                    Some(h) => flag(Profile::Hostile(h)),
+                    None => Err(fail(format!(
+                        "unknown hostile profile `{hostile}`; known: {}",
+                        Hostile::ALL.map(Hostile::name).join(", ")
+                    ))),
+                }
             }
             "" => Err(fail("empty profile name".to_string())),
             other => Err(fail(format!(
@@ -185,11 +282,11 @@ impl Profiles {
             Profile::DropAfter(n) => set_value(&mut self.drop_after, n),
             Profile::StallAfter(n) => set_value(&mut self.stall_after, n),
             Profile::ComVersion(version) => set_value(&mut self.com_version, version),
-            Profile::Hostile(name) => {
-                if self.hostile.contains(&name) {
+            Profile::Hostile(hostile) => {
+                if self.hostile.contains(&hostile) {
                     return Err("given twice".to_string());
                 }
-                self.hostile.push(name);
+                self.hostile.push(hostile);
                 Ok(())
             }
         }
@@ -210,7 +307,7 @@ mod tests {
     fn every_profile_parses() {
         let profiles = Profiles::parse(
             "home-edition, Legacy,UAC-OFF,lag=250,firewalled-dynamic-port,unreachable-binding,\
-             drop-after=3,stall-after=0,com-version=5.7,hostile-fragment,hostile-Lengths",
+             drop-after=3,stall-after=0,com-version=5.7,hostile-slow-drip,Hostile-Lying-Length",
         )
         .unwrap();
         assert_eq!(
@@ -225,7 +322,7 @@ mod tests {
                 drop_after: Some(3),
                 stall_after: Some(0),
                 com_version: Some(ComVersion { major: 5, minor: 7 }),
-                hostile: vec!["hostile-fragment".into(), "hostile-lengths".into()],
+                hostile: vec![Hostile::SlowDrip, Hostile::LyingLength],
             }
         );
     }
@@ -246,16 +343,35 @@ mod tests {
             ("com-version=5", "com-version=5", "MAJOR.MINOR"),
             ("com-version=5.x", "com-version=5.x", "MAJOR.MINOR"),
             ("com-version=70000.1", "com-version=70000.1", "MAJOR.MINOR"),
-            ("hostile-", "hostile-", "unknown profile"),
+            ("hostile-", "hostile-", "unknown hostile profile"),
+            ("hostile-x", "hostile-x", "unknown hostile profile"),
+            (
+                "hostile-slow-drip=1",
+                "hostile-slow-drip=1",
+                "takes no value",
+            ),
             ("legacy,,uac-off", "", "empty"),
             ("lag=1,lag=2", "lag=2", "twice"),
             ("legacy,LEGACY", "LEGACY", "twice"),
-            ("hostile-x,hostile-x", "hostile-x", "twice"),
+            (
+                "hostile-deep-object,hostile-deep-object",
+                "hostile-deep-object",
+                "twice",
+            ),
         ];
         for (list, entry, message) in cases {
             let error = Profiles::parse(list).unwrap_err();
             assert_eq!(error.entry, entry, "{list}");
             assert!(error.message.contains(message), "{list}: {error}");
+        }
+    }
+
+    #[test]
+    fn every_hostile_profile_parses_by_its_name() {
+        for hostile in Hostile::ALL {
+            let profiles = Profiles::parse(hostile.name()).unwrap();
+            assert_eq!(profiles.hostile, vec![hostile]);
+            assert!(PROFILE_NAMES.contains(&hostile.name()));
         }
     }
 

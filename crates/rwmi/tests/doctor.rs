@@ -61,3 +61,48 @@ async fn port_that_accepts_but_never_answers() {
     assert_eq!(d.stage, Some(WmiStage::Bind));
     keep.abort();
 }
+
+/// A port that accepts connections and holds them without a word, for as long as the test runs.
+async fn silent_listener() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    let keep = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    (addr, keep)
+}
+
+/// With Kerberos the KDC is asked for tickets before the bind is sent, so a KDC that refuses or stays
+/// silent is named as such, whatever listens on the target's port, and not taken for the target's time-out.
+#[tokio::test]
+async fn a_kdc_that_refuses_or_stays_silent_is_unreachable() {
+    let (target, keep_target) = silent_listener().await;
+    let (silent_kdc, keep_kdc) = silent_listener().await;
+    let closed_kdc = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    for kdc in [closed_kdc, silent_kdc] {
+        let o = options(&target.to_string())
+            .authority("kerberos:host/server.emu.test")
+            .unwrap()
+            .kerberos(rwmi::wmi::KerberosSettings {
+                realm: Some("EMU.TEST".into()),
+                ..rwmi::wmi::KerberosSettings::new(kdc)
+            })
+            .unwrap();
+        let d = diagnose(o).await;
+        assert_eq!(d.verdict.id, "kdc-unreachable", "{}", d.to_text());
+        assert_eq!(d.stage, Some(WmiStage::Bind));
+        assert!(
+            d.evidence.iter().any(|e| e.contains(&kdc.to_string())),
+            "{:?}",
+            d.evidence
+        );
+    }
+    keep_target.abort();
+    keep_kdc.abort();
+}

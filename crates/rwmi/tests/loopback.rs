@@ -73,6 +73,7 @@ async fn start_server(max_frag: u16) -> std::net::SocketAddr {
         features: Some(rwmi_core::rpc::BindTimeFeatures(
             rwmi_core::rpc::BindTimeFeatures::KNOWN,
         )),
+        wire_faults: None,
     });
     tokio::spawn(async move {
         loop {

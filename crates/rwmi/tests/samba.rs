@@ -4,42 +4,14 @@
 
 mod support;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use rwmi::rpc::epm::map_tcp;
 use rwmi::rpc::{AssociationOptions, ClientAssociation};
 use rwmi::security::{AuthLevel, Credentials, Secret};
+use support::peers::{Samba, samba};
 use support::samr::*;
-
-struct Samba {
-    host: IpAddr,
-    domain: String,
-    user: String,
-    password: String,
-}
-
-/// The peer's coordinates from the environment. Missing peers fail the test when RWMI_REQUIRE_PEERS is set
-/// (CI), and skip it otherwise (a quick local `cargo test`).
-fn samba() -> Option<Samba> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    match (var("RWMI_SAMBA_HOST"), var("RWMI_SAMBA_PASSWORD")) {
-        (Some(host), Some(password)) => Some(Samba {
-            host: host.parse().expect("RWMI_SAMBA_HOST is an IP address"),
-            domain: var("RWMI_SAMBA_DOMAIN").unwrap_or_else(|| "TEST".into()),
-            user: var("RWMI_SAMBA_USER").unwrap_or_else(|| "Administrator".into()),
-            password,
-        }),
-        _ => {
-            assert!(
-                var("RWMI_REQUIRE_PEERS").is_none(),
-                "RWMI_REQUIRE_PEERS is set but no Samba DC is configured"
-            );
-            eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
-            None
-        }
-    }
-}
 
 fn options(samba: &Samba, password: &str, level: AuthLevel) -> AssociationOptions {
     let mut o = AssociationOptions::new(vec![SAMR]);
@@ -107,6 +79,44 @@ async fn samr_enumerates_domains_at_integrity_and_privacy() {
         );
         association.close().await;
     }
+}
+
+/// Pass-the-hash: NTLM with only the NT hash of the password (MD4 of its UTF-16LE form).
+#[tokio::test]
+async fn samr_accepts_pass_the_hash() {
+    let Some(samba) = samba() else { return };
+    let endpoint = samr_endpoint(&samba).await;
+    let hash = rwmi::security::nlmp::nt_hash(&samba.password);
+    let mut o = AssociationOptions::new(vec![SAMR]);
+    o.connect_timeout = Duration::from_secs(10);
+    o.call_timeout = Duration::from_secs(20);
+    let o = o.with_auth(
+        Credentials::new(&samba.user, &samba.domain, Secret::NtHash(hash)),
+        AuthLevel::Privacy,
+    );
+    let mut association = ClientAssociation::connect(endpoint, &o).await.unwrap();
+    let stub = association
+        .call(&SAMR, SAMR_CONNECT, None, &connect_request())
+        .await
+        .unwrap();
+    let (handle, status) = connect_response(&stub).unwrap();
+    assert_eq!(status, 0, "SamrConnect NTSTATUS with an NT hash");
+    let stub = association
+        .call(
+            &SAMR,
+            SAMR_ENUMERATE_DOMAINS,
+            None,
+            &enumerate_domains_request(&handle),
+        )
+        .await
+        .unwrap();
+    let (names, status) = enumerate_domains_response(&stub).unwrap();
+    assert_eq!(status, 0);
+    assert!(
+        names.iter().any(|n| n.eq_ignore_ascii_case(&samba.domain)),
+        "{names:?}"
+    );
+    association.close().await;
 }
 
 #[tokio::test]

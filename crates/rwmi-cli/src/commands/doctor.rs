@@ -13,7 +13,7 @@ use crate::exit;
 fn exit_for(d: &Diagnosis) -> u8 {
     match d.verdict.id {
         "ok" => exit::SUCCESS,
-        "logon-failure" => exit::AUTHENTICATION,
+        "logon-failure" | "kerberos-preauth-failed" => exit::AUTHENTICATION,
         "dcom-access-denied"
         | "remote-uac-filtered"
         | "activation-auth-level-too-low"

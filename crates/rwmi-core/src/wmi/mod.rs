@@ -39,6 +39,7 @@ pub mod flags;
 pub mod ids;
 pub mod login;
 pub mod object_array;
+pub mod path;
 pub mod services;
 pub mod smart_enum;
 pub mod stub;

@@ -10,6 +10,7 @@ use rwmi_core::wmio::WmiObject;
 
 use super::backend::ObjectStream;
 use super::random::random_guid;
+use super::status::WBEM_E_INVALID_OPERATION;
 
 /// Re-runs the operation that produced the result, for Reset (MS-WMI 3.1.4.4.1).
 pub type Restart = Arc<dyn Fn() -> Result<ObjectStream, u32> + Send + Sync>;
@@ -22,6 +23,8 @@ pub struct Cursor {
     /// by the class part's octets, since a projection makes a class of the same name with fewer
     /// properties.
     smart_classes: HashMap<Vec<u8>, Guid>,
+    /// Made with WBEM_FLAG_FORWARD_ONLY: no Reset, no Clone (MS-WMI 3.1.4.4.1, 3.1.4.4.4).
+    forward_only: bool,
 }
 
 impl std::fmt::Debug for Cursor {
@@ -37,7 +40,14 @@ impl Cursor {
             restart,
             stream,
             smart_classes: HashMap::new(),
+            forward_only: false,
         })
+    }
+
+    /// Marks the cursor as made with WBEM_FLAG_FORWARD_ONLY.
+    pub fn forward_only(mut self, forward_only: bool) -> Cursor {
+        self.forward_only = forward_only;
+        self
     }
 
     /// Up to `count` next objects; fewer means the end was reached.
@@ -56,6 +66,9 @@ impl Cursor {
 
     /// Starts over from the first instance.
     pub fn reset(&mut self) -> Result<(), u32> {
+        if self.forward_only {
+            return Err(WBEM_E_INVALID_OPERATION);
+        }
         self.stream = (self.restart)()?;
         self.smart_classes.clear();
         Ok(())
@@ -64,6 +77,9 @@ impl Cursor {
     /// A cursor of its own at the start of the same result (IEnumWbemClassObject::Clone, MS-WMI
     /// 3.1.4.4.4; position is not copied since the stream is lazy and cannot be forked).
     pub fn restarted_copy(&self) -> Result<Cursor, u32> {
+        if self.forward_only {
+            return Err(WBEM_E_INVALID_OPERATION);
+        }
         Cursor::new(self.restart.clone())
     }
 
@@ -78,5 +94,27 @@ impl Cursor {
                 (id, false)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> Restart {
+        Arc::new(|| Ok(Box::new(std::iter::empty()) as ObjectStream))
+    }
+
+    #[test]
+    fn forward_only_cursors_refuse_reset_and_clone() {
+        let mut cursor = Cursor::new(empty()).unwrap();
+        assert_eq!(cursor.reset(), Ok(()));
+        assert!(cursor.restarted_copy().is_ok());
+        let mut cursor = cursor.forward_only(true);
+        assert_eq!(cursor.reset(), Err(WBEM_E_INVALID_OPERATION));
+        assert_eq!(
+            cursor.restarted_copy().err(),
+            Some(WBEM_E_INVALID_OPERATION)
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! 135 creates), after [`ORPHAN_LIFETIME`]: three ping periods of two minutes, the ping set timeout of
 //! MS-DCOM 3.1.2.2 (3.1.2.5.1.2 for pings).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -95,7 +95,18 @@ impl IpidEntry {
 #[derive(Debug, Default)]
 struct Table {
     entries: HashMap<Guid, IpidEntry>,
-    ping_sets: HashMap<u64, Instant>,
+    ping_sets: HashMap<u64, PingSet>,
+}
+
+/// A ping set as the resolver records it (MS-DCOM 3.1.2.5.1.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PingSet {
+    /// The last ping (ComplexPing or SimplePing).
+    pub seen: Instant,
+    /// Pings received, the creating ComplexPing included.
+    pub pings: u64,
+    /// The OIDs the client put in the set (AddToSet minus DelFromSet so far).
+    pub oids: BTreeSet<u64>,
 }
 
 /// The object exporter state of one virtual host.
@@ -233,8 +244,9 @@ impl Exporter {
     pub fn ping(&self, set_id: u64, create: bool) -> Result<u64, u32> {
         let mut table = self.table();
         let now = Instant::now();
-        if let Some(seen) = table.ping_sets.get_mut(&set_id) {
-            *seen = now;
+        if let Some(set) = table.ping_sets.get_mut(&set_id) {
+            set.seen = now;
+            set.pings = set.pings.saturating_add(1);
             return Ok(set_id);
         }
         if !create {
@@ -242,7 +254,7 @@ impl Exporter {
         }
         table
             .ping_sets
-            .retain(|_, seen| now.duration_since(*seen) < ORPHAN_LIFETIME);
+            .retain(|_, set| now.duration_since(set.seen) < ORPHAN_LIFETIME);
         if table.ping_sets.len() >= MAX_PING_SETS {
             return Err(super::status::E_OUTOFMEMORY);
         }
@@ -252,8 +264,43 @@ impl Exporter {
                 break candidate;
             }
         };
-        table.ping_sets.insert(id, now);
+        table.ping_sets.insert(
+            id,
+            PingSet {
+                seen: now,
+                pings: 1,
+                oids: BTreeSet::new(),
+            },
+        );
         Ok(id)
+    }
+
+    /// Records a ComplexPing's changes to the members of a set `ping` accepted. The emulator does not
+    /// collect objects by ping time, so the members are only kept for observation. A set never holds more
+    /// than [`MAX_OBJECTS_PER_CONNECTION`] OIDs.
+    pub fn change_ping_set(&self, set_id: u64, add: &[u64], del: &[u64]) {
+        let mut table = self.table();
+        if let Some(set) = table.ping_sets.get_mut(&set_id) {
+            for oid in del {
+                set.oids.remove(oid);
+            }
+            for oid in add {
+                if set.oids.len() >= MAX_OBJECTS_PER_CONNECTION {
+                    break;
+                }
+                set.oids.insert(*oid);
+            }
+        }
+    }
+
+    /// The ping sets clients keep, by SETID (read-only, for tests and the log).
+    pub fn ping_sets(&self) -> HashMap<u64, PingSet> {
+        self.table().ping_sets.clone()
+    }
+
+    /// The OID behind an exported IPID.
+    pub fn oid_of(&self, ipid: &Guid) -> Option<u64> {
+        self.table().entries.get(ipid).map(|e| e.oid)
     }
 }
 
@@ -313,6 +360,11 @@ mod tests {
         assert_eq!(exporter.ping(42, false), Err(OR_INVALID_SET));
         let id = exporter.ping(0, true).unwrap();
         assert_ne!(id, 0);
+        exporter.change_ping_set(id, &[1, 2], &[]);
         assert_eq!(exporter.ping(id, false), Ok(id));
+        exporter.change_ping_set(id, &[3], &[1]);
+        let set = exporter.ping_sets().remove(&id).unwrap();
+        assert_eq!(set.pings, 2);
+        assert_eq!(set.oids, [2, 3].into_iter().collect());
     }
 }

@@ -72,11 +72,16 @@ pub fn standard_pointer(
 /// MS-WMIO EncodingUnit as object data. An object the encoder refuses is WBEM_E_FAILED.
 pub fn class_object_pointer(object: &WmiObject) -> Result<MInterfacePointer, u32> {
     let unit = object.encode().map_err(|_| WBEM_E_FAILED)?;
-    Ok(ObjRef {
+    Ok(custom_object_pointer(unit))
+}
+
+/// An IWbemClassObject marshaled by value around an MS-WMIO EncodingUnit, whatever its octets.
+pub fn custom_object_pointer(unit: Vec<u8>) -> MInterfacePointer {
+    ObjRef {
         iid: IID_IWBEM_CLASS_OBJECT,
         body: ObjRefBody::Custom(ObjRefCustom::new(CLSID_WBEM_CLASS_OBJECT_UNMARSHALER, unit)),
     }
-    .to_interface_pointer())
+    .to_interface_pointer()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use rwmi::rpc::server::CallerIdentity;
+use rwmi_core::wmi::path::class_of_path;
 use rwmi_core::wmio::{CimBase, CimType, ClassBuilder, Value, WmiClass, WmiInstance, WmiObject};
 
 use super::backend::WmiBackend;
@@ -39,14 +40,6 @@ pub fn exec_method(
         Ok(_) => Err(WBEM_E_METHOD_NOT_IMPLEMENTED),
         Err(_) => Err(WBEM_E_NOT_FOUND),
     }
-}
-
-/// The class name of an object path: `Win32_Process.Handle="4"` or `\\.\root\cimv2:Win32_Process=@`.
-pub fn class_of_path(path: &str) -> Option<&str> {
-    let local = path.rsplit_once(':').map_or(path, |(_, rest)| rest);
-    let end = local.find(['.', '=']).unwrap_or(local.len());
-    let class = local.get(..end)?.trim();
-    (!class.is_empty()).then_some(class)
 }
 
 fn parameters(properties: &[(&str, CimType)]) -> Result<Arc<WmiClass>, u32> {
@@ -123,21 +116,6 @@ fn get_owner(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn class_of_paths() {
-        assert_eq!(
-            class_of_path("Win32_Process.Handle=\"4\""),
-            Some("Win32_Process")
-        );
-        assert_eq!(
-            class_of_path("\\\\.\\root\\cimv2:Win32_OS=@"),
-            Some("Win32_OS")
-        );
-        assert_eq!(class_of_path("RwmiSim_Echo"), Some("RwmiSim_Echo"));
-        assert_eq!(class_of_path(""), None);
-        assert_eq!(class_of_path(".x"), None);
-    }
 
     #[test]
     fn echo_copies_inputs() {

@@ -13,12 +13,14 @@
 //! - `object_port`: the dynamic port (IRemUnknown2, IWbemLevel1Login, IWbemServices, enumerators).
 //! - `methods`: ExecMethod handlers.
 //! - `faults`: the `lag`, `drop-after` and `stall-after` profiles, around any service.
+//! - `hostile`: the `hostile-*` profiles: tampered octets on the wire, malicious objects in Next.
 
 pub mod backend;
 pub mod cursor;
 pub mod exporter;
 pub mod faults;
 pub mod host;
+pub mod hostile;
 pub mod marshal;
 pub mod methods;
 pub mod object_port;

@@ -23,6 +23,7 @@ use rwmi_core::wmi::enumerator::{
     CloneRequest, CloneResponse, NextAsyncRequest, NextRequest, NextResponse, ResetRequest,
     SkipRequest, StatusResponse,
 };
+use rwmi_core::wmi::flags::WBEM_FLAG_FORWARD_ONLY;
 use rwmi_core::wmi::ids::{
     IENUM_WBEM_CLASS_OBJECT, IID_IENUM_WBEM_CLASS_OBJECT, IID_IWBEM_FETCH_SMART_ENUM,
     IID_IWBEM_SERVICES, IID_IWBEM_WCO_SMART_ENUM, IWBEM_FETCH_SMART_ENUM, IWBEM_LEVEL1_LOGIN,
@@ -47,6 +48,7 @@ use super::cursor::{Cursor, Restart};
 use super::exporter::{ConnectionId, ExportedObject, IpidEntry};
 use super::faults::with_profiles;
 use super::host::VirtualHost;
+use super::hostile::hostile_next;
 use super::marshal::{class_object_pointer, std_objref};
 use super::methods::exec_method;
 use super::status::*;
@@ -178,15 +180,7 @@ fn in_out(asked: &InOutInterfacePtr, pointer: Option<MInterfacePointer>) -> InOu
     }
 }
 
-/// `//./root/cimv2`, `\\.\root\cimv2`, `//server/root/cimv2` or `root/cimv2` → `root\cimv2`.
-pub fn normalize_namespace(resource: &str) -> String {
-    let unified = resource.replace('/', "\\");
-    let local = match unified.strip_prefix("\\\\") {
-        Some(rest) => rest.split_once('\\').map_or("", |(_, ns)| ns),
-        None => unified.as_str(),
-    };
-    local.trim_matches('\\').to_owned()
-}
+use rwmi_core::wmi::path::namespace_of_resource;
 
 impl ObjectPort {
     fn dispatch(&self, context: &CallContext, stub: &[u8]) -> CallOutcome {
@@ -460,7 +454,7 @@ impl ObjectPort {
         let Some(resource) = call.request.network_resource.as_ref() else {
             return failed(WBEM_E_INVALID_PARAMETER);
         };
-        let namespace = normalize_namespace(resource.as_str());
+        let namespace = namespace_of_resource(resource.as_str());
         match self.open(call.context, &namespace) {
             Ok(pointer) => reply(NtlmLoginResponse {
                 that: OrpcThat::default(),
@@ -513,7 +507,7 @@ impl ObjectPort {
         let result = self
             .services_namespace(&call.entry, call.context)
             .and_then(|base| {
-                let child = request.namespace.trimmed().map(normalize_namespace);
+                let child = request.namespace.trimmed().map(namespace_of_resource);
                 match child {
                     Some(child) if !child.is_empty() => {
                         self.open(call.context, &format!("{base}\\{child}"))
@@ -558,12 +552,13 @@ impl ObjectPort {
         })
     }
 
-    /// Exports an enumerator over what `restart` produces.
-    fn enumerator(&self, context: &CallContext, restart: Restart) -> CallOutcome {
+    /// Exports an enumerator over what `restart` produces; `flags` are the call's lFlags.
+    fn enumerator(&self, context: &CallContext, restart: Restart, flags: u32) -> CallOutcome {
+        let forward_only = flags & WBEM_FLAG_FORWARD_ONLY != 0;
         let result = Cursor::new(restart).and_then(|cursor| {
             self.export(
                 IID_IENUM_WBEM_CLASS_OBJECT,
-                ExportedObject::Enumerator(Arc::new(Mutex::new(cursor))),
+                ExportedObject::Enumerator(Arc::new(Mutex::new(cursor.forward_only(forward_only)))),
                 context.caller.clone(),
             )
         });
@@ -599,6 +594,7 @@ impl ObjectPort {
         self.enumerator(
             call.context,
             Arc::new(move || backend.instances_of(&namespace, &class)),
+            call.request.flags,
         )
     }
 
@@ -619,6 +615,7 @@ impl ObjectPort {
         self.enumerator(
             call.context,
             Arc::new(move || backend.exec_query(&namespace, &query)),
+            call.request.flags,
         )
     }
 
@@ -713,6 +710,9 @@ impl ObjectPort {
             Ok(c) => c,
             Err(h) => return failed(h),
         };
+        if let Some(response) = hostile_next(&self.host.profiles, count) {
+            return reply(response);
+        }
         let batch_size = count.min(MAX_OBJECTS_PER_NEXT);
         let batch = lock(&cursor).next_batch(batch_size);
         let mut objects = Vec::with_capacity(batch.len());
@@ -895,9 +895,9 @@ mod tests {
             "root/cimv2",
             "root\\cimv2\\",
         ] {
-            assert_eq!(normalize_namespace(input), "root\\cimv2", "{input}");
+            assert_eq!(namespace_of_resource(input), "root\\cimv2", "{input}");
         }
-        assert_eq!(normalize_namespace("//server"), "");
+        assert_eq!(namespace_of_resource("//server"), "");
     }
 
     /// IWbemServices::GetObject("Win32_Process") as Impacket 0.13.1 encodes it: ppObject and

@@ -25,11 +25,13 @@ use tracing::debug;
 use super::exporter::ExportedObject;
 use super::faults::with_profiles;
 use super::host::VirtualHost;
+use super::hostile::many_bindings;
 use super::object_port::OBJECT_PORT_INTERFACES;
 use super::status::{
     E_ACCESSDENIED, E_NOINTERFACE, NCA_S_OP_RNG_ERROR, OR_INVALID_OXID, REGDB_E_CLASSNOTREG,
     RPC_X_BAD_STUB_DATA,
 };
+use crate::profile::Hostile;
 
 /// RPC_C_AUTHN_LEVEL_* values (MS-RPCE 2.2.1.1.8) for ScmReplyInfoData.authnHint.
 fn authn_hint(level: Option<AuthLevel>) -> u32 {
@@ -172,7 +174,11 @@ impl ScmPort {
             .collect();
         let activation_reply = ActivationReply {
             oxid: host.exporter.oxid,
-            oxid_bindings: host.oxid_bindings(),
+            oxid_bindings: if host.profiles.hostile.contains(&Hostile::ManyBindings) {
+                many_bindings(host.advertised_port)
+            } else {
+                host.oxid_bindings()
+            },
             ipid_rem_unknown: host.exporter.ipid_rem_unknown,
             authn_hint: authn_hint(Some(caller.level)),
             server_version: host.com_version(),
@@ -237,7 +243,14 @@ impl ScmPort {
                 // MS-DCOM 3.1.2.5.1.3: a SETID of zero asks for a new set.
                 let (set_id, status) = match host.exporter.ping(request.set_id, request.set_id == 0)
                 {
-                    Ok(id) => (id, 0),
+                    Ok(id) => {
+                        host.exporter.change_ping_set(
+                            id,
+                            &request.add_to_set,
+                            &request.del_from_set,
+                        );
+                        (id, 0)
+                    }
                     Err(status) => (0, status),
                 };
                 CallOutcome::Reply(

@@ -31,5 +31,7 @@ pub const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
 pub const WBEM_E_INVALID_PARAMETER: u32 = 0x8004_1008;
 pub const WBEM_E_INVALID_NAMESPACE: u32 = 0x8004_100E;
 pub const WBEM_E_NOT_SUPPORTED: u32 = 0x8004_100C;
+/// MS-WMI 3.1.4.4.1 / 3.1.4.4.4: Reset or Clone of a forward-only enumerator.
+pub const WBEM_E_INVALID_OPERATION: u32 = 0x8004_1016;
 pub const WBEM_E_INVALID_QUERY_TYPE: u32 = 0x8004_1018;
 pub const WBEM_E_METHOD_NOT_IMPLEMENTED: u32 = 0x8004_1055;

@@ -10,7 +10,7 @@ use rwmi_core::status;
 use rwmi_core::wmio::json_string;
 
 use crate::rpc::{ConnectFailure, RpcError};
-use crate::security::AuthLevel;
+use crate::security::{AuthLevel, KerberosErrorCode, SecurityError};
 use crate::wmi::{ConnectOptions, Connection, WmiError, WmiStage};
 pub use verdicts::Verdict;
 
@@ -179,6 +179,50 @@ fn looks_local(options: &ConnectOptions) -> bool {
     d.is_empty() || d == "." || d.eq_ignore_ascii_case(&options.target.host)
 }
 
+/// The Kerberos failures doctor names: the KDC's refusals and its silence come before the RPC bind, a
+/// skew may also come back from the server in place of the AP-REP.
+fn kerberos_verdict(
+    rpc: Option<&RpcError>,
+    options: &ConnectOptions,
+    evidence: &mut Vec<String>,
+) -> Option<&'static Verdict> {
+    let Some(RpcError::Security { error, .. }) = rpc else {
+        return None;
+    };
+    let spn = || options.kerberos_spn().unwrap_or_default();
+    match error {
+        SecurityError::KdcUnreachable { kdc, .. } => {
+            evidence.push(format!("the KDC was asked at {kdc}"));
+            Some(&verdicts::KDC_UNREACHABLE)
+        }
+        SecurityError::Kerberos { code, .. } => match *code {
+            KerberosErrorCode::KRB_AP_ERR_SKEW => Some(&verdicts::KERBEROS_CLOCK_SKEW),
+            KerberosErrorCode::KDC_ERR_S_PRINCIPAL_UNKNOWN => {
+                evidence.push(format!(
+                    "the service principal asked for was {} in realm {}",
+                    spn(),
+                    options.kerberos_realm().unwrap_or_default()
+                ));
+                Some(&verdicts::KERBEROS_UNKNOWN_SPN)
+            }
+            KerberosErrorCode::KDC_ERR_PREAUTH_FAILED => {
+                evidence.push("the KDC knows the user but the password or key is wrong".into());
+                Some(&verdicts::KERBEROS_PREAUTH_FAILED)
+            }
+            KerberosErrorCode::KDC_ERR_C_PRINCIPAL_UNKNOWN => {
+                evidence.push(format!(
+                    "the KDC knows no user {}@{}: check the user name and the realm",
+                    options.credentials.user,
+                    options.kerberos_realm().unwrap_or_default()
+                ));
+                Some(&verdicts::KERBEROS_PREAUTH_FAILED)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn classify(host: &str, e: &WmiError, options: &ConnectOptions) -> Diagnosis {
     let mut evidence = vec![e.to_string()];
     evidence.extend(e.evidence.iter().cloned());
@@ -199,6 +243,9 @@ fn classify(host: &str, e: &WmiError, options: &ConnectOptions) -> Diagnosis {
         }
     } else if let (WmiStage::Bind, Some(RpcError::ContextRejected { .. })) = (e.stage, rpc) {
         &verdicts::DCOM_NOT_AVAILABLE
+    } else if let Some(verdict) = kerberos_verdict(rpc, options, &mut evidence) {
+        stage = WmiStage::Bind;
+        verdict
     } else if e.is_logon_failure() {
         stage = WmiStage::Bind;
         &verdicts::LOGON_FAILURE
@@ -492,6 +539,112 @@ mod tests {
             verdict(e, &options("bob", AuthLevel::Privacy)).0,
             "invalid-namespace"
         );
+    }
+
+    fn kerberos_options() -> ConnectOptions {
+        ConnectOptions::new(
+            "dc1.test.local",
+            Credentials::parse_user("alice@test.local", Secret::Password("x".into())),
+        )
+        .unwrap()
+        .kerberos(crate::wmi::KerberosSettings::new(
+            "127.0.200.1:88".parse().unwrap(),
+        ))
+        .unwrap()
+    }
+
+    fn kerberos_failure(error: SecurityError) -> WmiError {
+        WmiError::rpc(
+            WmiStage::Bind,
+            None,
+            RpcError::Security {
+                stage: crate::rpc::Stage::Authenticate,
+                error,
+            },
+        )
+    }
+
+    fn krb_error(code: KerberosErrorCode) -> WmiError {
+        kerberos_failure(SecurityError::Kerberos {
+            code,
+            message: "the KDC refused".into(),
+        })
+    }
+
+    #[test]
+    fn kerberos_failures_have_their_own_verdicts() {
+        let o = kerberos_options();
+        let d = classify(
+            "dc1.test.local",
+            &krb_error(KerberosErrorCode::KRB_AP_ERR_SKEW),
+            &o,
+        );
+        assert_eq!(d.verdict.id, "kerberos-clock-skew");
+        assert_eq!(d.stage, Some(WmiStage::Bind));
+        let d = classify(
+            "dc1.test.local",
+            &krb_error(KerberosErrorCode::KDC_ERR_S_PRINCIPAL_UNKNOWN),
+            &o,
+        );
+        assert_eq!(d.verdict.id, "kerberos-unknown-spn");
+        assert!(
+            d.evidence
+                .iter()
+                .any(|e| e.contains("host/dc1.test.local in realm TEST.LOCAL")),
+            "{:?}",
+            d.evidence
+        );
+        // Both a wrong password and an unknown user are the client's credentials, not the target.
+        assert_eq!(
+            verdict(krb_error(KerberosErrorCode::KDC_ERR_PREAUTH_FAILED), &o).0,
+            "kerberos-preauth-failed"
+        );
+        let d = classify(
+            "dc1.test.local",
+            &krb_error(KerberosErrorCode::KDC_ERR_C_PRINCIPAL_UNKNOWN),
+            &o,
+        );
+        assert_eq!(d.verdict.id, "kerberos-preauth-failed");
+        assert!(
+            d.evidence
+                .iter()
+                .any(|e| e.contains("no user alice@TEST.LOCAL")),
+            "{:?}",
+            d.evidence
+        );
+        let unreachable = kerberos_failure(SecurityError::KdcUnreachable {
+            kdc: "127.0.200.1:88".parse().unwrap(),
+            message: "connection refused".into(),
+        });
+        assert_eq!(verdict(unreachable, &o).0, "kdc-unreachable");
+        // A timed-out KDC is still the KDC, not the target's time-out.
+        let silent = kerberos_failure(SecurityError::KdcUnreachable {
+            kdc: "10.0.0.1:88".parse().unwrap(),
+            message: "timed out".into(),
+        });
+        assert_eq!(verdict(silent, &o).0, "kdc-unreachable");
+        // Other refusals of the credentials stay logon failures; the rest are shown as they are.
+        assert_eq!(
+            verdict(krb_error(KerberosErrorCode::KDC_ERR_CLIENT_REVOKED), &o).0,
+            "logon-failure"
+        );
+        assert_eq!(
+            verdict(krb_error(KerberosErrorCode::KRB_ERR_GENERIC), &o).0,
+            "unexpected-status"
+        );
+    }
+
+    #[test]
+    fn kerberos_resolutions_say_whether_ntlm_helps() {
+        let says = |v: &Verdict, needle: &str| v.resolution.iter().any(|r| r.contains(needle));
+        assert!(says(&verdicts::KERBEROS_UNKNOWN_SPN, "NTLM works"));
+        assert!(says(&verdicts::KERBEROS_UNKNOWN_SPN, "setspn"));
+        assert!(says(
+            &verdicts::KERBEROS_PREAUTH_FAILED,
+            "NTLM does not help"
+        ));
+        assert!(says(&verdicts::KDC_UNREACHABLE, "NTLM"));
+        assert!(says(&verdicts::KERBEROS_CLOCK_SKEW, "NTLM"));
     }
 
     #[test]

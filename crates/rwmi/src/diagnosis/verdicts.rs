@@ -64,6 +64,42 @@ verdicts! {
             "Windows: check the account is enabled and not locked out (Computer Management > Local Users and Groups, or Active Directory Users and Computers).",
         ],
     }
+    KERBEROS_CLOCK_SKEW = "kerberos-clock-skew" {
+        symptom: "Kerberos refused the logon because of the time (KRB_AP_ERR_SKEW, 37).",
+        cause: "The clock of this machine and that of the KDC or the target differ by more than the allowed skew (five minutes in Active Directory by default), so the time stamps that protect against replay are not accepted.",
+        resolution: [
+            "Client: set this machine's clock right, ideally from the domain controllers (chrony or ntpdate against the DC); time zones do not matter, the absolute time does.",
+            "Windows: check that the target and the DCs take their time from the domain hierarchy (w32tm /query /status, w32tm /resync).",
+            "Falling back to NTLM (drop -k, connect by IP address) works if NTLM is allowed, as NTLM does not depend on the clock; fixing the time is the real cure.",
+        ],
+    }
+    KERBEROS_UNKNOWN_SPN = "kerberos-unknown-spn" {
+        symptom: "The KDC issued no ticket for the target: it knows no account with the service principal name asked for (KDC_ERR_S_PRINCIPAL_UNKNOWN, 7).",
+        cause: "The SPN is built from the name the target was given (host/NAME): an alias (CNAME), a misspelt name or a name of another domain matches no computer account; or the SPN was never registered, or lives in another realm.",
+        resolution: [
+            "Client: name the target by its fully qualified DNS name as registered in Active Directory (-H server.domain), or give the SPN with --authority kerberos:host/server.domain (RPCSS/server.domain is also registered for DCOM).",
+            "Windows: list the computer's SPNs with setspn -L COMPUTER and add a missing one with setspn -S host/server.domain COMPUTER (an alias needs its own SPN).",
+            "Falling back to NTLM works here if NTLM is allowed: drop -k and connect to the IP address; Kerberos cannot work until the SPN matches.",
+        ],
+    }
+    KDC_UNREACHABLE = "kdc-unreachable" {
+        symptom: "No answer from the Kerberos KDC: the connection to it was refused or timed out before any ticket was issued.",
+        cause: "--kdc names the wrong address or port, the domain controller is down, or a firewall blocks TCP port 88 between here and the KDC.",
+        resolution: [
+            "Client: check --kdc (alias --dc-ip): it is a domain controller of the realm, port 88 unless told otherwise; check that TCP 88 is reachable from here (nc -vz DC 88).",
+            "Windows: make sure the Kerberos Key Distribution Center service runs on the DC and that its firewall allows TCP 88.",
+            "Falling back to NTLM (drop -k) helps if only the KDC is out of reach and the target allows NTLM.",
+        ],
+    }
+    KERBEROS_PREAUTH_FAILED = "kerberos-preauth-failed" {
+        symptom: "The KDC refused to issue a ticket to the user: pre-authentication failed (KDC_ERR_PREAUTH_FAILED, 24) or the user is unknown (KDC_ERR_C_PRINCIPAL_UNKNOWN, 6).",
+        cause: "A wrong password or AES key, or a user name or realm the KDC does not know (a NetBIOS domain such as CORP given where the DNS realm CORP.EXAMPLE is meant, or a typo).",
+        resolution: [
+            "Client: check the password (RWMI_PASSWORD, --password-file) or --aes-key, the user name, and the realm (user@REALM or --realm, the DNS domain in upper case).",
+            "Windows: check that the account exists in this domain, is enabled and not locked out (Active Directory Users and Computers); repeated failures may lock it.",
+            "Falling back to NTLM does not help: the same account and password would be refused there too.",
+        ],
+    }
     DCOM_ACCESS_DENIED = "dcom-access-denied" {
         symptom: "DCOM refused to start WMI for this account: activation failed with access denied (0x80070005).",
         cause: "The account is not allowed remote launch and activation by the machine's DCOM security: it is neither an administrator nor a member of Distributed COM Users.",
@@ -227,6 +263,10 @@ mod tests {
             "connection-timeout",
             "com-version-mismatch",
             "server-dropped-connection",
+            "kerberos-clock-skew",
+            "kerberos-unknown-spn",
+            "kdc-unreachable",
+            "kerberos-preauth-failed",
         ] {
             assert!(by_id(id).is_some(), "missing verdict {id}");
         }

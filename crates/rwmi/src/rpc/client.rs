@@ -1,5 +1,6 @@
-//! The client side of a connection-oriented association: connect, bind with security (NEGOTIATE in bind,
-//! CHALLENGE in bind_ack, AUTHENTICATE in auth3), then calls with fragmentation, protection and time-outs.
+//! The client side of a connection-oriented association: connect, bind with security (three legs: NTLM's
+//! NEGOTIATE or Kerberos' AP-REQ in bind, CHALLENGE or AP-REP in bind_ack, AUTHENTICATE or the client's
+//! AP-REP in auth3), then calls with fragmentation, protection and time-outs.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -15,7 +16,9 @@ use tracing::debug;
 
 use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
 use super::transport::{FragmentStream, connect};
-use crate::security::{AuthLevel, Credentials, NtlmInitiator, NtlmSession, SecurityError};
+use crate::security::{
+    AuthLevel, Authentication, SecurityError, SecurityInitiator, SecuritySession,
+};
 
 /// Windows' default fragment size for ncacn_ip_tcp.
 pub const DEFAULT_MAX_FRAG: u16 = 5840;
@@ -29,7 +32,7 @@ pub struct AssociationOptions {
     /// up front saves an alter_context round trip per interface later.
     pub interfaces: Vec<SyntaxId>,
     /// `None` binds without authentication (the endpoint mapper).
-    pub auth: Option<(Credentials, AuthLevel)>,
+    pub auth: Option<(Authentication, AuthLevel)>,
     pub connect_timeout: Duration,
     pub call_timeout: Duration,
     /// Our max_xmit_frag and max_recv_frag; the bind_ack may lower them.
@@ -52,8 +55,13 @@ impl AssociationOptions {
         }
     }
 
-    pub fn with_auth(mut self, credentials: Credentials, level: AuthLevel) -> Self {
-        self.auth = Some((credentials, level));
+    /// NTLM `Credentials` or `KerberosCredentials` (or an `Authentication`).
+    pub fn with_auth(
+        mut self,
+        authentication: impl Into<Authentication>,
+        level: AuthLevel,
+    ) -> Self {
+        self.auth = Some((authentication.into(), level));
         self
     }
 }
@@ -71,8 +79,11 @@ pub struct ClientAssociation {
     stream: FragmentStream,
     peer: SocketAddr,
     contexts: Vec<(u16, SyntaxId)>,
-    session: Option<NtlmSession>,
+    session: Option<SecuritySession>,
     level: Option<AuthLevel>,
+    auth_type: AuthType,
+    /// The bind_ack echoed PFC_SUPPORT_HEADER_SIGN (MS-RPCE 3.3.1.5.2.2).
+    header_signing: bool,
     next_call_id: u32,
     max_xmit_frag: u16,
     call_timeout: Duration,
@@ -95,7 +106,7 @@ impl std::fmt::Debug for ClientAssociation {
 }
 
 impl ClientAssociation {
-    /// Connects and binds. With credentials, completes the NTLM handshake (bind, bind_ack, auth3).
+    /// Connects and binds. With credentials, completes the handshake (bind, bind_ack, auth3).
     pub async fn connect(addr: SocketAddr, options: &AssociationOptions) -> Result<Self, RpcError> {
         let stream = connect(addr, options.connect_timeout).await?;
         Self::bind(stream, addr, options).await
@@ -113,11 +124,17 @@ impl ClientAssociation {
             FragmentStream::new(stream, usize::from(options.max_frag.max(DEFAULT_MAX_FRAG)));
         let bind_timeout = options.connect_timeout;
 
-        let mut initiator = match &options.auth {
-            Some((credentials, level)) => Some((
-                NtlmInitiator::new(credentials, *level).map_err(|error| RpcError::Security {
-                    stage: Stage::Authenticate,
-                    error,
+        let auth_type = options
+            .auth
+            .as_ref()
+            .map_or(AuthType::WINNT, |(a, _)| a.auth_type());
+        let initiator = match &options.auth {
+            Some((authentication, level)) => Some((
+                SecurityInitiator::new(authentication, *level).map_err(|error| {
+                    RpcError::Security {
+                        stage: Stage::Authenticate,
+                        error,
+                    }
                 })?,
                 *level,
             )),
@@ -152,16 +169,18 @@ impl ClientAssociation {
             contexts: elements,
         };
         let mut packet = Packet::new(1, Pdu::Bind(bind));
-        if let Some((initiator, level)) = initiator.as_mut() {
-            let token = initiator.negotiate().map_err(|error| RpcError::Security {
-                stage: Stage::Authenticate,
-                error,
-            })?;
-            packet.auth = Some(verifier(*level, token));
-            if *level >= AuthLevel::Integrity {
-                packet.pfc_flags = packet.pfc_flags.with(PfcFlags::SUPPORT_HEADER_SIGN);
+        let initiator = match initiator {
+            Some((initiator, level)) => {
+                let (initiator, token) = first_token(initiator, bind_timeout).await?;
+                packet.auth = Some(verifier(auth_type, level, token));
+                // MS-RPCE 3.3.1.5.2.2: offer header signing; it applies only if the bind_ack echoes it.
+                if level >= AuthLevel::Integrity {
+                    packet.pfc_flags = packet.pfc_flags.with(PfcFlags::SUPPORT_HEADER_SIGN);
+                }
+                Some((initiator, level))
             }
-        }
+            None => None,
+        };
         let bytes = packet.to_bytes().map_err(|e| RpcError::Encode {
             message: e.to_string(),
         })?;
@@ -220,6 +239,7 @@ impl ClientAssociation {
             return Err(RpcError::ContextRejected { interface, reason });
         }
 
+        let header_signing = reply.pfc_flags.contains(PfcFlags::SUPPORT_HEADER_SIGN);
         let (session, level) = match initiator {
             Some((initiator, level)) => {
                 let challenge = reply
@@ -234,13 +254,13 @@ impl ClientAssociation {
                     })?;
                 let (token, session) =
                     initiator
-                        .authenticate(challenge)
+                        .complete(challenge, header_signing)
                         .map_err(|error| RpcError::Security {
                             stage: Stage::Authenticate,
                             error,
                         })?;
                 let mut auth3 = Packet::new(1, Pdu::Auth3);
-                auth3.auth = Some(verifier(level, token));
+                auth3.auth = Some(verifier(auth_type, level, token));
                 let bytes = auth3.to_bytes().map_err(|e| RpcError::Encode {
                     message: e.to_string(),
                 })?;
@@ -264,6 +284,8 @@ impl ClientAssociation {
             contexts: accepted,
             session,
             level,
+            auth_type,
+            header_signing: header_signing && level.is_some(),
             next_call_id: FIRST_CALL_ID,
             max_xmit_frag,
             call_timeout: options.call_timeout,
@@ -280,6 +302,17 @@ impl ClientAssociation {
 
     pub fn auth_level(&self) -> Option<AuthLevel> {
         self.level
+    }
+
+    /// The authentication type of the association's security context (WINNT or GSS_KERBEROS).
+    pub fn auth_type(&self) -> Option<AuthType> {
+        self.level.map(|_| self.auth_type)
+    }
+
+    /// Whether the server agreed to header signing: Kerberos then signs the whole PDU rather than the stub
+    /// only (NTLM signs the header either way).
+    pub fn header_signing(&self) -> bool {
+        self.header_signing
     }
 
     pub fn assoc_group_id(&self) -> u32 {
@@ -454,7 +487,7 @@ impl ClientAssociation {
     fn protection_settings(&self) -> Option<SecuritySettings> {
         match self.level {
             Some(level) if level >= AuthLevel::Integrity => Some(SecuritySettings {
-                auth_type: AuthType::WINNT,
+                auth_type: self.auth_type,
                 auth_level: rwmi_core::rpc::AuthLevel(level.wire_value()),
                 auth_context_id: AUTH_CONTEXT_ID,
             }),
@@ -468,9 +501,48 @@ impl ClientAssociation {
     }
 }
 
-fn verifier(level: AuthLevel, token: Vec<u8>) -> AuthVerifier {
+/// Makes the bind's token on a blocking thread: Kerberos talks to the KDC with blocking sockets (each
+/// bounded by the KDC time-out); the whole step is bounded by `timeout` as well. Nothing but the KDC is
+/// asked while the first Kerberos token is made, so running out of time there is the KDC's silence, not
+/// the target's.
+async fn first_token(
+    mut initiator: SecurityInitiator,
+    timeout: Duration,
+) -> Result<(SecurityInitiator, Vec<u8>), RpcError> {
+    let kdc = initiator.kdc();
+    let task = tokio::task::spawn_blocking(move || {
+        let token = initiator.first_token();
+        token.map(|t| (initiator, t))
+    });
+    match tokio::time::timeout(timeout, task).await {
+        Err(_) => Err(match kdc {
+            Some(kdc) => RpcError::Security {
+                stage: Stage::Authenticate,
+                error: SecurityError::KdcUnreachable {
+                    kdc,
+                    message: format!("no tickets within {} ms", timeout.as_millis()),
+                },
+            },
+            None => RpcError::Timeout {
+                stage: Stage::Authenticate,
+                after: timeout,
+            },
+        }),
+        Ok(Err(join)) => Err(RpcError::Security {
+            stage: Stage::Authenticate,
+            error: SecurityError::Internal(format!("the security provider failed: {join}")),
+        }),
+        Ok(Ok(Err(error))) => Err(RpcError::Security {
+            stage: Stage::Authenticate,
+            error,
+        }),
+        Ok(Ok(Ok(done))) => Ok(done),
+    }
+}
+
+fn verifier(auth_type: AuthType, level: AuthLevel, token: Vec<u8>) -> AuthVerifier {
     AuthVerifier {
-        auth_type: AuthType::WINNT,
+        auth_type,
         auth_level: rwmi_core::rpc::AuthLevel(level.wire_value()),
         auth_context_id: AUTH_CONTEXT_ID,
         auth_value: token,

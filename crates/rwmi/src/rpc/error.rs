@@ -159,10 +159,9 @@ impl RpcError {
                 Some(RPC_S_PROTOCOL_ERROR)
             }
             RpcError::ContextRejected { .. } => Some(RPC_S_UNKNOWN_IF),
-            RpcError::Security {
-                error: SecurityError::LogonFailure(_),
-                ..
-            } => Some(ERROR_LOGON_FAILURE),
+            RpcError::Security { error, .. } if error.is_logon_failure() => {
+                Some(ERROR_LOGON_FAILURE)
+            }
             RpcError::Security { .. } | RpcError::BadSignature { .. } => Some(RPC_S_SEC_PKG_ERROR),
             RpcError::Fault { status, .. } => Some(*status),
             RpcError::NotRegistered { .. } => Some(EPT_S_NOT_REGISTERED),
@@ -189,13 +188,7 @@ impl RpcError {
     /// True when the server refused who we are (wrong password, unknown account), as opposed to what we
     /// asked for.
     pub fn is_logon_failure(&self) -> bool {
-        matches!(
-            self,
-            RpcError::Security {
-                error: SecurityError::LogonFailure(_),
-                ..
-            }
-        )
+        matches!(self, RpcError::Security { error, .. } if error.is_logon_failure())
     }
 }
 

@@ -11,5 +11,6 @@ pub mod transport;
 pub use client::{AssociationOptions, ClientAssociation};
 pub use error::{ConnectFailure, RpcError, Stage};
 pub use server::{
-    CallContext, CallOutcome, CallerIdentity, RpcService, ServerOptions, serve_connection,
+    BoxFuture, CallContext, CallOutcome, CallerIdentity, RpcService, ServerOptions, WireFaults,
+    serve_connection,
 };

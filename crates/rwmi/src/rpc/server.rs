@@ -70,6 +70,26 @@ pub struct ServerOptions {
     /// The port string put in bind_ack's secondary address.
     pub secondary_address: String,
     pub features: Option<BindTimeFeatures>,
+    /// Fault injection on responses, for the emulator's `hostile-*` profiles; `None` serves faithfully.
+    pub wire_faults: Option<Arc<dyn WireFaults>>,
+}
+
+/// A hook through which an emulator makes a server misbehave on the wire: it may change the call id a
+/// response carries before it is fragmented and signed, and then write the encoded fragments its own
+/// way (tampered, cut short, dripped). Nothing but fault injection should implement it.
+pub trait WireFaults: Send + Sync + 'static {
+    /// The call id to answer `call_id` with.
+    fn response_call_id(&self, call_id: u32) -> u32 {
+        call_id
+    }
+
+    /// Writes the fragments of one response (already protected) to `stream`. `Ok(true)` keeps serving the
+    /// connection, `Ok(false)` ends it.
+    fn write_response<'a>(
+        &'a self,
+        stream: &'a mut TcpStream,
+        fragments: Vec<Vec<u8>>,
+    ) -> BoxFuture<'a, std::io::Result<bool>>;
 }
 
 impl std::fmt::Debug for ServerOptions {
@@ -77,6 +97,7 @@ impl std::fmt::Debug for ServerOptions {
         f.debug_struct("ServerOptions")
             .field("max_frag", &self.max_frag)
             .field("secondary_address", &self.secondary_address)
+            .field("wire_faults", &self.wire_faults.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -399,6 +420,10 @@ pub async fn serve_connection(
                             context_id,
                             cancel_count: 0,
                         };
+                        let response_call_id = options
+                            .wire_faults
+                            .as_ref()
+                            .map_or(message.call_id, |f| f.response_call_id(message.call_id));
                         let response_context =
                             request_context.and_then(|id| Some((id, security.get_mut(id)?)));
                         let fragments = match response_context {
@@ -407,7 +432,7 @@ pub async fn serve_connection(
                             {
                                 let s = settings(caller.level, auth_ctx);
                                 fragment_call(
-                                    message.call_id,
+                                    response_call_id,
                                     &header,
                                     &stub,
                                     PfcFlags(0),
@@ -416,7 +441,7 @@ pub async fn serve_connection(
                                 )
                             }
                             _ => fragment_call(
-                                message.call_id,
+                                response_call_id,
                                 &header,
                                 &stub,
                                 PfcFlags(0),
@@ -425,8 +450,22 @@ pub async fn serve_connection(
                             ),
                         }
                         .map_err(|e| pdu_error(Stage::Call, e))?;
-                        stream.write_fragments(&fragments, Stage::Call).await?;
                         responses_sent += 1;
+                        match &options.wire_faults {
+                            None => stream.write_fragments(&fragments, Stage::Call).await?,
+                            Some(faults) => {
+                                let keep = faults
+                                    .write_response(stream.inner_mut(), fragments)
+                                    .await
+                                    .map_err(|e| RpcError::Io {
+                                        stage: Stage::Call,
+                                        message: e.to_string(),
+                                    })?;
+                                if !keep {
+                                    return Ok(());
+                                }
+                            }
+                        }
                     }
                     CallOutcome::Fault(status) => {
                         let fault = Fault::new(context_id, status);

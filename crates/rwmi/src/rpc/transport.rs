@@ -101,6 +101,11 @@ impl FragmentStream {
         self.stream.flush().await.map_err(|e| io_error(stage, &e))
     }
 
+    /// The socket itself, for the server's fault-injection hook (`ServerOptions::wire_faults`).
+    pub fn inner_mut(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+
     pub async fn shutdown(&mut self) {
         let _ = self.stream.shutdown().await;
     }

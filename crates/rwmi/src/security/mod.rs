@@ -1,13 +1,20 @@
-//! Security contexts for RPC associations: credentials, authentication levels, and NTLM through sspi.
+//! Security contexts for RPC associations: credentials, authentication levels, and NTLM and Kerberos
+//! through sspi.
 
+pub mod context;
 pub mod credentials;
+pub mod kdc;
+pub mod kerberos;
 pub mod nlmp;
 pub mod ntlm;
 
+pub use context::{Authentication, SecurityInitiator, SecuritySession};
 pub use credentials::{Credentials, Secret};
+pub use kerberos::{KerberosCredentials, KerberosInitiator, KerberosSecret, KerberosSession};
 pub use ntlm::{AuthenticatedUser, NtlmAcceptor, NtlmAccounts, NtlmInitiator, NtlmSession};
 
 use std::fmt;
+use std::net::SocketAddr;
 
 /// The RPC authentication level (MS-RPCE 2.2.1.1.8). rwmi offers the three that NTLM and Kerberos give
 /// meaning to; privacy is the default, as wmic and Impacket have it.
@@ -69,6 +76,110 @@ pub enum SecurityError {
     BadSignature(String),
     /// Our own misuse of the context (a bug or an unsupported combination).
     Internal(String),
+    /// The KDC (or the server, in place of an AP-REP) answered with a KRB-ERROR.
+    Kerberos {
+        code: KerberosErrorCode,
+        message: String,
+    },
+    /// No answer from the KDC: nothing listens, a firewall, or a time-out.
+    KdcUnreachable { kdc: SocketAddr, message: String },
+}
+
+impl SecurityError {
+    /// The Kerberos error code, when the failure was a KRB-ERROR.
+    pub fn kerberos_code(&self) -> Option<KerberosErrorCode> {
+        match self {
+            SecurityError::Kerberos { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// True when the credentials themselves were refused (as opposed to the service or the network).
+    pub fn is_logon_failure(&self) -> bool {
+        match self {
+            SecurityError::LogonFailure(_) => true,
+            SecurityError::Kerberos { code, .. } => code.is_logon_failure(),
+            _ => false,
+        }
+    }
+}
+
+/// A Kerberos error code (RFC 4120 7.5.9), as carried in KRB-ERROR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KerberosErrorCode(pub u32);
+
+impl KerberosErrorCode {
+    pub const KDC_ERR_C_PRINCIPAL_UNKNOWN: Self = Self(6);
+    pub const KDC_ERR_S_PRINCIPAL_UNKNOWN: Self = Self(7);
+    pub const KDC_ERR_ETYPE_NOSUPP: Self = Self(14);
+    pub const KDC_ERR_CLIENT_REVOKED: Self = Self(18);
+    pub const KDC_ERR_KEY_EXPIRED: Self = Self(23);
+    pub const KDC_ERR_PREAUTH_FAILED: Self = Self(24);
+    pub const KDC_ERR_PREAUTH_REQUIRED: Self = Self(25);
+    pub const KRB_AP_ERR_TKT_EXPIRED: Self = Self(32);
+    pub const KRB_AP_ERR_SKEW: Self = Self(37);
+    pub const KRB_AP_ERR_MODIFIED: Self = Self(41);
+    pub const KRB_ERR_RESPONSE_TOO_BIG: Self = Self(52);
+    pub const KRB_ERR_GENERIC: Self = Self(60);
+
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::KDC_ERR_C_PRINCIPAL_UNKNOWN => "KDC_ERR_C_PRINCIPAL_UNKNOWN",
+            Self::KDC_ERR_S_PRINCIPAL_UNKNOWN => "KDC_ERR_S_PRINCIPAL_UNKNOWN",
+            Self::KDC_ERR_ETYPE_NOSUPP => "KDC_ERR_ETYPE_NOSUPP",
+            Self::KDC_ERR_CLIENT_REVOKED => "KDC_ERR_CLIENT_REVOKED",
+            Self::KDC_ERR_KEY_EXPIRED => "KDC_ERR_KEY_EXPIRED",
+            Self::KDC_ERR_PREAUTH_FAILED => "KDC_ERR_PREAUTH_FAILED",
+            Self::KDC_ERR_PREAUTH_REQUIRED => "KDC_ERR_PREAUTH_REQUIRED",
+            Self::KRB_AP_ERR_TKT_EXPIRED => "KRB_AP_ERR_TKT_EXPIRED",
+            Self::KRB_AP_ERR_SKEW => "KRB_AP_ERR_SKEW",
+            Self::KRB_AP_ERR_MODIFIED => "KRB_AP_ERR_MODIFIED",
+            Self::KRB_ERR_RESPONSE_TOO_BIG => "KRB_ERR_RESPONSE_TOO_BIG",
+            Self::KRB_ERR_GENERIC => "KRB_ERR_GENERIC",
+            _ => return None,
+        })
+    }
+
+    /// What the code usually means for someone connecting.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::KDC_ERR_C_PRINCIPAL_UNKNOWN => "the KDC does not know this user",
+            Self::KDC_ERR_S_PRINCIPAL_UNKNOWN => {
+                "the KDC knows no account with this service principal name (check the SPN and the host's FQDN)"
+            }
+            Self::KDC_ERR_PREAUTH_FAILED => "wrong password",
+            Self::KDC_ERR_CLIENT_REVOKED => "the account is disabled or locked out",
+            Self::KDC_ERR_KEY_EXPIRED => "the password has expired",
+            Self::KRB_AP_ERR_SKEW => {
+                "the clocks of client and server differ by more than 5 minutes"
+            }
+            Self::KDC_ERR_ETYPE_NOSUPP => "no encryption type in common (rwmi uses AES)",
+            Self::KRB_AP_ERR_MODIFIED => {
+                "the ticket did not decrypt: the SPN belongs to another account than the server's"
+            }
+            _ => "a Kerberos failure",
+        }
+    }
+
+    /// Whether the credentials (not the target or the clock) were refused.
+    pub fn is_logon_failure(self) -> bool {
+        matches!(
+            self,
+            Self::KDC_ERR_C_PRINCIPAL_UNKNOWN
+                | Self::KDC_ERR_PREAUTH_FAILED
+                | Self::KDC_ERR_CLIENT_REVOKED
+                | Self::KDC_ERR_KEY_EXPIRED
+        )
+    }
+}
+
+impl fmt::Display for KerberosErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "{name} ({})", self.0),
+            None => write!(f, "Kerberos error {}", self.0),
+        }
+    }
 }
 
 impl fmt::Display for SecurityError {
@@ -78,6 +189,12 @@ impl fmt::Display for SecurityError {
             SecurityError::BadToken(m) => write!(f, "bad security token: {m}"),
             SecurityError::BadSignature(m) => write!(f, "signature check failed: {m}"),
             SecurityError::Internal(m) => write!(f, "security context error: {m}"),
+            SecurityError::Kerberos { code, message } => {
+                write!(f, "Kerberos {code}: {}; {message}", code.meaning())
+            }
+            SecurityError::KdcUnreachable { kdc, message } => {
+                write!(f, "the KDC at {kdc} does not answer: {message}")
+            }
         }
     }
 }

@@ -49,6 +49,15 @@ impl SspiPassword for sspi::NtlmHash {
     }
 }
 
+/// Runs a call into sspi with tracing switched off on this thread. At TRACE level sspi logs its
+/// arguments and results whole: the AUTHENTICATE message with the NTLMv2 response (enough to crack the
+/// password offline), session keys, and the plaintext of every sealed PDU. rwmi's own logs never carry
+/// them, and a subscriber set to TRACE for debugging must not either. (sspi's calls are synchronous, so a
+/// thread-scoped dispatcher covers them.)
+fn quietly<T>(sspi_call: impl FnOnce() -> T) -> T {
+    tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), sspi_call)
+}
+
 fn sspi_error(context: &str, e: sspi::Error) -> SecurityError {
     use sspi::ErrorKind as K;
     let text = format!("{context}: {}", e.description);
@@ -127,9 +136,11 @@ impl NtlmSession {
             SecurityBufferRef::data_buf(trailer).with_flags(ro),
             SecurityBufferRef::token_buf(token),
         ];
-        self.ntlm
-            .encrypt_message(EncryptionFlags::empty(), &mut buffers)
-            .map_err(|e| sspi_error("protecting a PDU", e))?;
+        quietly(|| {
+            self.ntlm
+                .encrypt_message(EncryptionFlags::empty(), &mut buffers)
+        })
+        .map_err(|e| sspi_error("protecting a PDU", e))?;
         Ok(())
     }
 
@@ -155,8 +166,7 @@ impl NtlmSession {
             SecurityBufferRef::data_buf(trailer).with_flags(ro),
             SecurityBufferRef::token_buf(token),
         ];
-        self.ntlm
-            .decrypt_message(&mut buffers)
+        quietly(|| self.ntlm.decrypt_message(&mut buffers))
             .map_err(|e| sspi_error("verifying a PDU", e))?;
         Ok(())
     }
@@ -210,12 +220,13 @@ impl NtlmInitiator {
     pub fn new(credentials: &Credentials, level: AuthLevel) -> Result<Self, SecurityError> {
         let mut ntlm = Ntlm::new();
         let id = identity(&credentials.user, &credentials.domain, &credentials.secret)?;
-        let acquired = ntlm
-            .acquire_credentials_handle()
-            .with_credential_use(CredentialUse::Outbound)
-            .with_auth_data(&id)
-            .execute(&mut ntlm)
-            .map_err(|e| sspi_error("acquiring credentials", e))?;
+        let acquired = quietly(|| {
+            ntlm.acquire_credentials_handle()
+                .with_credential_use(CredentialUse::Outbound)
+                .with_auth_data(&id)
+                .execute(&mut ntlm)
+        })
+        .map_err(|e| sspi_error("acquiring credentials", e))?;
         Ok(Self {
             ntlm,
             handle: acquired.credentials_handle,
@@ -234,21 +245,22 @@ impl NtlmInitiator {
         let mut output = vec![SecurityBuffer::new(Vec::new(), BufferType::Token)];
         let mut input_buffers =
             input.map(|t| vec![SecurityBuffer::new(t.to_vec(), BufferType::Token)]);
-        let mut builder = self
-            .ntlm
-            .initialize_security_context()
-            .with_credentials_handle(&mut self.handle)
-            .with_context_requirements(flags)
-            .with_target_data_representation(DataRepresentation::Native)
-            .with_output(&mut output);
-        if let Some(input) = input_buffers.as_mut() {
-            builder = builder.with_input(input);
-        }
-        let result = self
-            .ntlm
-            .initialize_security_context_impl(&mut builder)
-            .and_then(|mut g| g.resolve_to_result())
-            .map_err(|e| sspi_error("NTLM initiator", e))?;
+        let result = quietly(|| {
+            let mut builder = self
+                .ntlm
+                .initialize_security_context()
+                .with_credentials_handle(&mut self.handle)
+                .with_context_requirements(flags)
+                .with_target_data_representation(DataRepresentation::Native)
+                .with_output(&mut output);
+            if let Some(input) = input_buffers.as_mut() {
+                builder = builder.with_input(input);
+            }
+            self.ntlm
+                .initialize_security_context_impl(&mut builder)
+                .and_then(|mut g| g.resolve_to_result())
+        })
+        .map_err(|e| sspi_error("NTLM initiator", e))?;
         Ok((std::mem::take(&mut output[0].buffer), result.status))
     }
 
@@ -311,21 +323,22 @@ impl NtlmAcceptor {
         let mut input = vec![SecurityBuffer::new(token.to_vec(), BufferType::Token)];
         let mut output = vec![SecurityBuffer::new(Vec::new(), BufferType::Token)];
         let mut handle: Option<sspi::AuthIdentityBuffers> = None;
-        let builder = self
-            .ntlm
-            .accept_security_context()
-            .with_credentials_handle(&mut handle)
-            .with_context_requirements(
-                ServerRequestFlags::ALLOCATE_MEMORY | ServerRequestFlags::USE_DCE_STYLE,
-            )
-            .with_target_data_representation(DataRepresentation::Native)
-            .with_input(&mut input)
-            .with_output(&mut output);
-        let result = self
-            .ntlm
-            .accept_security_context_impl(builder)
-            .and_then(|mut g| g.resolve_to_result())
-            .map_err(|e| sspi_error("NTLM acceptor", e))?;
+        let result = quietly(|| {
+            let builder = self
+                .ntlm
+                .accept_security_context()
+                .with_credentials_handle(&mut handle)
+                .with_context_requirements(
+                    ServerRequestFlags::ALLOCATE_MEMORY | ServerRequestFlags::USE_DCE_STYLE,
+                )
+                .with_target_data_representation(DataRepresentation::Native)
+                .with_input(&mut input)
+                .with_output(&mut output);
+            self.ntlm
+                .accept_security_context_impl(builder)
+                .and_then(|mut g| g.resolve_to_result())
+        })
+        .map_err(|e| sspi_error("NTLM acceptor", e))?;
         Ok((std::mem::take(&mut output[0].buffer), result.status))
     }
 
@@ -362,15 +375,13 @@ impl NtlmAcceptor {
         }
         let (_, status) = self.accept(authenticate)?;
         let id = identity(&message.user, &message.domain, &Secret::NtHash(hash))?;
-        self.ntlm
-            .custom_set_auth_identity(id)
+        quietly(|| self.ntlm.custom_set_auth_identity(id))
             .map_err(|e| sspi_error("NTLM acceptor", e))?;
         if matches!(
             status,
             SecurityStatus::CompleteNeeded | SecurityStatus::CompleteAndContinue
         ) {
-            self.ntlm
-                .complete_auth_token(&mut [])
+            quietly(|| self.ntlm.complete_auth_token(&mut []))
                 .map_err(|e| sspi_error("NTLM acceptor", e))?;
         }
         let user = AuthenticatedUser {

@@ -29,6 +29,7 @@ use tokio::sync::Mutex;
 use tracing::debug;
 
 use super::error::{WmiError, WmiStage};
+use super::keep_alive::{self, HeldObjects, KeepAliveStatus};
 use super::options::ConnectOptions;
 use crate::rpc::{AssociationOptions, ClientAssociation, RpcError};
 
@@ -60,6 +61,23 @@ pub(crate) struct Shared {
     pub(crate) cache: StdMutex<ClassCache>,
     pub(crate) limits: Limits,
     pub(crate) options: ConnectOptions,
+    /// The interface pointers we hold, for RemRelease counts and the ping set.
+    pub(crate) held: HeldObjects,
+    pub(crate) keep_alive: Arc<StdMutex<KeepAliveStatus>>,
+    /// The keep-alive task, aborted when the last holder of this state goes.
+    pub(crate) pinger: StdMutex<Option<tokio::task::AbortHandle>>,
+    /// The IWbemLevel1Login object until the first connection on this association closes; releasing it
+    /// right after NTLMLogin would put a round trip between the login and the first query.
+    pub(crate) login: StdMutex<Option<Guid>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let pinger = self.pinger.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Some(task) = pinger.take() {
+            task.abort();
+        }
+    }
 }
 
 impl Shared {
@@ -80,7 +98,16 @@ impl Shared {
             .await
             .map_err(|e| WmiError::rpc(stage, Some(name), e))?;
         R::Response::from_stub(&reply)
-            .map_err(|e| WmiError::new(stage, Some(name), None, format!("malformed response: {e}")))
+            .map_err(|e| WmiError::malformed(stage, Some(name), "response", e))
+    }
+
+    /// The IPID of an interface pointer the server handed us, remembered with its OID and references.
+    pub(crate) fn adopt(&self, pointer: Option<&MInterfacePointer>) -> Option<Guid> {
+        let std = pointer
+            .and_then(|p| ObjRef::from_interface_pointer(p).ok())
+            .and_then(|o| o.std().copied())?;
+        self.held.hold(&std);
+        Some(std.ipid)
     }
 
     /// Releases references on objects we no longer use (MS-DCOM 3.1.1.5.6.1.3), best effort.
@@ -94,7 +121,7 @@ impl Shared {
                 .iter()
                 .map(|&ipid| RemInterfaceRef {
                     ipid,
-                    public_refs: 5,
+                    public_refs: self.held.forget(&ipid),
                     private_refs: 0,
                 })
                 .collect(),
@@ -132,17 +159,15 @@ pub(crate) fn new_cid() -> Guid {
 pub struct Connection {
     pub(crate) shared: Arc<Shared>,
     pub(crate) services: Guid,
-    /// The IWbemLevel1Login object, released with the namespace at `close`: releasing it right after
-    /// NTLMLogin would put a round trip between the login and the first query.
-    login: Guid,
-    report: Arc<ConnectReport>,
+    pub(crate) namespace: Arc<str>,
+    pub(crate) report: Arc<ConnectReport>,
 }
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("target", &self.shared.options.target)
-            .field("namespace", &self.shared.options.namespace)
+            .field("namespace", &self.namespace)
             .field("object_exporter", &self.report.object_exporter)
             .finish_non_exhaustive()
     }
@@ -229,13 +254,33 @@ impl Connection {
         &self.report
     }
 
+    /// The namespace this connection is bound to, e.g. `root\cimv2`.
     pub fn namespace(&self) -> &str {
-        &self.shared.options.namespace
+        &self.namespace
     }
 
-    /// Releases the namespace and login objects and closes the association.
+    /// What the keep-alive pinging has done so far (MS-DCOM 3.2.6).
+    pub fn keep_alive(&self) -> KeepAliveStatus {
+        self.shared
+            .keep_alive
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Releases the namespace object (and the login object, with the first connection of the
+    /// association to close). The association, and the keep-alive pings, end when the last
+    /// connection sharing them (see `open_namespace`) and the last of their query streams are gone.
     pub async fn close(self) {
-        self.shared.release(&[self.services, self.login]).await;
+        let login = self
+            .shared
+            .login
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let mut ipids = vec![self.services];
+        ipids.extend(login);
+        self.shared.release(&ipids).await;
     }
 }
 
@@ -292,9 +337,12 @@ async fn connect_stages(
     // Port 135: the SCM activator, authenticated at the level asked for (activation below packet integrity
     // is refused by patched Windows, KB5004442).
     lock(&progress).enter(WmiStage::Connect);
+    let authentication = options
+        .authentication()
+        .map_err(|e| WmiError::new(WmiStage::Bind, None, None, e.to_string()))?;
     let mut scm_options =
         AssociationOptions::new(vec![IREMOTE_SCM_ACTIVATOR_SYNTAX, IOBJECT_EXPORTER_SYNTAX])
-            .with_auth(options.credentials.clone(), options.auth_level);
+            .with_auth(authentication.clone(), options.auth_level);
     scm_options.connect_timeout = options.connect_timeout;
     scm_options.call_timeout = options.call_timeout;
     scm_options.max_frag = options.max_frag;
@@ -329,12 +377,7 @@ async fn connect_stages(
         })?;
     scm.close().await;
     let response = RemoteCreateInstanceResponse::decode(&reply).map_err(|e| {
-        WmiError::new(
-            WmiStage::Activation,
-            Some(CREATE_INSTANCE),
-            None,
-            format!("malformed response: {e}"),
-        )
+        WmiError::malformed(WmiStage::Activation, Some(CREATE_INSTANCE), "response", e)
     })?;
     if response.hresult != 0 {
         return Err(WmiError::status(
@@ -344,11 +387,11 @@ async fn connect_stages(
         ));
     }
     let reply = response.activation_reply().map_err(|e| {
-        WmiError::new(
+        WmiError::malformed(
             WmiStage::Activation,
             Some(CREATE_INSTANCE),
-            None,
-            format!("malformed activation reply: {e}"),
+            "activation reply",
+            e,
         )
     })?;
     let login_pointer = match reply
@@ -403,7 +446,7 @@ async fn connect_stages(
 
     lock(&progress).enter(WmiStage::OxidBinding);
     let mut exporter_options = AssociationOptions::new(EXPORTER_INTERFACES.to_vec())
-        .with_auth(options.credentials.clone(), options.auth_level);
+        .with_auth(authentication, options.auth_level);
     exporter_options.connect_timeout = options.connect_timeout;
     exporter_options.call_timeout = options.call_timeout;
     exporter_options.max_frag = options.max_frag;
@@ -426,7 +469,12 @@ async fn connect_stages(
         cache: StdMutex::new(ClassCache::new(CLASS_CACHE_SIZE)),
         limits: Limits::default(),
         options: options.clone(),
+        held: HeldObjects::default(),
+        keep_alive: Arc::new(StdMutex::new(KeepAliveStatus::default())),
+        pinger: StdMutex::new(None),
+        login: StdMutex::new(None),
     });
+    shared.held.hold(&login);
 
     lock(&progress).enter(WmiStage::Login);
     let mut request = NtlmLoginRequest::new(
@@ -448,7 +496,7 @@ async fn connect_stages(
             response.hresult,
         ));
     }
-    let services = interface_ipid(response.namespace.as_ref()).ok_or_else(|| {
+    let services = shared.adopt(response.namespace.as_ref()).ok_or_else(|| {
         WmiError::new(
             WmiStage::Login,
             Some(NTLM_LOGIN),
@@ -456,16 +504,22 @@ async fn connect_stages(
             "NTLMLogin returned no IWbemServices pointer",
         )
     })?;
+    *shared.login.lock().unwrap_or_else(|p| p.into_inner()) = Some(login.ipid);
     let report = {
         let mut p = lock(&progress);
         // Records the login stage's own time.
         p.enter(WmiStage::Login);
         std::mem::take(&mut p.report)
     };
+    if let Some(period) = options.ping_interval.filter(|p| !p.is_zero()) {
+        // MS-DCOM 3.2.6: the object resolver is reached where activation was (port 135).
+        let task = tokio::spawn(keep_alive::run(Arc::downgrade(&shared), epm_addr, period));
+        *shared.pinger.lock().unwrap_or_else(|p| p.into_inner()) = Some(task.abort_handle());
+    }
     Ok(Connection {
         shared,
         services,
-        login: login.ipid,
+        namespace: Arc::from(options.namespace.as_str()),
         report: Arc::new(report),
     })
 }
@@ -473,12 +527,12 @@ async fn connect_stages(
 /// RPC_E_VERSION_MISMATCH (MS-ERREF 2.1): the two sides' COM versions are incompatible.
 const RPC_E_VERSION_MISMATCH: u32 = 0x8001_0110;
 
-/// The IPID of a standard interface pointer.
-pub(crate) fn interface_ipid(pointer: Option<&MInterfacePointer>) -> Option<Guid> {
-    pointer
-        .and_then(|p| ObjRef::from_interface_pointer(p).ok())
-        .and_then(|o| o.std().map(|s| s.ipid))
-}
+/// The advertised OXID bindings looked at. Windows advertises one per address and name of the server, a
+/// handful; a server advertising thousands (MS-DCOM 2.2.19.1 allows tens of thousands in one array) would
+/// otherwise cost one name lookup or connect time-out each.
+const MAX_ADVERTISED_BINDINGS: usize = 16;
+/// Addresses tried before the fallback to the address that answered port 135.
+const MAX_EXPORTER_ATTEMPTS: usize = 8;
 
 /// Reaches the object exporter: the advertised TCP bindings whose names resolve, the one with the address
 /// that answered port 135 first; then that address with the advertised port, if nothing advertised works
@@ -492,7 +546,14 @@ async fn reach_exporter(
     let mut evidence = Vec::new();
     let mut candidates: Vec<SocketAddr> = Vec::new();
     let mut port_seen = None;
-    for (host, port) in bindings.tcp_bindings() {
+    let advertised_tcp = bindings.tcp_bindings();
+    if advertised_tcp.len() > MAX_ADVERTISED_BINDINGS {
+        evidence.push(format!(
+            "the server advertised {} TCP bindings; only the first {MAX_ADVERTISED_BINDINGS} were considered",
+            advertised_tcp.len()
+        ));
+    }
+    for (host, port) in advertised_tcp.into_iter().take(MAX_ADVERTISED_BINDINGS) {
         let Some(port) = port else { continue };
         port_seen.get_or_insert(port);
         let resolved = match host.parse::<IpAddr>() {
@@ -535,6 +596,7 @@ async fn reach_exporter(
     };
     // Prefer the address we already reached: it is the one most likely to work from here.
     candidates.sort_by_key(|a| a.ip() != epm_ip);
+    candidates.truncate(MAX_EXPORTER_ATTEMPTS);
     let fallback = SocketAddr::new(epm_ip, port);
     let advertised = candidates.contains(&fallback);
     if !advertised {

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use rwmi_core::status;
+use rwmi_core::{DecodeError, DecodeErrorKind};
 
 use crate::rpc::RpcError;
 
@@ -83,6 +84,8 @@ pub struct WmiError {
     pub message: String,
     /// The transport failure underneath, if any.
     pub rpc: Option<Box<RpcError>>,
+    /// Why a response's stub or an object in it was refused, if that is what failed.
+    pub decode: Option<Box<DecodeError>>,
     /// What was observed on the way (advertised bindings, addresses tried), for the diagnosis.
     pub evidence: Vec<String>,
     /// How long each stage before the failing one took (filled by `Connection::connect`).
@@ -111,8 +114,39 @@ impl WmiError {
             code,
             message: message.into(),
             rpc: None,
+            decode: None,
             evidence: Vec::new(),
             timings: Vec::new(),
+        }
+    }
+
+    /// A response (or an object in it) that could not be decoded or broke a limit; `what` names it.
+    pub fn malformed(
+        stage: WmiStage,
+        call: Option<&'static str>,
+        what: &str,
+        error: DecodeError,
+    ) -> Self {
+        WmiError {
+            decode: Some(Box::new(error.clone())),
+            ..WmiError::new(stage, call, None, format!("malformed {what}: {error}"))
+        }
+    }
+
+    /// The decoding failure underneath: of a stub or object, or of a PDU on the transport.
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        match (self.decode.as_deref(), self.rpc.as_deref()) {
+            (Some(e), _) | (None, Some(RpcError::Protocol { error: e, .. })) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The configured limit the server's answer exceeded (`max_fragment`, `max_depth`, ...), if that is
+    /// what failed.
+    pub fn exceeded_limit(&self) -> Option<&'static str> {
+        match self.decode_error()?.kind {
+            DecodeErrorKind::Limit { limit, .. } => Some(limit),
+            _ => None,
         }
     }
 
@@ -136,6 +170,7 @@ impl WmiError {
             code,
             message: error.to_string(),
             rpc: Some(Box::new(error)),
+            decode: None,
             evidence: Vec::new(),
             timings: Vec::new(),
         }
@@ -149,6 +184,12 @@ impl WmiError {
     pub fn code_name(&self) -> Option<&'static str> {
         self.code
             .and_then(|c| status::lookup(c).first().map(|i| i.name))
+    }
+
+    /// The failure as a WMI status, when its code is one (e.g. `WbemStatus::NotSupported` from an
+    /// ExecNotificationQuery the server has no event provider for).
+    pub fn wbem_status(&self) -> Option<status::WbemStatus> {
+        self.code.and_then(status::WbemStatus::from_u32)
     }
 
     pub fn is_timeout(&self) -> bool {
@@ -197,11 +238,53 @@ mod tests {
         );
         assert_eq!(e.code, Some(0x8007_0005));
         assert_eq!(e.code_name(), Some("E_ACCESSDENIED"));
+        assert_eq!(e.wbem_status(), None);
         let e = WmiError::status(WmiStage::Login, "IWbemLevel1Login::NTLMLogin", 0x8004_1003);
         assert!(
             e.to_string()
                 .contains("WBEM_E_ACCESS_DENIED 0x80041003 (-2147217405)"),
             "{e}"
         );
+        assert_eq!(e.wbem_status(), Some(status::WbemStatus::AccessDenied));
+    }
+
+    #[test]
+    fn limits_are_named_whether_in_a_stub_or_in_a_pdu() {
+        let limit = DecodeError::new(
+            "EncodingUnit",
+            "ArrayCount",
+            40,
+            DecodeErrorKind::Limit {
+                limit: "max_array_count",
+                value: 0xFFFF_FFF0,
+                max: 1 << 20,
+            },
+        );
+        let e = WmiError::malformed(WmiStage::Enumerate, None, "WMI object", limit.clone());
+        assert_eq!(e.exceeded_limit(), Some("max_array_count"));
+        assert!(
+            e.to_string().contains("exceeds the limit max_array_count"),
+            "{e}"
+        );
+
+        let pdu = WmiError::rpc(
+            WmiStage::Login,
+            None,
+            RpcError::Protocol {
+                stage: crate::rpc::Stage::Call,
+                error: DecodeError {
+                    kind: DecodeErrorKind::Limit {
+                        limit: "max_fragment",
+                        value: 65535,
+                        max: 5840,
+                    },
+                    ..limit
+                },
+            },
+        );
+        assert_eq!(pdu.exceeded_limit(), Some("max_fragment"));
+
+        let other = WmiError::new(WmiStage::Query, None, None, "x");
+        assert_eq!((other.decode_error(), other.exceeded_limit()), (None, None));
     }
 }

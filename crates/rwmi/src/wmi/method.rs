@@ -6,6 +6,7 @@ use rwmi_core::dcom::{ObjRef, ObjRefBody, ObjRefCustom, OrpcThis};
 use rwmi_core::ndr::Unique;
 use rwmi_core::wmi::bstr::Bstr;
 use rwmi_core::wmi::ids::{CLSID_WBEM_CLASS_OBJECT_UNMARSHALER, IID_IWBEM_CLASS_OBJECT};
+use rwmi_core::wmi::path::class_of_path;
 use rwmi_core::wmi::services::{ExecMethodRequest, wanted};
 use rwmi_core::wmio::{Value, WmiInstance, WmiObject, parse_value};
 
@@ -14,12 +15,6 @@ use super::error::{WmiError, WmiStage};
 use super::query::decode_object;
 
 const EXEC_METHOD: &str = "IWbemServices::ExecMethod";
-
-/// The class part of an object path: `Win32_Process.Handle="4"` → `Win32_Process`.
-pub fn class_of_path(path: &str) -> &str {
-    let path = path.rsplit_once(':').map_or(path, |(_, p)| p);
-    path.split(['.', '=']).next().unwrap_or(path).trim()
-}
 
 impl Connection {
     /// Calls `method` on the object at `path` (a class for static methods, an instance path otherwise) with
@@ -78,7 +73,14 @@ impl Connection {
         path: &str,
         method: &str,
     ) -> Result<std::sync::Arc<rwmi_core::wmio::WmiClass>, WmiError> {
-        let class_name = class_of_path(path);
+        let class_name = class_of_path(path).ok_or_else(|| {
+            WmiError::new(
+                WmiStage::ExecMethod,
+                Some(EXEC_METHOD),
+                None,
+                format!("`{path}` names no class"),
+            )
+        })?;
         let WmiObject::Class(class) = self.get(class_name).await? else {
             return Err(WmiError::new(
                 WmiStage::ExecMethod,
@@ -181,21 +183,5 @@ impl Connection {
                 )),
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::class_of_path;
-
-    #[test]
-    fn class_names_from_paths() {
-        assert_eq!(class_of_path("Win32_Process"), "Win32_Process");
-        assert_eq!(class_of_path("Win32_Process.Handle=\"4\""), "Win32_Process");
-        assert_eq!(
-            class_of_path("\\\\.\\root\\cimv2:Win32_Service.Name=\"x\""),
-            "Win32_Service"
-        );
-        assert_eq!(class_of_path("Win32_UTCTime=@"), "Win32_UTCTime");
     }
 }

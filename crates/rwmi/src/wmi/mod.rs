@@ -3,12 +3,16 @@
 pub mod connection;
 pub mod de;
 pub mod error;
+pub mod keep_alive;
 pub mod method;
+pub mod namespace;
 pub mod options;
 pub mod query;
+mod smart_enum;
 
 pub use connection::{ConnectReport, Connection, StageTiming};
 pub use de::{DeError, from_instance};
 pub use error::{WmiError, WmiStage};
-pub use options::{Authority, ConnectOptions, OptionError, Target};
+pub use keep_alive::KeepAliveStatus;
+pub use options::{Authority, ConnectOptions, KerberosSettings, OptionError, Target};
 pub use query::QueryStream;

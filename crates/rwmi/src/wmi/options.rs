@@ -2,13 +2,20 @@
 //! authentication level, and the time bounds.
 
 use std::fmt;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use crate::security::{AuthLevel, Credentials};
+use crate::security::{
+    AuthLevel, Authentication, Credentials, KerberosCredentials, KerberosSecret, Secret,
+};
 
 /// `wbemConnectFlagUseMaxWait` (WBEM_FLAG_CONNECT_USE_MAX_WAIT, 0x80): ConnectServer returns within two
 /// minutes. rwmi's `max_wait` may be shorter but never longer than this.
 pub const MAX_WAIT_CAP: Duration = Duration::from_secs(120);
+
+/// The ping period of MS-DCOM 3.2.6 (the global timer Windows runs every two minutes); the server keeps an
+/// object for three periods without a ping.
+pub const PING_PERIOD: Duration = Duration::from_secs(120);
 
 /// Where to connect: a host name or address, and the endpoint mapper's port (135 unless told).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +77,8 @@ impl fmt::Display for Target {
 pub enum Authority {
     /// `ntlmdomain:DOMAIN`: NTLM with this domain.
     NtlmDomain(String),
-    /// `kerberos:PRINCIPAL`: Kerberos with this service principal.
+    /// `kerberos:PRINCIPAL`: Kerberos with this service principal (`host/server.domain`, an optional
+    /// `@REALM` dropped).
     Kerberos(String),
 }
 
@@ -88,7 +96,7 @@ impl Authority {
         }
         match scheme.to_ascii_lowercase().as_str() {
             "ntlmdomain" => Ok(Authority::NtlmDomain(value.to_string())),
-            "kerberos" => Ok(Authority::Kerberos(value.to_string())),
+            "kerberos" => Ok(Authority::Kerberos(service_principal(value)?)),
             _ => Err(OptionError(format!(
                 "authority scheme `{scheme}` is neither ntlmdomain nor kerberos"
             ))),
@@ -96,17 +104,51 @@ impl Authority {
     }
 }
 
+/// The SPN of a `kerberos:` authority. Windows documents `kerberos:DOMAIN\\server` too, but a NetBIOS
+/// pair does not say which service class and FQDN to ask the KDC for, so rwmi wants the SPN itself.
+fn service_principal(principal: &str) -> Result<String, OptionError> {
+    let spn = principal
+        .split_once('@')
+        .map_or(principal, |(spn, _realm)| spn);
+    match spn.split_once('/') {
+        Some((class, host)) if !class.is_empty() && !host.is_empty() && !spn.contains('\\') => {
+            Ok(spn.to_string())
+        }
+        _ => Err(OptionError(format!(
+            "`kerberos:{principal}` does not name a service principal; write it as \
+             kerberos:host/server.domain (or kerberos:RPCSS/server.domain)"
+        ))),
+    }
+}
+
+/// Kerberos in place of NTLM: where the KDC is, the realm, and the target's service principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KerberosSettings {
+    /// The realm (upper-cased when used); `None` takes it from the user name (`user@REALM`, `REALM\\user`).
+    pub realm: Option<String>,
+    /// The KDC, reached over TCP (port 88 as a rule).
+    pub kdc: SocketAddr,
+    /// The target's service principal; `None` takes it from a `kerberos:` authority, else `host/<target host>`.
+    pub spn: Option<String>,
+    /// A long-term AES key used in place of the password (pass-the-key).
+    pub secret: Option<KerberosSecret>,
+}
+
+impl KerberosSettings {
+    pub fn new(kdc: SocketAddr) -> Self {
+        Self {
+            realm: None,
+            kdc,
+            spn: None,
+            secret: None,
+        }
+    }
+}
+
 /// A namespace as WMI names it (`root\cimv2`): `/` is accepted for `\`, and a `\\server\` or `//./`
 /// prefix is dropped since the server is the target.
 pub fn normalize_namespace(text: &str) -> Result<String, OptionError> {
-    let mut ns = text.trim().replace('/', "\\");
-    if let Some(rest) = ns.strip_prefix("\\\\") {
-        ns = rest
-            .split_once('\\')
-            .map(|(_, n)| n.to_string())
-            .unwrap_or_default();
-    }
-    let ns = ns.trim_matches('\\').to_string();
+    let ns = rwmi_core::wmi::path::namespace_of_resource(text);
     if ns.is_empty() || ns.split('\\').any(str::is_empty) {
         return Err(OptionError(format!(
             "`{text}` is not a namespace such as root\\cimv2"
@@ -137,6 +179,8 @@ pub struct ConnectOptions {
     /// `MS_409` style; `None` lets the server choose.
     pub locale: Option<String>,
     pub authority: Option<Authority>,
+    /// Set: both associations authenticate with Kerberos instead of NTLM.
+    pub kerberos: Option<KerberosSettings>,
     pub auth_level: AuthLevel,
     /// Each TCP connect.
     pub connect_timeout: Duration,
@@ -148,6 +192,12 @@ pub struct ConnectOptions {
     pub batch_size: u32,
     /// Fragment size to offer (smaller values exercise fragmentation).
     pub max_frag: u16,
+    /// Enumerate through IWbemWCOSmartEnum (MS-WMI 3.1.4.6/3.1.4.7) when the enumerator offers it: one
+    /// ObjectArray per batch, with each class sent once, instead of one marshaled object per row.
+    pub smart_enum: bool,
+    /// How often the keep-alive task pings the server's object resolver (MS-DCOM 3.2.6: two minutes on
+    /// Windows); `None` sends no pings, and the server may then collect our objects after three periods.
+    pub ping_interval: Option<Duration>,
 }
 
 impl ConnectOptions {
@@ -158,12 +208,15 @@ impl ConnectOptions {
             credentials,
             locale: None,
             authority: None,
+            kerberos: None,
             auth_level: AuthLevel::Privacy,
             connect_timeout: Duration::from_secs(10),
             call_timeout: Duration::from_secs(60),
             max_wait: None,
             batch_size: 256,
             max_frag: crate::rpc::client::DEFAULT_MAX_FRAG,
+            smart_enum: true,
+            ping_interval: Some(PING_PERIOD),
         })
     }
 
@@ -186,7 +239,93 @@ impl ConnectOptions {
             self.credentials.domain = domain.clone();
         }
         self.authority = Some(authority);
+        if self.kerberos.is_some() {
+            self.kerberos_credentials()?;
+        }
         Ok(self)
+    }
+
+    /// Authenticates with Kerberos; refused here already when the realm or the SPN cannot be worked out.
+    pub fn kerberos(mut self, settings: KerberosSettings) -> Result<Self, OptionError> {
+        self.kerberos = Some(settings);
+        self.kerberos_credentials()?;
+        Ok(self)
+    }
+
+    /// What both associations authenticate with: Kerberos when `kerberos` is set, NTLM otherwise. A
+    /// `kerberos:` authority without Kerberos settings is refused, as the KDC would be unknown.
+    pub fn authentication(&self) -> Result<Authentication, OptionError> {
+        if self.kerberos.is_some() {
+            return Ok(Authentication::Kerberos(self.kerberos_credentials()?));
+        }
+        if let Some(Authority::Kerberos(principal)) = &self.authority {
+            return Err(OptionError(format!(
+                "the authority kerberos:{principal} asks for Kerberos, but no KDC is given"
+            )));
+        }
+        Ok(Authentication::Ntlm(self.credentials.clone()))
+    }
+
+    /// The Kerberos credentials for this target, from `kerberos` and the user.
+    pub fn kerberos_credentials(&self) -> Result<KerberosCredentials, OptionError> {
+        let settings = self
+            .kerberos
+            .as_ref()
+            .ok_or_else(|| OptionError("Kerberos is not enabled for this connection".into()))?;
+        let secret = match (&settings.secret, &self.credentials.secret) {
+            (Some(secret), _) => secret.clone(),
+            (None, Secret::Password(password)) => KerberosSecret::Password(password.clone()),
+            (None, Secret::NtHash(_)) => {
+                return Err(OptionError(
+                    "Kerberos takes a password or an AES key, not an NT hash (rwmi offers only AES \
+                     encryption types); drop -k to pass the hash with NTLM"
+                        .into(),
+                ));
+            }
+        };
+        let mut credentials = KerberosCredentials::new(
+            self.credentials.user.clone(),
+            self.kerberos_realm()?,
+            String::new(),
+            settings.kdc,
+            self.kerberos_spn()?,
+        );
+        credentials.secret = secret;
+        credentials.kdc_timeout = self.connect_timeout;
+        Ok(credentials)
+    }
+
+    /// The realm: the explicit one, else the user's domain, upper-cased.
+    pub fn kerberos_realm(&self) -> Result<String, OptionError> {
+        let explicit = self.kerberos.as_ref().and_then(|k| k.realm.as_deref());
+        let domain = self.credentials.domain.as_str();
+        match explicit {
+            Some(realm) if !realm.trim().is_empty() => Ok(realm.trim().to_uppercase()),
+            _ if !domain.is_empty() && domain != "." => Ok(domain.to_uppercase()),
+            _ => Err(OptionError(format!(
+                "Kerberos needs a realm: give the user as {0}@REALM or REALM\\{0}, or name the realm",
+                self.credentials.user
+            ))),
+        }
+    }
+
+    /// The service principal: the explicit one, else a `kerberos:` authority's, else `host/<target host>`,
+    /// which only works when the target is named by its host name (the KDC knows no SPN for an address).
+    pub fn kerberos_spn(&self) -> Result<String, OptionError> {
+        if let Some(spn) = self.kerberos.as_ref().and_then(|k| k.spn.clone()) {
+            return service_principal(&spn);
+        }
+        if let Some(Authority::Kerberos(spn)) = &self.authority {
+            return Ok(spn.clone());
+        }
+        if self.target.host.parse::<IpAddr>().is_ok() {
+            return Err(OptionError(format!(
+                "Kerberos needs the target's host name, not the address {}: connect to its fully \
+                 qualified name, or give the service principal (kerberos:host/server.domain)",
+                self.target.host
+            )));
+        }
+        Ok(format!("host/{}", self.target.host))
     }
 
     /// The bound for the whole connect: `max_wait` capped at two minutes.
@@ -270,6 +409,116 @@ mod tests {
         );
         assert!(Authority::parse("ntlm:X").is_err());
         assert!(Authority::parse("kerberos:").is_err());
+    }
+
+    fn kerberos_options(target: &str, user: &str) -> ConnectOptions {
+        ConnectOptions::new(
+            target,
+            Credentials::parse_user(user, Secret::Password("p".into())),
+        )
+        .unwrap()
+    }
+
+    fn kdc() -> KerberosSettings {
+        KerberosSettings::new("127.0.200.1:88".parse().unwrap())
+    }
+
+    #[test]
+    fn kerberos_realm_comes_from_the_user_or_the_option() {
+        let o = kerberos_options("dc1.test.local", "Administrator@test.local")
+            .kerberos(kdc())
+            .unwrap();
+        let c = o.kerberos_credentials().unwrap();
+        assert_eq!(
+            (c.user.as_str(), c.realm.as_str()),
+            ("Administrator", "TEST.LOCAL")
+        );
+        assert_eq!(c.spn, "host/dc1.test.local");
+        assert_eq!(c.secret, KerberosSecret::Password("p".into()));
+        assert_eq!(c.kdc_timeout, o.connect_timeout);
+        let o = kerberos_options("dc1", "test.local\\alice")
+            .kerberos(kdc())
+            .unwrap();
+        assert_eq!(o.kerberos_realm().unwrap(), "TEST.LOCAL");
+        let explicit = KerberosSettings {
+            realm: Some("corp.example".into()),
+            ..kdc()
+        };
+        let o = kerberos_options("dc1", "CORP\\alice")
+            .kerberos(explicit.clone())
+            .unwrap();
+        assert_eq!(o.kerberos_realm().unwrap(), "CORP.EXAMPLE");
+        let e = kerberos_options("dc1", "alice")
+            .kerberos(kdc())
+            .unwrap_err();
+        assert!(e.0.contains("needs a realm"), "{e}");
+        assert!(kerberos_options("dc1", "alice").kerberos(explicit).is_ok());
+    }
+
+    #[test]
+    fn kerberos_spn_from_option_authority_or_host() {
+        let user = "a@TEST.LOCAL";
+        let e = kerberos_options("127.0.200.1", user)
+            .kerberos(kdc())
+            .unwrap_err();
+        assert!(e.0.contains("not the address 127.0.200.1"), "{e}");
+        let e = kerberos_options("[::1]:135", user)
+            .kerberos(kdc())
+            .unwrap_err();
+        assert!(e.0.contains("host name"), "{e}");
+        // The authority names the SPN, before or after Kerberos is switched on.
+        let o = kerberos_options("127.0.200.1", user)
+            .authority("kerberos:host/dc1.test.local@TEST.LOCAL")
+            .unwrap()
+            .kerberos(kdc())
+            .unwrap();
+        assert_eq!(o.kerberos_spn().unwrap(), "host/dc1.test.local");
+        let o = kerberos_options("127.0.200.1", user)
+            .kerberos(KerberosSettings {
+                spn: Some("RPCSS/dc1.test.local".into()),
+                ..kdc()
+            })
+            .unwrap()
+            .authority("kerberos:host/other.test.local")
+            .unwrap();
+        assert_eq!(o.kerberos_spn().unwrap(), "RPCSS/dc1.test.local");
+        assert!(Authority::parse("kerberos:TEST\\dc1").is_err());
+        assert!(Authority::parse("kerberos:dc1.test.local").is_err());
+        assert!(Authority::parse("kerberos:/dc1").is_err());
+    }
+
+    #[test]
+    fn authentication_follows_the_settings() {
+        let o = kerberos_options("dc1.test.local", "a@TEST.LOCAL");
+        assert!(matches!(o.authentication(), Ok(Authentication::Ntlm(_))));
+        let with_authority = o.clone().authority("kerberos:host/dc1.test.local").unwrap();
+        assert!(
+            with_authority
+                .authentication()
+                .unwrap_err()
+                .0
+                .contains("no KDC")
+        );
+        let o = o.kerberos(kdc()).unwrap();
+        assert!(matches!(
+            o.authentication(),
+            Ok(Authentication::Kerberos(_))
+        ));
+        let hashed = ConnectOptions::new(
+            "dc1.test.local",
+            Credentials::parse_user("a@TEST.LOCAL", Secret::NtHash([1; 16])),
+        )
+        .unwrap();
+        let e = hashed.clone().kerberos(kdc()).unwrap_err();
+        assert!(e.0.contains("not an NT hash"), "{e}");
+        let key = KerberosSecret::AesKey(vec![7; 32]);
+        let o = hashed
+            .kerberos(KerberosSettings {
+                secret: Some(key.clone()),
+                ..kdc()
+            })
+            .unwrap();
+        assert_eq!(o.kerberos_credentials().unwrap().secret, key);
     }
 
     #[test]

@@ -1,0 +1,206 @@
+//! Faults at scale: 200 virtual hosts on loopback (127.0.0.1 to 127.0.0.200), 20 of them with fault
+//! profiles, queried concurrently through the library. Every healthy host's rows arrive complete, every
+//! faulty host gets its diagnosis, and every time-out fires within 10 % of its setting.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rwmi::diagnosis::diagnose;
+use rwmi::security::{Credentials, Secret};
+use rwmi::wmi::{ConnectOptions, Connection, WmiError, WmiStage};
+use rwmi_sim::launch::{SimOptions, start};
+use tokio::sync::Semaphore;
+
+const HOSTS: usize = 200;
+const SERVICES: usize = 20;
+/// Both the connect and the call time-out, so that every time-out below is this long.
+const TIMEOUT: Duration = Duration::from_millis(2000);
+/// Hosts in flight at once, as the CLI's --concurrency bounds a fleet run.
+const CONCURRENCY: usize = 16;
+const QUERY: &str = "SELECT * FROM Win32_Service";
+
+/// A fault profile, what the query must fail with and what `rwmi doctor` must conclude.
+struct Fault {
+    profile: &'static str,
+    /// The stage at which the connect or query fails.
+    stage: WmiStage,
+    /// Whether the failure is a time-out (its stage then lasts `TIMEOUT`, within 10 %).
+    timeout: bool,
+    verdict: &'static str,
+}
+
+const FAULTS: [Fault; 5] = [
+    Fault {
+        profile: "drop-after=0",
+        stage: WmiStage::Activation,
+        timeout: false,
+        verdict: "server-dropped-connection",
+    },
+    Fault {
+        profile: "stall-after=0",
+        stage: WmiStage::Activation,
+        timeout: true,
+        verdict: "connection-timeout",
+    },
+    Fault {
+        profile: "lag=4000",
+        stage: WmiStage::Bind,
+        timeout: true,
+        verdict: "connection-timeout",
+    },
+    Fault {
+        profile: "firewalled-dynamic-port",
+        stage: WmiStage::DynamicPort,
+        timeout: true,
+        verdict: "dynamic-port-filtered",
+    },
+    Fault {
+        profile: "home-edition",
+        stage: WmiStage::Activation,
+        timeout: false,
+        verdict: "unsupported-edition",
+    },
+];
+
+/// Every tenth host, starting at 3, is faulty: 20 of 200, four of each profile.
+fn fault_of(index: usize) -> Option<&'static Fault> {
+    (index % 10 == 3).then(|| &FAULTS[(index / 10) % FAULTS.len()])
+}
+
+fn options(target: String) -> ConnectOptions {
+    let credentials =
+        Credentials::parse_user("Administrator", Secret::Password("Passw0rd!".into()));
+    let mut o = ConnectOptions::new(&target, credentials).unwrap();
+    o.connect_timeout = TIMEOUT;
+    o.call_timeout = TIMEOUT;
+    // Small batches: each host's rows come over several Next calls.
+    o.batch_size = 7;
+    o
+}
+
+async fn query(options: ConnectOptions) -> Result<Vec<String>, WmiError> {
+    let connection = Connection::connect(options).await?;
+    let rows = connection.query(QUERY).await?.collect().await?;
+    connection.close().await;
+    Ok(rows
+        .iter()
+        .map(|r| match r.get("Name") {
+            Some(rwmi_core::wmio::Value::String(name)) => name.clone(),
+            other => panic!("a service without a Name: {other:?}"),
+        })
+        .collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_hosts_twenty_faulty() {
+    let started = Instant::now();
+    let profiles: Vec<String> = (0..HOSTS)
+        .filter_map(|i| fault_of(i).map(|f| format!("{i}:{}", f.profile)))
+        .collect();
+    assert_eq!(profiles.len(), HOSTS / 10);
+    let sim = SimOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        virtual_hosts: HOSTS,
+        profiles,
+        synthetic: vec![format!("Win32_Service={SERVICES}")],
+        ..SimOptions::default()
+    };
+    let emulator = start(&sim).await.unwrap();
+    let targets: Vec<String> = emulator
+        .hosts()
+        .iter()
+        .map(|h| h.scm_addr.to_string())
+        .collect();
+    assert_eq!(targets.len(), HOSTS);
+    assert_eq!(targets[199].split(':').next(), Some("127.0.0.200"));
+
+    // What a healthy host holds, asked alone.
+    let expected = query(options(targets[0].clone())).await.unwrap();
+    assert!(expected.len() >= SERVICES, "{} services", expected.len());
+
+    let permits = Arc::new(Semaphore::new(CONCURRENCY));
+    let mut tasks = Vec::new();
+    for (index, target) in targets.iter().enumerate() {
+        let permits = permits.clone();
+        let target = target.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await.unwrap();
+            (index, query(options(target)).await)
+        }));
+    }
+    let mut healthy = 0;
+    let mut faulty = Vec::new();
+    for task in tasks {
+        let (index, result) = task.await.unwrap();
+        match (fault_of(index), result) {
+            (None, Ok(names)) => {
+                assert_eq!(names, expected, "host {index}");
+                healthy += 1;
+            }
+            (None, Err(e)) => panic!("healthy host {index} failed: {e}"),
+            (Some(fault), Ok(_)) => panic!("host {index} with {} succeeded", fault.profile),
+            (Some(fault), Err(e)) => faulty.push((index, fault, e)),
+        }
+    }
+    assert_eq!(healthy, HOSTS - HOSTS / 10);
+    assert_eq!(faulty.len(), HOSTS / 10);
+
+    let mut timeouts = Vec::new();
+    for (index, fault, error) in &faulty {
+        assert_eq!(
+            error.stage, fault.stage,
+            "host {index} ({}): {error}",
+            fault.profile
+        );
+        assert_eq!(error.is_timeout(), fault.timeout, "host {index}: {error}");
+        if fault.timeout {
+            // The failing stage's own duration: the time-out, not the stages before it.
+            let (stage, elapsed) = *error.timings.last().expect("stage timings");
+            assert_eq!(stage, fault.stage);
+            timeouts.push(elapsed);
+            assert!(
+                elapsed >= TIMEOUT && elapsed <= TIMEOUT.mul_f64(1.1),
+                "host {index} ({}): the {} ms time-out fired after {} ms",
+                fault.profile,
+                TIMEOUT.as_millis(),
+                elapsed.as_millis()
+            );
+        }
+    }
+
+    // Every faulty host gets its diagnosis, all at once.
+    let diagnoses: Vec<_> = faulty
+        .iter()
+        .map(|(index, _, _)| {
+            let (index, target) = (*index, targets[*index].clone());
+            tokio::spawn(async move { (index, diagnose(options(target)).await) })
+        })
+        .collect();
+    for task in diagnoses {
+        let (index, d) = task.await.unwrap();
+        let fault = fault_of(index).expect("a faulty host");
+        assert_eq!(
+            d.verdict.id,
+            fault.verdict,
+            "host {index} ({}): {}",
+            fault.profile,
+            d.to_text()
+        );
+    }
+    emulator.shutdown().await;
+
+    let slowest = timeouts.iter().max().copied().unwrap_or_default();
+    let fastest = timeouts.iter().min().copied().unwrap_or_default();
+    eprintln!(
+        "{healthy} healthy hosts complete with {} rows each; {} faulty hosts diagnosed; {} time-outs of \
+         {} ms fired after {}..{} ms; total {} ms",
+        expected.len(),
+        faulty.len(),
+        timeouts.len(),
+        TIMEOUT.as_millis(),
+        fastest.as_millis(),
+        slowest.as_millis(),
+        started.elapsed().as_millis()
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
