@@ -66,9 +66,6 @@ pub(crate) struct Shared {
     pub(crate) keep_alive: Arc<StdMutex<KeepAliveStatus>>,
     /// The keep-alive task, aborted when the last holder of this state goes.
     pub(crate) pinger: StdMutex<Option<tokio::task::AbortHandle>>,
-    /// The IWbemLevel1Login object until the first connection on this association closes; releasing it
-    /// right after NTLMLogin would put a round trip between the login and the first query.
-    pub(crate) login: StdMutex<Option<Guid>>,
 }
 
 impl Drop for Shared {
@@ -268,19 +265,10 @@ impl Connection {
             .clone()
     }
 
-    /// Releases the namespace object (and the login object, with the first connection of the
-    /// association to close). The association, and the keep-alive pings, end when the last
+    /// Releases the namespace object. The association, and the keep-alive pings, end when the last
     /// connection sharing them (see `open_namespace`) and the last of their query streams are gone.
     pub async fn close(self) {
-        let login = self
-            .shared
-            .login
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        let mut ipids = vec![self.services];
-        ipids.extend(login);
-        self.shared.release(&ipids).await;
+        self.shared.release(&[self.services]).await;
     }
 }
 
@@ -472,7 +460,6 @@ async fn connect_stages(
         held: HeldObjects::default(),
         keep_alive: Arc::new(StdMutex::new(KeepAliveStatus::default())),
         pinger: StdMutex::new(None),
-        login: StdMutex::new(None),
     });
     shared.held.hold(&login);
 
@@ -488,8 +475,8 @@ async fn connect_stages(
     let response = shared
         .call(login.ipid, &request, WmiStage::Login, NTLM_LOGIN)
         .await?;
+    shared.release(&[login.ipid]).await;
     if response.hresult != 0 {
-        shared.release(&[login.ipid]).await;
         return Err(WmiError::status(
             WmiStage::Login,
             NTLM_LOGIN,
@@ -504,7 +491,6 @@ async fn connect_stages(
             "NTLMLogin returned no IWbemServices pointer",
         )
     })?;
-    *shared.login.lock().unwrap_or_else(|p| p.into_inner()) = Some(login.ipid);
     let report = {
         let mut p = lock(&progress);
         // Records the login stage's own time.
