@@ -129,7 +129,7 @@ def ratio(a, b):
 # accepted, a bind or alter context, a call on port 135 or on the object port. Auth3 has no answer.
 ROUND_TRIP_EVENTS = ("accepted", "bind received", "port 135 call", "ORPC call")
 # tracing's format: "<time> DEBUG <target>: <message> <field>=<value> ...".
-EVENT = re.compile(r" DEBUG [\w:]+: (accepted|bind received|port 135 call|ORPC call|Next) ")
+EVENT = re.compile(r" DEBUG [\w:]+: (accepted|bind received|port 135 call|ORPC call|Next|smart Next) ")
 NEXT_RETURNED = re.compile(r"returned=(\d+)")
 
 
