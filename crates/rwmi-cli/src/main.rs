@@ -133,7 +133,9 @@ fn main() -> ExitCode {
         } => {
             if verbose {
                 let _ = tracing_subscriber::fmt()
-                    .with_env_filter("debug")
+                    // sspi's own debug events print whole message buffers: far more than requests,
+                    // and not something a request log should carry.
+                    .with_env_filter("debug,sspi=info")
                     .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                     .with_writer(std::io::stderr)
                     .try_init();

@@ -233,12 +233,11 @@ impl WmiClass {
 
 /// The order of the PropertyLookupTable: case-insensitive, then ordinal to break ties.
 pub(crate) fn compare_names(a: &str, b: &str) -> Ordering {
-    let fold = |s: &str| {
-        s.chars()
-            .map(|c| c.to_ascii_lowercase())
-            .collect::<Vec<_>>()
-    };
-    fold(a).cmp(&fold(b)).then_with(|| a.cmp(b))
+    // Compared as iterators: property lookups run per value set, so no allocation here.
+    fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
+        s.chars().map(|c| c.to_ascii_lowercase())
+    }
+    fold(a).cmp(fold(b)).then_with(|| a.cmp(b))
 }
 
 /// NdTable octets for `count` properties: two bits each, rounded up (2.2.26).

@@ -127,7 +127,7 @@ pub(crate) fn read_encoded_string(
             ctx.charge(r, field, len as u64)?;
             let chars = r.bytes(field, len)?;
             r.skip(field, 1)?;
-            Ok(chars.iter().map(|&b| char::from(b)).collect())
+            Ok(latin1_to_string(chars))
         }
         1 => {
             let Some(units) = rest
@@ -147,6 +147,17 @@ pub(crate) fn read_encoded_string(
         }
         other => Err(r.bad_value(field, u64::from(other))),
     }
+}
+
+/// Latin-1 octets as text. ASCII, by far the common case, is already UTF-8 and is copied in one go
+/// instead of a character at a time.
+fn latin1_to_string(octets: &[u8]) -> String {
+    if octets.is_ascii()
+        && let Ok(text) = std::str::from_utf8(octets)
+    {
+        return text.to_owned();
+    }
+    octets.iter().map(|&b| char::from(b)).collect()
 }
 
 /// Writes an Encoded-String, compressed to one octet per character when every character is below U+0100
@@ -423,6 +434,24 @@ mod tests {
         );
         assert!(r.is_empty());
         assert!(write_encoded_string(&mut Writer::new(), "a\0b", "t").is_err());
+    }
+
+    #[test]
+    fn compressed_strings_read_as_latin1_ascii_or_not() {
+        let limits = Limits::default();
+        for (octets, text) in [
+            (&b"\0Base\0"[..], "Base"),
+            (&b"\0caf\xE9\0"[..], "caf\u{E9}"),
+            (&b"\0\xFF\x7F\0"[..], "\u{FF}\u{7F}"),
+            (&b"\0\0"[..], ""),
+        ] {
+            let mut r = Reader::new("t", octets);
+            assert_eq!(
+                read_encoded_string(&mut r, "s", &mut ctx(&limits)).unwrap(),
+                text
+            );
+            assert!(r.is_empty());
+        }
     }
 
     #[test]

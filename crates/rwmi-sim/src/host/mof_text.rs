@@ -145,6 +145,55 @@ impl<'a> InstanceWriter<'a> {
     }
 }
 
+/// Where a provider's properties go: MOF text (`InstanceWriter`), or straight into an instance
+/// (`repository::synthetic`), so one description of a class's values serves both.
+pub trait PropertySink {
+    /// A string property.
+    fn string(&mut self, property: &str, value: &str) -> &mut Self;
+    /// Any unsigned integer property (uint8 to uint64).
+    fn unsigned(&mut self, property: &str, value: u64) -> &mut Self;
+    /// Any signed integer property (sint8 to sint64).
+    fn signed(&mut self, property: &str, value: i64) -> &mut Self;
+    /// A boolean property.
+    fn boolean(&mut self, property: &str, value: bool) -> &mut Self;
+    /// A datetime property, as a CIM timestamp in UTC.
+    fn datetime(&mut self, property: &str, value: SystemTime) -> &mut Self;
+
+    /// A string property that may be NULL.
+    fn opt_string(&mut self, property: &str, value: Option<&str>) -> &mut Self {
+        if let Some(value) = value {
+            self.string(property, value);
+        }
+        self
+    }
+
+    /// A datetime property that may be NULL.
+    fn opt_datetime(&mut self, property: &str, value: Option<SystemTime>) -> &mut Self {
+        if let Some(value) = value {
+            self.datetime(property, value);
+        }
+        self
+    }
+}
+
+impl PropertySink for InstanceWriter<'_> {
+    fn string(&mut self, property: &str, value: &str) -> &mut Self {
+        InstanceWriter::string(self, property, value)
+    }
+    fn unsigned(&mut self, property: &str, value: u64) -> &mut Self {
+        InstanceWriter::unsigned(self, property, value)
+    }
+    fn signed(&mut self, property: &str, value: i64) -> &mut Self {
+        InstanceWriter::signed(self, property, value)
+    }
+    fn boolean(&mut self, property: &str, value: bool) -> &mut Self {
+        InstanceWriter::boolean(self, property, value)
+    }
+    fn datetime(&mut self, property: &str, value: SystemTime) -> &mut Self {
+        InstanceWriter::datetime(self, property, value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

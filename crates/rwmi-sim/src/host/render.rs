@@ -8,7 +8,7 @@ use super::cim_datetime::CivilTime;
 use super::facts::{
     DiskFact, NetworkAdapterFact, ProcessFact, ProcessorLoadFact, ServiceFact, SystemFact,
 };
-use super::mof_text::InstanceWriter;
+use super::mof_text::{InstanceWriter, PropertySink};
 
 /// The Windows release the emulator claims to be.
 pub const WINDOWS_PRODUCT: &str = "Microsoft Windows Server 2022 Datacenter";
@@ -163,8 +163,13 @@ pub fn write_computer_system(out: &mut String, system: &SystemFact) {
 /// One Win32_Process.
 pub fn write_process(out: &mut String, process: &ProcessFact, computer: &str) {
     let mut instance = InstanceWriter::begin(out, "Win32_Process");
-    instance
-        .string("Handle", &process.pid.to_string())
+    process_properties(&mut instance, process, computer);
+    instance.end();
+}
+
+/// The properties of one Win32_Process.
+pub fn process_properties<S: PropertySink>(sink: &mut S, process: &ProcessFact, computer: &str) {
+    sink.string("Handle", &process.pid.to_string())
         .string("Name", &process.name)
         .string("Caption", &process.name)
         .string("Description", &process.name)
@@ -184,14 +189,18 @@ pub fn write_process(out: &mut String, process: &ProcessFact, computer: &str) {
         .unsigned("UserModeTime", process.user_time_100ns)
         .unsigned("Priority", u64::from(process.priority))
         .unsigned("SessionId", 0);
-    instance.end();
 }
 
 /// One Win32_Service.
 pub fn write_service(out: &mut String, service: &ServiceFact, computer: &str) {
     let mut instance = InstanceWriter::begin(out, "Win32_Service");
-    instance
-        .string("Name", &service.name)
+    service_properties(&mut instance, service, computer);
+    instance.end();
+}
+
+/// The properties of one Win32_Service.
+pub fn service_properties<S: PropertySink>(sink: &mut S, service: &ServiceFact, computer: &str) {
+    sink.string("Name", &service.name)
         .string("DisplayName", &service.display_name)
         .string("Caption", &service.display_name)
         .string("Description", &service.display_name)
@@ -217,14 +226,18 @@ pub fn write_service(out: &mut String, service: &ServiceFact, computer: &str) {
         .unsigned("ExitCode", if service.running { 0 } else { 1077 })
         .unsigned("ProcessId", u64::from(service.process_id))
         .opt_string("PathName", service.path_name.as_deref());
-    instance.end();
 }
 
 /// One Win32_LogicalDisk (a local fixed disk).
 pub fn write_logical_disk(out: &mut String, disk: &DiskFact, computer: &str) {
     let mut instance = InstanceWriter::begin(out, "Win32_LogicalDisk");
-    instance
-        .string("DeviceID", &disk.device_id)
+    logical_disk_properties(&mut instance, disk, computer);
+    instance.end();
+}
+
+/// The properties of one Win32_LogicalDisk.
+pub fn logical_disk_properties<S: PropertySink>(sink: &mut S, disk: &DiskFact, computer: &str) {
+    sink.string("DeviceID", &disk.device_id)
         .string("Caption", &disk.device_id)
         .string("Name", &disk.device_id)
         .string("Description", "Local Fixed Disk")
@@ -238,7 +251,6 @@ pub fn write_logical_disk(out: &mut String, disk: &DiskFact, computer: &str) {
         .unsigned("Size", disk.size_bytes)
         .unsigned("FreeSpace", disk.free_bytes)
         .string("VolumeName", &disk.mount_point);
-    instance.end();
 }
 
 /// `a.b.c.d` for an IPv4 prefix length, or the length itself for IPv6, as Windows lists

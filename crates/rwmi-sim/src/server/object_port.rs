@@ -853,6 +853,7 @@ impl ObjectPort {
         } else {
             WBEM_S_FALSE
         };
+        debug!(connection = self.connection, ipid = %call.ipid, returned, "smart Next");
         let buffer = (!objects.is_empty())
             .then(|| ObjectArray::new(PacketType::SmartEnumNext, objects).encode());
         reply(SmartNextResponse {

@@ -227,6 +227,8 @@ pub async fn serve_connection(
         match packet.pdu {
             Pdu::Bind(ref bind) | Pdu::AlterContext(ref bind) => {
                 let is_bind = matches!(packet.pdu, Pdu::Bind(_));
+                // One line per bind or alter context: with the calls, the round trips a client made.
+                debug!(?peer, bind = is_bind, "bind received");
                 let policy = ServerBindPolicy {
                     interfaces: &interfaces,
                     transfer_syntaxes: &[NDR20],
