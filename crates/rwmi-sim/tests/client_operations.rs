@@ -307,12 +307,18 @@ async fn smart_enumeration_returns_what_plain_next_returns() {
         "SELECT * FROM Win32_Service",
         "SELECT Name, ProcessId FROM Win32_Process",
     ] {
-        let plain_stream = plain.query(wql).await.unwrap();
+        let mut plain_stream = plain.query(wql).await.unwrap();
+        let mut smart_stream = smart.query(wql).await.unwrap();
+        let (mut plain_rows, mut smart_rows) = (Vec::new(), Vec::new());
+        while let Some(row) = plain_stream.next().await {
+            plain_rows.push(row.unwrap());
+        }
+        while let Some(row) = smart_stream.next().await {
+            smart_rows.push(row.unwrap());
+        }
+        // The first batch comes through plain Next; the smart enumerator serves the rest.
         assert!(!plain_stream.uses_smart_enum());
-        let smart_stream = smart.query(wql).await.unwrap();
         assert!(smart_stream.uses_smart_enum(), "{wql}");
-        let plain_rows = plain_stream.collect().await.unwrap();
-        let smart_rows = smart_stream.collect().await.unwrap();
         assert!(plain_rows.len() > 7, "{wql}: several batches");
         assert_eq!(plain_rows.len(), smart_rows.len(), "{wql}");
         for (p, s) in plain_rows.iter().zip(&smart_rows) {
@@ -564,38 +570,72 @@ async fn hold_namespaces(root: &Connection, count: usize) -> Vec<Connection> {
 #[tokio::test]
 async fn smart_enumeration_falls_back_to_next_when_the_server_refuses_it() {
     use rwmi_sim::server::exporter::MAX_OBJECTS_PER_CONNECTION;
-    let handle = emulator(5840, &[]).await;
+    // Ten rows in batches of three: the smart enumerator is asked for after the first batch.
+    let handle = emulator(5840, &["Win32_Service=10"]).await;
     let exporter = &handle.hosts()[0].host.exporter;
     let mut options = connect_options(&handle, AuthLevel::Integrity, 5840)
         .namespace("root")
         .unwrap();
     options.ping_interval = None;
+    options.batch_size = 3;
     let root = Connection::connect(options).await.unwrap();
     // The emulator refuses to export more than MAX_OBJECTS_PER_CONNECTION objects per association:
     // fill it so that the enumerator is exported but GetSmartEnum's IWbemWCOSmartEnum is not.
     let mut held = hold_namespaces(&root, MAX_OBJECTS_PER_CONNECTION - 3).await;
     objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 2).await;
     let cimv2 = held.last().unwrap().clone();
-    let stream = cimv2
-        .query("SELECT * FROM Win32_OperatingSystem")
-        .await
-        .unwrap();
+    let count_rows = |mut stream: rwmi::wmi::QueryStream| async move {
+        let mut rows = 0;
+        while let Some(row) = stream.next().await {
+            row.unwrap();
+            rows += 1;
+        }
+        (rows, stream.uses_smart_enum())
+    };
+
+    let mut stream = cimv2.query("SELECT * FROM Win32_Service").await.unwrap();
+    stream.next().await.unwrap().unwrap();
+    // The first batch arrived and the smart enumerator was asked for and refused; IWbemFetchSmartEnum was
+    // released again: the enumerator is the only new object.
     assert!(!stream.uses_smart_enum());
-    // IWbemFetchSmartEnum was released again: the enumerator is the only new object.
     assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_CONNECTION - 1);
-    assert_eq!(stream.collect().await.unwrap().len(), 1);
+    assert_eq!(
+        count_rows(stream).await,
+        (9, false),
+        "the rest came through plain Next"
+    );
     objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 2).await;
 
     // One more object held: now RemQueryInterface itself fails.
     held.push(root.open_namespace("cimv2").await.unwrap());
-    let stream = cimv2
+    let mut stream = cimv2.query("SELECT * FROM Win32_Service").await.unwrap();
+    stream.next().await.unwrap().unwrap();
+    assert!(!stream.uses_smart_enum());
+    assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_CONNECTION);
+    assert_eq!(count_rows(stream).await, (9, false));
+    objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 1).await;
+    drop(held);
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_result_that_fits_one_batch_never_opens_a_smart_enumerator() {
+    let handle = emulator(5840, &[]).await;
+    let exporter = &handle.hosts()[0].host.exporter;
+    let mut options = connect_options(&handle, AuthLevel::Privacy, 5840);
+    options.ping_interval = None;
+    let connection = Connection::connect(options).await.unwrap();
+    let before = exporter.object_count();
+    let mut stream = connection
         .query("SELECT * FROM Win32_OperatingSystem")
         .await
         .unwrap();
+    assert!(stream.next().await.unwrap().is_ok());
+    assert!(stream.next().await.is_none());
     assert!(!stream.uses_smart_enum());
-    assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_CONNECTION);
-    assert_eq!(stream.collect().await.unwrap().len(), 1);
-    objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 1).await;
-    drop(held);
+    // Only the enumerator was made, and the stream released it at the end.
+    assert!(exporter.object_count() <= before + 1);
+    drop(stream);
+    connection.close().await;
     handle.shutdown().await;
 }

@@ -114,6 +114,9 @@ pub(crate) fn decode_object(
 
 pub(crate) type Batch = Result<(Vec<WmiObject>, bool), WmiError>;
 
+/// A Next in flight, with the source to use after it.
+type PendingBatch = Pin<Box<dyn Future<Output = (Batch, Source)> + Send>>;
+
 /// Where a stream's batches come from.
 #[derive(Debug, Clone, Copy)]
 struct Source {
@@ -121,6 +124,10 @@ struct Source {
     enumerator: Guid,
     /// Its smart enumerator, when `ConnectOptions::smart_enum` asked for one and the server gave it.
     smart: Option<SmartEnum>,
+    /// Whether to open a smart enumerator once the first batch shows that more rows follow. The first batch
+    /// always comes through plain Next: a small result then never pays the two round trips of
+    /// RemQueryInterface and GetSmartEnum, and the first row arrives that much sooner.
+    smart_wanted: bool,
 }
 
 impl Source {
@@ -143,8 +150,9 @@ pub struct QueryStream<T = WmiInstance> {
     buffer: VecDeque<T>,
     convert: fn(WmiObject) -> Result<T, WmiError>,
     done: bool,
-    pending: Option<Pin<Box<dyn Future<Output = Batch> + Send>>>,
+    pending: Option<PendingBatch>,
     batches: u64,
+    smart_used: bool,
 }
 
 fn expect_instance(object: WmiObject) -> Result<WmiInstance, WmiError> {
@@ -177,11 +185,17 @@ impl<T> std::fmt::Debug for QueryStream<T> {
     }
 }
 
-async fn next_batch(shared: Arc<Shared>, source: Source) -> Batch {
-    match source.smart {
-        Some(smart) => smart_enum::next_batch(&shared, smart).await,
-        None => plain_next_batch(&shared, source.enumerator).await,
+/// One batch, and the source to take the next one from: after a first batch that leaves rows to come, the
+/// smart enumerator when one is wanted and the server gives it.
+async fn next_batch(shared: Arc<Shared>, mut source: Source) -> (Batch, Source) {
+    if let Some(smart) = source.smart {
+        return (smart_enum::next_batch(&shared, smart).await, source);
     }
+    let batch = plain_next_batch(&shared, source.enumerator).await;
+    if std::mem::take(&mut source.smart_wanted) && matches!(batch, Ok((_, false))) {
+        source.smart = smart_enum::open(&shared, source.enumerator).await;
+    }
+    (batch, source)
 }
 
 /// IEnumWbemClassObject::Next (MS-WMI 3.1.4.4.2).
@@ -257,9 +271,10 @@ impl<T> QueryStream<T> {
         self.batches
     }
 
-    /// Whether the rows come through IWbemWCOSmartEnum (MS-WMI 3.1.4.7) rather than plain Next.
+    /// Whether rows came through IWbemWCOSmartEnum (MS-WMI 3.1.4.7): from the second batch on, when the
+    /// first one left rows to come and the server offered smart enumeration.
     pub fn uses_smart_enum(&self) -> bool {
-        self.source.is_some_and(|s| s.smart.is_some())
+        self.smart_used
     }
 
     /// IEnumWbemClassObject::Reset (MS-WMI 3.1.4.4.1): back to the first row. Rows already buffered are
@@ -314,8 +329,10 @@ impl<T> QueryStream<T> {
                 .get_or_insert_with(|| Box::pin(next_batch(self.shared.clone(), source)));
             match pending.as_mut().poll(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(result) => {
+                Poll::Ready((result, source)) => {
                     self.pending = None;
+                    self.smart_used |= source.smart.is_some();
+                    self.source = Some(source);
                     match result {
                         Ok((rows, finished)) => {
                             self.batches += 1;
@@ -454,19 +471,19 @@ impl Connection {
                 format!("{name} returned no enumerator"),
             )
         })?;
-        let smart = if smart && self.shared.options.smart_enum {
-            smart_enum::open(&self.shared, enumerator).await
-        } else {
-            None
-        };
         Ok(QueryStream {
             shared: self.shared.clone(),
-            source: Some(Source { enumerator, smart }),
+            source: Some(Source {
+                enumerator,
+                smart: None,
+                smart_wanted: smart && self.shared.options.smart_enum,
+            }),
             buffer: VecDeque::new(),
             convert,
             done: false,
             pending: None,
             batches: 0,
+            smart_used: false,
         })
     }
 
