@@ -172,6 +172,14 @@ fn reply<T: WmiStub>(response: T) -> CallOutcome {
 
 /// An `[in, out, unique]` interface pointer answered as the client asked: NULL when it passed NULL
 /// (it does not want the object), the object otherwise (MS-WMI 3.1.4.3.1, 3.1.4.3.4).
+/// An interface pointer to return with S_OK, or a NULL one with the failure's HRESULT.
+fn pointer_or_status(result: Result<MInterfacePointer, u32>) -> (Unique<MInterfacePointer>, u32) {
+    match result {
+        Ok(pointer) => (Unique::new(pointer), S_OK),
+        Err(hresult) => (Unique::null(), hresult),
+    }
+}
+
 fn in_out(asked: &InOutInterfacePtr, pointer: Option<MInterfacePointer>) -> InOutInterfacePtr {
     if asked.is_null() {
         Unique::null()
@@ -562,10 +570,7 @@ impl ObjectPort {
                 context.caller.clone(),
             )
         });
-        let (enumerator, hresult) = match result {
-            Ok(p) => (Unique::new(p), S_OK),
-            Err(h) => (Unique::null(), h),
-        };
+        let (enumerator, hresult) = pointer_or_status(result);
         reply(EnumeratorResponse {
             that: OrpcThat::default(),
             enumerator,
@@ -760,10 +765,7 @@ impl ObjectPort {
                     call.context.caller.clone(),
                 )
             });
-        let (enumerator, hresult) = match result {
-            Ok(p) => (Unique::new(p), S_OK),
-            Err(h) => (Unique::null(), h),
-        };
+        let (enumerator, hresult) = pointer_or_status(result);
         reply(CloneResponse {
             that: OrpcThat::default(),
             enumerator,
@@ -792,10 +794,7 @@ impl ObjectPort {
                 call.context.caller.clone(),
             )
         });
-        let (smart_enum, hresult) = match result {
-            Ok(p) => (Unique::new(p), S_OK),
-            Err(h) => (Unique::null(), h),
-        };
+        let (smart_enum, hresult) = pointer_or_status(result);
         reply(GetSmartEnumResponse {
             that: OrpcThat::default(),
             smart_enum,
