@@ -8,6 +8,7 @@ pub mod codec;
 pub mod dcom;
 pub mod epm;
 pub mod guid;
+pub mod krb5;
 pub mod ndr;
 pub mod rpc;
 pub mod status;
