@@ -24,6 +24,9 @@ use rwmi_core::dcom::{
     OrpcExtent, OrpcExtentArray, OrpcThat, OrpcThis, SecurityBinding, StdObjRef, StringBinding,
 };
 use rwmi_core::epm::{EPM, EptMapRequest, EptMapResponse, TcpTower};
+use rwmi_core::krb5::{
+    CachedCredential, CredentialCache, KeyBlock, Keytab, KeytabEntry, Principal, enctype,
+};
 use rwmi_core::ndr::{
     AnsiString, ConformantVaryingArray, ContextHandle, RpcUnicodeString, Unique, WideString,
     to_stub,
@@ -60,7 +63,7 @@ fn main() -> io::Result<()> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus"));
-    let corpora: [(&str, Vec<Seed>); 12] = [
+    let corpora: [(&str, Vec<Seed>); 14] = [
         ("rpc_packet", rpc_packets()),
         ("rpc_reassembly", reassembly_streams()),
         ("ndr_strings", ndr_strings()),
@@ -73,6 +76,8 @@ fn main() -> io::Result<()> {
         ("wmi_stubs", wmi_stubs()),
         ("wmi_object_array", wmi_object_array()),
         ("wmio_embedded", wmio_embedded()),
+        ("krb5_ccache", krb5_ccache()),
+        ("krb5_keytab", krb5_keytab()),
     ];
     for (target, seeds) in corpora {
         let dir = root.join(target);
@@ -689,6 +694,86 @@ fn status_texts() -> Vec<Seed> {
     .collect()
 }
 
+/// A keytab written by MIT ktutil (the core's test fixture), copied as bytes.
+const MIT_KEYTAB: &[u8] =
+    include_bytes!("../../../crates/rwmi-core/src/krb5/testdata/mit-ktutil.keytab");
+
+fn krb5_principal(text: &str) -> Principal {
+    Principal::parse(text, 1).expect("a literal principal")
+}
+
+/// A version 4 cache with a KDC time offset, a TGT, a service ticket with an address and authdata, and
+/// a configuration entry; and the same in version 3 without the configuration entry.
+fn krb5_ccache() -> Vec<Seed> {
+    let alice = krb5_principal("alice@TEST.LOCAL");
+    let ticket = |server: Principal, enctype: u16, key_len: usize| CachedCredential {
+        client: alice.clone(),
+        server,
+        key: KeyBlock {
+            enctype,
+            value: vec![0x42; key_len],
+        },
+        auth_time: 1_700_000_000,
+        start_time: 1_700_000_000,
+        end_time: 1_700_036_000,
+        renew_till: 1_700_604_800,
+        ticket_flags: 0x40e1_0000,
+        ticket: vec![0x61, 3, 2, 1, 5],
+        ..CachedCredential::default()
+    };
+    let mut service = ticket(
+        krb5_principal("host/emu.test.local@TEST.LOCAL"),
+        enctype::AES128_CTS_HMAC_SHA1_96,
+        16,
+    );
+    service.addresses = vec![(2, vec![127, 0, 0, 1])];
+    service.auth_data = vec![(1, vec![0x30, 0])];
+    let mut v4 = CredentialCache::new(alice.clone());
+    v4.kdc_time_offset = Some((-2, 500_000));
+    v4.credentials = vec![
+        ticket(
+            Principal::krbtgt("TEST.LOCAL"),
+            enctype::AES256_CTS_HMAC_SHA1_96,
+            32,
+        ),
+        service,
+        CachedCredential::config_entry(
+            alice,
+            "pa_type",
+            Some(&Principal::krbtgt("TEST.LOCAL")),
+            b"2".to_vec(),
+        ),
+    ];
+    let mut v3 = v4.clone();
+    v3.version = rwmi_core::krb5::ccache::VERSION_3;
+    v3.kdc_time_offset = None;
+    v3.credentials.truncate(2);
+    vec![("cache-v4", v4.encode()), ("cache-v3", v3.encode())]
+}
+
+/// MIT ktutil's keytab, and one entry with a kvno past 255 after a hole.
+fn krb5_keytab() -> Vec<Seed> {
+    let large_kvno = Keytab {
+        entries: vec![KeytabEntry {
+            principal: krb5_principal("host/emu.test.local@TEST.LOCAL"),
+            timestamp: 1_700_000_000,
+            kvno: 300,
+            key: KeyBlock {
+                enctype: enctype::RC4_HMAC,
+                value: vec![0x24; 16],
+            },
+        }],
+    };
+    let mut with_hole = vec![5, 2];
+    with_hole.extend_from_slice(&(-8i32).to_be_bytes());
+    with_hole.extend_from_slice(&[0; 8]);
+    with_hole.extend_from_slice(&large_kvno.encode()[2..]);
+    vec![
+        ("mit-ktutil", MIT_KEYTAB.to_vec()),
+        ("hole-and-large-kvno", with_hole),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -729,5 +814,16 @@ mod tests {
             3,
             "MyInstance re-encodes without its class"
         );
+    }
+
+    #[test]
+    fn every_krb5_seed_decodes() {
+        for (name, bytes) in krb5_ccache() {
+            CredentialCache::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        for (name, bytes) in krb5_keytab() {
+            let keytab = Keytab::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!keytab.entries.is_empty(), "{name}");
+        }
     }
 }
