@@ -6,6 +6,11 @@
 #   scripts/samba-dc.sh stop   DIR   stop the DC started from DIR
 #   scripts/samba-dc.sh status DIR   exit 0 if it runs and accepts connections on 135
 #
+# Besides the domain, start creates (once) the Kerberos files the tests use:
+#   DIR/emu.keytab            keys of the account `emu`, the service account of rwmi's emulator, with the
+#                             SPNs host/emu.test.local and RPCSS/emu.test.local (random password)
+#   DIR/administrator.keytab  keys of Administrator, so a ticket can be had without typing a password
+#
 # Environment (all optional):
 #   RWMI_SAMBA_HOST      address to listen on (default 127.0.200.1; any 127/8 address works on Linux)
 #   RWMI_SAMBA_PASSWORD  Administrator password used when DIR is first provisioned; if unset a strong
@@ -155,10 +160,45 @@ provision() {
     say "provisioned in $((SECONDS - started)) s"
 }
 
+# The emulator's service account and the keytabs, as an administrator would make them
+# (samba-tool user create, spn add, domain exportkeytab). Against the local sam.ldb.
+service_accounts() {
+    local ldb=$DIR/private/sam.ldb
+    [[ -s $DIR/emu.keytab && -s $DIR/administrator.keytab ]] && return 0
+    rm -f "$DIR/emu.keytab" "$DIR/administrator.keytab"
+    if ! samba-tool user show emu -s "$CONF" -H "$ldb" >/dev/null 2>&1; then
+        samba-tool user create emu --random-password -s "$CONF" -H "$ldb" >>"$DIR/log/accounts.log" 2>&1 ||
+            die "samba-tool user create emu failed; log: $DIR/log/accounts.log"
+    fi
+    local spn
+    for spn in host/emu.test.local RPCSS/emu.test.local; do
+        samba-tool spn list emu -s "$CONF" -H "$ldb" 2>/dev/null | grep -qx "[[:space:]]*$spn" ||
+            samba-tool spn add "$spn" emu -s "$CONF" -H "$ldb" >>"$DIR/log/accounts.log" 2>&1 ||
+            die "samba-tool spn add $spn failed; log: $DIR/log/accounts.log"
+    done
+    # AES for tickets to emu: without msDS-SupportedEncryptionTypes the KDC seals service tickets with
+    # RC4, for which an AES-only acceptor has no key. `user edit` runs an "editor" on the LDIF.
+    local editor=$DIR/run/aes-enctypes-editor.sh
+    printf '%s\n' '#!/bin/sh' \
+        "sed -i -e '/^msDS-SupportedEncryptionTypes:/d' -e '/^dn: /a msDS-SupportedEncryptionTypes: 24' \"\$1\"" \
+        >"$editor"
+    chmod 700 "$editor"
+    samba-tool user edit emu --editor="$editor" -s "$CONF" -H "$ldb" >>"$DIR/log/accounts.log" 2>&1 ||
+        die "setting msDS-SupportedEncryptionTypes on emu failed; log: $DIR/log/accounts.log"
+    # By account name: exported by SPN, Samba writes only the RC4 key.
+    (umask 077 &&
+        samba-tool domain exportkeytab "$DIR/emu.keytab" --principal=emu -s "$CONF" >>"$DIR/log/accounts.log" 2>&1 &&
+        samba-tool domain exportkeytab "$DIR/administrator.keytab" --principal=Administrator -s "$CONF" \
+            >>"$DIR/log/accounts.log" 2>&1) ||
+        die "samba-tool domain exportkeytab failed; log: $DIR/log/accounts.log"
+    say "service account emu (host/emu.test.local, RPCSS/emu.test.local) and keytabs in $DIR"
+}
+
 start() {
     local pid
     if pid=$(running_pid); then
         say "already running (pid $pid)"
+        service_accounts
         return 0
     fi
     if port_open 135 || port_open 88; then
@@ -192,6 +232,7 @@ start() {
         sleep 0.2
     done
     say "running (pid $pid), ready in $((SECONDS - started)) s on $HOST_IP (epmapper 135, kdc 88)"
+    service_accounts
 }
 
 stop_dc() {

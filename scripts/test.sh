@@ -279,6 +279,9 @@ if [[ $WITH_PEERS -eq 1 ]]; then
     export RWMI_SAMBA_REALM=TEST.LOCAL
     export RWMI_SAMBA_USER=Administrator
     export RWMI_SAMBA_KRB5_CONFIG=$SAMBA_DIR/etc/krb5.conf
+    # Made by samba-dc.sh with samba-tool (mode 0600): the emulator's service keys and Administrator's.
+    export RWMI_SAMBA_EMU_KEYTAB=$SAMBA_DIR/emu.keytab
+    export RWMI_SAMBA_ADMIN_KEYTAB=$SAMBA_DIR/administrator.keytab
     export RWMI_PYTHON=$VENV/bin/python
     RWMI_TSHARK=$(command -v tshark) || die "tshark not found after installing it"
     export RWMI_TSHARK

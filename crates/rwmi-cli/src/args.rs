@@ -36,6 +36,14 @@ pub struct ConnectArgs {
     /// Kerberos pass-the-key: the user's AES256 or AES128 long-term key in hexadecimal, instead of a password.
     #[arg(long, value_name = "HEX")]
     pub aes_key: Option<String>,
+    /// Kerberos with the user's AES key from this keytab (e.g. from `samba-tool domain exportkeytab` or
+    /// `ktutil`); the user defaults to the keytab's first principal.
+    #[arg(long, value_name = "FILE")]
+    pub keytab: Option<String>,
+    /// Kerberos with the TGT in this credential cache (as `kinit` writes it). With -k and no password
+    /// given, KRB5CCNAME is used the same way; the user defaults to the cache's principal.
+    #[arg(long, value_name = "FILE")]
+    pub ccache: Option<String>,
     /// Namespace, root\cimv2 by default ('/' works too).
     #[arg(short = 'n', long, default_value = "root\\cimv2")]
     pub namespace: String,

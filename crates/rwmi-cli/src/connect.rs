@@ -5,8 +5,11 @@ use std::io::IsTerminal;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
-use rwmi::security::{AuthLevel, Credentials, KerberosSecret, Secret};
+use rwmi::security::{AuthLevel, CachedTgt, Credentials, KerberosSecret, Secret};
 use rwmi::wmi::{ConnectOptions, KerberosSettings};
+use rwmi_core::krb5::ccache::CredentialCache;
+use rwmi_core::krb5::keytab::Keytab;
+use rwmi_core::krb5::principal::Principal;
 
 use crate::args::{AuthLevelArg, ConnectArgs};
 
@@ -64,10 +67,12 @@ fn secret(args: &ConnectArgs) -> Result<Secret, String> {
     Err("no password: set RWMI_PASSWORD, use --password-file or --hashes, or run on a terminal to be asked".into())
 }
 
-/// Whether the arguments ask for Kerberos: -k, a `kerberos:` authority, or an AES key.
+/// Whether the arguments ask for Kerberos: -k, a `kerberos:` authority, an AES key, a keytab or a cache.
 fn wants_kerberos(args: &ConnectArgs) -> bool {
     args.kerberos
         || args.aes_key.is_some()
+        || args.keytab.is_some()
+        || args.ccache.is_some()
         || args
             .authority
             .as_deref()
@@ -106,10 +111,110 @@ pub fn kdc_address(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("the KDC {host} resolves to no address"))
 }
 
+/// Whether a password was given in any of the ways `secret` reads.
+fn password_given(args: &ConnectArgs) -> bool {
+    args.password.is_some()
+        || args.password_file.is_some()
+        || args.hashes.is_some()
+        || std::env::var_os("RWMI_PASSWORD").is_some()
+}
+
+/// The credential cache to use: --ccache, or KRB5CCNAME with -k when no password or key is given.
+/// `FILE:` prefixes are dropped; other cache types (KEYRING:, KCM:, DIR:) are refused by name.
+fn credential_cache_path(args: &ConnectArgs) -> Result<Option<String>, String> {
+    let from_env = || {
+        (args.kerberos && args.aes_key.is_none() && args.keytab.is_none() && !password_given(args))
+            .then(|| std::env::var("KRB5CCNAME").ok())
+            .flatten()
+            .filter(|v| !v.is_empty())
+    };
+    let Some(name) = args.ccache.clone().or_else(from_env) else {
+        return Ok(None);
+    };
+    match name.split_once(':') {
+        Some((kind, path)) if kind.eq_ignore_ascii_case("FILE") => Ok(Some(path.to_string())),
+        Some((kind, _)) if kind.len() > 1 && kind.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Err(format!(
+                "the credential cache {name} is of type {kind}: rwmi reads FILE caches only (kinit -c FILE:/path)"
+            ))
+        }
+        _ => Ok(Some(name)),
+    }
+}
+
+/// What proves the Kerberos identity when it is not a password: a key (--aes-key or --keytab) or a
+/// cached TGT, with the principal that a keytab or a cache names.
+fn kerberos_secret(args: &ConnectArgs) -> Result<Option<(KerberosSecret, Option<String>)>, String> {
+    if let Some(hex) = &args.aes_key {
+        return Ok(Some((KerberosSecret::aes_key_from_hex(hex)?, None)));
+    }
+    if let Some(path) = &args.keytab {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read keytab {path}: {e}"))?;
+        let keytab = Keytab::decode(&bytes).map_err(|e| format!("keytab {path}: {e}"))?;
+        let wanted = args
+            .user
+            .as_deref()
+            .map(|u| Principal::parse(&user_principal_text(u, args.realm.as_deref()), 1));
+        let entry = keytab
+            .entries
+            .iter()
+            .filter(|e| matches!((e.key.enctype, e.key.value.len()), (18, 32) | (17, 16)))
+            .filter(|e| match &wanted {
+                Some(Some(p)) => e.principal.matches(p),
+                Some(None) => false,
+                None => true,
+            })
+            .max_by_key(|e| (e.kvno, e.key.enctype))
+            .ok_or_else(|| {
+                format!(
+                    "keytab {path} has no AES key{} (it holds: {})",
+                    args.user
+                        .as_deref()
+                        .map_or(String::new(), |u| format!(" for {u}")),
+                    keytab
+                        .principals()
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        return Ok(Some((
+            KerberosSecret::AesKey(entry.key.value.clone()),
+            Some(entry.principal.to_string()),
+        )));
+    }
+    if let Some(path) = credential_cache_path(args)? {
+        let bytes = std::fs::read(&path).map_err(|e| {
+            format!("cannot read the credential cache {path}: {e} (run kinit first)")
+        })?;
+        let cache =
+            CredentialCache::decode(&bytes).map_err(|e| format!("credential cache {path}: {e}"))?;
+        let tgt = CachedTgt::from_credential_cache(&cache, args.realm.as_deref())?;
+        let principal = format!("{}@{}", tgt.client.join("/"), tgt.client_realm);
+        return Ok(Some((
+            KerberosSecret::CachedTgt(Box::new(tgt)),
+            Some(principal),
+        )));
+    }
+    Ok(None)
+}
+
+/// `user@REALM` from -u in any of its forms and --realm.
+fn user_principal_text(user: &str, realm: Option<&str>) -> String {
+    let parsed = Credentials::parse_user(user, Secret::Password(String::new()));
+    let realm = realm
+        .map(str::to_string)
+        .unwrap_or_else(|| parsed.domain.clone())
+        .to_ascii_uppercase();
+    format!("{}@{realm}", parsed.user)
+}
+
 /// Kerberos settings from -k, --kdc, --realm and --aes-key; without --kdc the realm's DNS name is asked.
 fn kerberos_settings(
     args: &ConnectArgs,
     credentials: &Credentials,
+    secret: Option<KerberosSecret>,
 ) -> Result<KerberosSettings, String> {
     let realm = args.realm.clone().filter(|r| !r.trim().is_empty());
     let kdc = match &args.kdc {
@@ -123,11 +228,6 @@ fn kerberos_settings(
                 .map_err(|e| format!("{e}; give the KDC with --kdc HOST"))?
         }
     };
-    let secret = args
-        .aes_key
-        .as_deref()
-        .map(KerberosSecret::aes_key_from_hex)
-        .transpose()?;
     Ok(KerberosSettings {
         realm,
         kdc,
@@ -142,16 +242,23 @@ pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOp
     if !kerberos && (args.kdc.is_some() || args.realm.is_some()) {
         return Err("--kdc and --realm are for Kerberos: add -k".into());
     }
-    let user = args.user.clone().ok_or("-u/--user is required")?;
-    // With an AES key the password is not used: Kerberos proves the identity with the key alone.
-    let secret = if args.aes_key.is_some() {
-        Secret::Password(String::new())
+    // With a key or a cached TGT the password is not used: Kerberos proves the identity with it alone.
+    let kerberos_secret = if kerberos {
+        kerberos_secret(args)?
     } else {
-        secret(args)?
+        None
     };
+    let (user, secret) = match &kerberos_secret {
+        Some((_, principal)) => (
+            args.user.clone().or_else(|| principal.clone()),
+            Secret::Password(String::new()),
+        ),
+        None => (args.user.clone(), secret(args)?),
+    };
+    let user = user.ok_or("-u/--user is required")?;
     let credentials = Credentials::parse_user(&user, secret);
     let kerberos = kerberos
-        .then(|| kerberos_settings(args, &credentials))
+        .then(|| kerberos_settings(args, &credentials, kerberos_secret.map(|(s, _)| s)))
         .transpose()?;
     let level = match args.auth_level {
         AuthLevelArg::Connect => AuthLevel::Connect,

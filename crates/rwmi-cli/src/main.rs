@@ -28,7 +28,7 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
         /// Fault profiles [HOST:]P[,P...]: home-edition, legacy, uac-off, lag=MS, firewalled-dynamic-port,
-        /// unreachable-binding, drop-after=N, stall-after=N, com-version=M.m, and the hostile-* profiles
+        /// unreachable-binding, drop-after=N, stall-after=N, com-version=M.m, clock-skew=MINUTES, and the hostile-* profiles
         /// listed in SECURITY.md (repeatable).
         #[arg(long = "profile")]
         profiles: Vec<String>,
@@ -44,6 +44,10 @@ enum Command {
         /// Fragment size offered at bind.
         #[arg(long, default_value_t = 5840)]
         max_frag: u16,
+        /// Accept Kerberos with the AES keys of this keytab (repeatable), e.g. a service account's from
+        /// `samba-tool domain exportkeytab`; the keytab's realm becomes a trusted domain.
+        #[arg(long, value_name = "FILE")]
+        keytab: Vec<std::path::PathBuf>,
         /// Log requests (debug level; never a secret).
         #[arg(short, long)]
         verbose: bool,
@@ -129,6 +133,7 @@ fn main() -> ExitCode {
             virtual_hosts,
             synthetic,
             max_frag,
+            keytab,
             verbose,
         } => {
             if verbose {
@@ -148,7 +153,10 @@ fn main() -> ExitCode {
                 synthetic,
                 max_frag,
             ) {
-                Ok(o) => runtime().block_on(commands::sim::run(o)),
+                Ok(mut o) => {
+                    o.keytabs = keytab;
+                    runtime().block_on(commands::sim::run(o))
+                }
                 Err(e) => {
                     eprintln!("rwmi sim: {e}");
                     exit::USAGE

@@ -7,6 +7,13 @@
 //! - `bob`: in Distributed COM Users (may activate) but without Remote Enable on `root\cimv2`;
 //! - `localadmin`: a local member of Administrators whose remote token UAC filters, unless
 //!   LocalAccountTokenFilterPolicy is set (profile `uac-off`).
+//!
+//! With a keytab the emulator is also a member of a Kerberos realm (an Active Directory domain): the
+//! principals of that realm log on with tickets, and are in the local groups a domain member puts them
+//! in by default (the domain's Administrator, a Domain Admin, in Administrators; every other domain user
+//! in Users) unless a `domain-account` line says otherwise. Remote UAC filters local accounts only.
+
+use std::borrow::Cow;
 
 use std::fmt;
 
@@ -80,6 +87,8 @@ pub struct Account {
     pub groups: Vec<Group>,
     /// The relative identifier; 500 marks the built-in Administrator.
     pub rid: u32,
+    /// The realm of a domain account; `None` for a local account.
+    pub domain: Option<String>,
 }
 
 impl Account {
@@ -90,7 +99,26 @@ impl Account {
             nt_hash: nt_hash(password),
             groups,
             rid,
+            domain: None,
         }
+    }
+
+    /// An account of the realm the emulator is joined to. It has no NT hash here: NTLM for domain
+    /// accounts would need the domain controller (pass-through authentication), which the emulator
+    /// does not reach.
+    pub fn domain_user(name: &str, realm: &str, rid: u32, groups: Vec<Group>) -> Account {
+        Account {
+            name: name.to_string(),
+            nt_hash: [0; 16],
+            groups,
+            rid,
+            domain: Some(realm.to_ascii_uppercase()),
+        }
+    }
+
+    /// Whether remote UAC applies: only to local accounts (KB 951016).
+    pub fn is_local(&self) -> bool {
+        self.domain.is_none()
     }
 
     pub fn is_member_of(&self, group: &Group) -> bool {
@@ -108,6 +136,10 @@ impl Account {
 pub struct Accounts {
     computer_name: String,
     accounts: Vec<Account>,
+    /// The Kerberos realms whose principals may log on (those of the keytab's keys).
+    realms: Vec<String>,
+    /// Domain accounts with local group memberships other than the default.
+    domain_members: Vec<Account>,
 }
 
 impl Accounts {
@@ -116,6 +148,8 @@ impl Accounts {
         Accounts {
             computer_name: computer_name.to_string(),
             accounts: Vec::new(),
+            realms: Vec::new(),
+            domain_members: Vec::new(),
         }
     }
 
@@ -190,9 +224,59 @@ impl Accounts {
             .find(|account| account.name.eq_ignore_ascii_case(user))
     }
 
-    /// The account an authenticated caller logged on as.
-    pub fn find_user(&self, user: &AuthenticatedUser) -> Option<&Account> {
-        self.find(&user.domain, &user.user)
+    /// Joins a Kerberos realm: its principals may log on with tickets.
+    pub fn trust_realm(&mut self, realm: &str) {
+        if !self.realms.iter().any(|r| r.eq_ignore_ascii_case(realm)) {
+            self.realms.push(realm.to_ascii_uppercase());
+        }
+    }
+
+    pub fn realms(&self) -> &[String] {
+        &self.realms
+    }
+
+    /// Sets the local groups of a domain account (`domain-account` in a configuration file).
+    pub fn insert_domain_member(&mut self, name: &str, groups: Vec<Group>) {
+        self.domain_members
+            .retain(|old| !old.name.eq_ignore_ascii_case(name));
+        let rid = if name.eq_ignore_ascii_case("Administrator") {
+            ADMINISTRATOR_RID
+        } else {
+            1100 + u32::try_from(self.domain_members.len()).unwrap_or(0)
+        };
+        self.domain_members
+            .push(Account::domain_user(name, "", rid, groups));
+    }
+
+    /// The domain account `user` of `realm`, if the emulator trusts the realm.
+    fn find_domain(&self, realm: &str, user: &str) -> Option<Account> {
+        let realm = self.realms.iter().find(|r| r.eq_ignore_ascii_case(realm))?;
+        let mut account = match self
+            .domain_members
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(user))
+        {
+            Some(member) => member.clone(),
+            // A domain member's defaults: Domain Admins in Administrators, Domain Users in Users.
+            None if user.eq_ignore_ascii_case("Administrator") => Account::domain_user(
+                user,
+                realm,
+                ADMINISTRATOR_RID,
+                vec![Group::Administrators, Group::Users],
+            ),
+            None => Account::domain_user(user, realm, 1100, vec![Group::Users]),
+        };
+        account.domain = Some(realm.clone());
+        Some(account)
+    }
+
+    /// The account an authenticated caller logged on as: a local one (NTLM), or one of a trusted realm
+    /// (Kerberos).
+    pub fn find_user(&self, user: &AuthenticatedUser) -> Option<Cow<'_, Account>> {
+        if let Some(local) = self.find(&user.domain, &user.user) {
+            return Some(Cow::Borrowed(local));
+        }
+        self.find_domain(&user.domain, &user.user).map(Cow::Owned)
     }
 }
 
@@ -244,6 +328,40 @@ mod tests {
         assert!(!bob.is_member_of(&Group::Administrators));
         let alice = accounts.find("", "alice").unwrap();
         assert_eq!(alice.groups, vec![Group::Users]);
+    }
+
+    #[test]
+    fn domain_principals_log_on_only_from_a_trusted_realm_with_default_groups() {
+        let caller = |user: &str, domain: &str| AuthenticatedUser {
+            user: user.into(),
+            domain: domain.into(),
+            workstation: String::new(),
+        };
+        let mut accounts = Accounts::builtin("EMU");
+        assert!(accounts.find_user(&caller("carol", "TEST.LOCAL")).is_none());
+        accounts.trust_realm("test.local");
+        assert_eq!(accounts.realms(), ["TEST.LOCAL"]);
+        let admin = accounts
+            .find_user(&caller("Administrator", "TEST.LOCAL"))
+            .unwrap();
+        assert!(admin.is_member_of(&Group::Administrators));
+        assert!(
+            !admin.is_local(),
+            "the domain's Administrator, not the local one"
+        );
+        let carol = accounts.find_user(&caller("carol", "test.local")).unwrap();
+        assert_eq!(carol.groups, vec![Group::Users]);
+        accounts.insert_domain_member("carol", vec![Group::DistributedComUsers]);
+        let carol = accounts.find_user(&caller("CAROL", "TEST.LOCAL")).unwrap();
+        assert_eq!(carol.groups, vec![Group::DistributedComUsers]);
+        assert_eq!(carol.domain.as_deref(), Some("TEST.LOCAL"));
+        // NTLM never sees domain accounts: the emulator cannot check their passwords.
+        assert_eq!(accounts.nt_hash("TEST.LOCAL", "carol"), None);
+        assert!(
+            accounts
+                .find_user(&caller("carol", "OTHER.REALM"))
+                .is_none()
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! namespace NAME [requires-encryption]      # creates the namespace (and parents)
 //! acl NAMESPACE PRINCIPAL remote-enable|deny
 //! synthetic CLASS=COUNT
+//! keytab PATH                               # Kerberos keys of the emulator's service principals
+//! domain-account NAME groups=G1,G2          # local groups of a domain account of the keytab's realm
 //! ```
 //!
 //! A PRINCIPAL is `group:NAME`, `user:NAME`, or a bare name: a known group (`Administrators`,
@@ -41,6 +43,12 @@ pub enum Directive {
     Synthetic {
         class: String,
         count: usize,
+    },
+    /// A keytab (read when the emulator starts; see [`Config::keytabs`]).
+    Keytab(PathBuf),
+    DomainAccount {
+        name: String,
+        groups: Vec<Group>,
     },
 }
 
@@ -129,6 +137,7 @@ impl Config {
                         nt_hash,
                         groups: groups.clone(),
                         rid,
+                        domain: None,
                     });
                 }
                 Directive::Mof(path) => {
@@ -170,9 +179,25 @@ impl Config {
                 Directive::Synthetic { class, count } => {
                     repository.set_synthetic(class, *count).map_err(fail)?;
                 }
+                Directive::DomainAccount { name, groups } => {
+                    accounts.insert_domain_member(name, groups.clone());
+                }
+                // Keys are not accounts: the launcher reads them through `keytabs`.
+                Directive::Keytab(_) => {}
             }
         }
         Ok(())
+    }
+
+    /// The keytab files the configuration names, relative paths resolved against `base_dir`.
+    pub fn keytabs(&self, base_dir: &Path) -> Vec<PathBuf> {
+        self.directives
+            .iter()
+            .filter_map(|(_, d)| match d {
+                Directive::Keytab(path) => Some(base_dir.join(path)),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -237,8 +262,26 @@ fn parse_directive(keyword: &str, arguments: &[&str]) -> Result<Directive, Strin
                 _ => Err("expected `synthetic CLASS=COUNT`".to_string()),
             }
         }
+        "keytab" => match arguments {
+            [path] => Ok(Directive::Keytab(PathBuf::from(path))),
+            _ => Err("`keytab` takes one path".to_string()),
+        },
+        "domain-account" => match arguments {
+            [name, groups] => match strip_prefix_ignore_case(groups, "groups=") {
+                Some(list) => Ok(Directive::DomainAccount {
+                    name: name.to_string(),
+                    groups: list
+                        .split(',')
+                        .filter(|g| !g.is_empty())
+                        .map(Group::parse)
+                        .collect(),
+                }),
+                None => Err("expected `domain-account NAME groups=G1,G2`".to_string()),
+            },
+            _ => Err("expected `domain-account NAME groups=G1,G2`".to_string()),
+        },
         other => Err(format!(
-            "unknown directive `{other}`; expected account, mof, namespace, acl or synthetic"
+            "unknown directive `{other}`; expected account, mof, namespace, acl, synthetic, keytab or domain-account"
         )),
     }
 }
@@ -321,13 +364,15 @@ acl root\\cimv2 bob remote-enable
 acl root\\lab group:Users deny
 acl root USER:dave remote-enable
 synthetic Win32_Service=12
+keytab emu.keytab
+domain-account monitor groups=dcom-users,Users
 ";
 
     #[test]
     fn parses_every_directive() {
         let config = Config::parse(SAMPLE).unwrap();
         let lines: Vec<usize> = config.directives.iter().map(|(line, _)| *line).collect();
-        assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8, 9, 10]);
         assert_eq!(
             config.directives[0].1,
             Directive::Account {

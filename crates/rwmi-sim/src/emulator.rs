@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rwmi::rpc::server::{RpcService, ServerOptions, serve_connection};
-use rwmi::security::NtlmAccounts;
+use rwmi::security::{KerberosService, NtlmAccounts};
 use rwmi_core::rpc::BindTimeFeatures;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
@@ -43,6 +43,8 @@ pub struct EmulatorConfig {
     pub accounts: Arc<dyn NtlmAccounts + Send + Sync>,
     /// max_xmit_frag / max_recv_frag the emulator offers at bind.
     pub max_frag: u16,
+    /// The service keys for Kerberos; `None` serves NTLM only.
+    pub kerberos: Option<KerberosService>,
 }
 
 impl EmulatorConfig {
@@ -58,6 +60,7 @@ impl EmulatorConfig {
             backend,
             accounts,
             max_frag: 5840,
+            kerberos: None,
         }
     }
 }
@@ -191,9 +194,16 @@ impl Emulator {
                 exporter: Exporter::new(),
                 backend: config.backend.clone(),
             });
+            let kerberos = config.kerberos.clone().map(|mut service| {
+                if let Some(minutes) = host.profiles.clock_skew_minutes {
+                    service.clock_offset_secs = minutes.saturating_mul(60);
+                }
+                Arc::new(service)
+            });
             let options = |port: u16, wire_faults| {
                 Arc::new(ServerOptions {
                     accounts: config.accounts.clone(),
+                    kerberos: kerberos.clone(),
                     max_frag: config.max_frag,
                     max_message: MAX_MESSAGE,
                     secondary_address: port.to_string(),

@@ -5,6 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rwmi::security::KerberosService;
+use rwmi_core::krb5::keytab::Keytab;
+
 use crate::accounts::Accounts;
 use crate::config::Config;
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -26,6 +29,8 @@ pub struct SimOptions {
     /// `Class=count` synthetic instances.
     pub synthetic: Vec<String>,
     pub max_frag: u16,
+    /// Keytabs whose AES keys the emulator accepts Kerberos tickets with (besides a config's `keytab`).
+    pub keytabs: Vec<PathBuf>,
 }
 
 impl Default for SimOptions {
@@ -37,6 +42,7 @@ impl Default for SimOptions {
             config: None,
             synthetic: Vec::new(),
             max_frag: 5840,
+            keytabs: Vec::new(),
         }
     }
 }
@@ -84,6 +90,7 @@ pub async fn start(options: &SimOptions) -> Result<EmulatorHandle, String> {
     let mut repository =
         Repository::load_default(COMPUTER_NAME).map_err(|e| format!("default repository: {e}"))?;
     let mut accounts = Accounts::builtin(COMPUTER_NAME);
+    let mut keytabs = options.keytabs.clone();
     if let Some(path) = &options.config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -92,6 +99,13 @@ pub async fn start(options: &SimOptions) -> Result<EmulatorHandle, String> {
         config
             .apply(&mut repository, &mut accounts, &base)
             .map_err(|e| format!("{}:{e}", path.display()))?;
+        keytabs.extend(config.keytabs(&base));
+    }
+    let kerberos = kerberos_service(&keytabs)?;
+    if let Some(service) = &kerberos {
+        for realm in service.realms() {
+            accounts.trust_realm(&realm);
+        }
     }
     for entry in &options.synthetic {
         let (class, count) = entry
@@ -112,7 +126,23 @@ pub async fn start(options: &SimOptions) -> Result<EmulatorHandle, String> {
     config.hosts = options.virtual_hosts.max(1);
     config.profiles = host_profiles(&options.profiles, config.hosts)?;
     config.max_frag = options.max_frag;
+    config.kerberos = kerberos;
     Emulator::start(config).await.map_err(|e| e.to_string())
+}
+
+/// The AES keys of every keytab, as one Kerberos service; `None` without keytabs.
+pub fn kerberos_service(paths: &[PathBuf]) -> Result<Option<KerberosService>, String> {
+    let mut keys = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read keytab {}: {e}", path.display()))?;
+        let keytab =
+            Keytab::decode(&bytes).map_err(|e| format!("keytab {}: {e}", path.display()))?;
+        let service = KerberosService::from_keytab(&keytab)
+            .map_err(|e| format!("keytab {}: {e}", path.display()))?;
+        keys.extend(service.keys().iter().cloned());
+    }
+    Ok((!keys.is_empty()).then(|| KerberosService::new(keys)))
 }
 
 #[cfg(test)]

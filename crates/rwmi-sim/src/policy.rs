@@ -87,7 +87,8 @@ impl NamespaceSecurity {
 /// (profile `uac-off`). Source: Microsoft KB 951016, "Description of User Account Control and remote
 /// restrictions in Windows Vista", which still describes current Windows.
 pub fn token_groups(account: &Account, profiles: &Profiles) -> Vec<Group> {
-    let filtered = account.is_member_of(&Group::Administrators)
+    let filtered = account.is_local()
+        && account.is_member_of(&Group::Administrators)
         && !account.is_builtin_administrator()
         && !profiles.uac_off;
     account
@@ -103,7 +104,7 @@ pub fn token_groups(account: &Account, profiles: &Profiles) -> Vec<Group> {
 pub fn caller_account<'a>(
     accounts: &'a Accounts,
     caller: &CallerIdentity,
-) -> Result<&'a Account, u32> {
+) -> Result<std::borrow::Cow<'a, Account>, u32> {
     accounts.find_user(&caller.user).ok_or(E_ACCESSDENIED)
 }
 
@@ -218,6 +219,24 @@ mod tests {
         assert_eq!(
             caller_account(&accounts, &caller("", "nobody")),
             Err(E_ACCESSDENIED)
+        );
+    }
+
+    #[test]
+    fn remote_uac_spares_domain_administrators() {
+        let admin = Account::domain_user(
+            "helpdesk",
+            "TEST.LOCAL",
+            1105,
+            vec![Group::Administrators, Group::Users],
+        );
+        assert!(token_groups(&admin, &profiles("")).contains(&Group::Administrators));
+        assert_eq!(
+            check_activation(&admin, AuthLevel::Privacy, &profiles("")),
+            Ok(())
+        );
+        assert!(
+            !token_groups(&account("localadmin"), &profiles("")).contains(&Group::Administrators)
         );
     }
 

@@ -31,6 +31,10 @@ pub struct Profiles {
     pub com_version: Option<ComVersion>,
     /// `hostile-*`: malformed or malicious answers, to prove a client survives them.
     pub hostile: Vec<Hostile>,
+    /// `clock-skew=MINUTES`: the server's clock is this many minutes ahead (negative: behind) of the
+    /// realm's, so Kerberos authenticators fail its five-minute check with KRB_AP_ERR_SKEW
+    /// (RFC 4120 3.2.3; the classic "time difference" failure when w32time is broken).
+    pub clock_skew_minutes: Option<i64>,
 }
 
 /// A COM version (MS-DCOM 2.2.11 COMVERSION).
@@ -134,6 +138,7 @@ pub enum Profile {
     StallAfter(u32),
     ComVersion(ComVersion),
     Hostile(Hostile),
+    ClockSkew(i64),
 }
 
 /// Why a profile list was refused.
@@ -163,6 +168,7 @@ pub const PROFILE_NAMES: &[&str] = &[
     "drop-after=N",
     "stall-after=N",
     "com-version=MAJOR.MINOR",
+    "clock-skew=MINUTES",
     "hostile-lying-length",
     "hostile-deep-object",
     "hostile-cyclic-heap",
@@ -223,6 +229,15 @@ impl Profile {
                     None => Err(fail(format!("`{text}` is not MAJOR.MINOR (such as 5.7)"))),
                 }
             }
+            "clock-skew" => {
+                let text = needs_value()?;
+                let minutes = text
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|m| m.unsigned_abs() <= 10 * 365 * 24 * 60)
+                    .ok_or_else(|| fail(format!("`{text}` is not a number of minutes")))?;
+                Ok(Profile::ClockSkew(minutes))
+            }
             hostile if hostile.starts_with("hostile-") => {
                 match Hostile::ALL.into_iter().find(|h| h.name() == hostile) {
                     Some(h) => flag(Profile::Hostile(h)),
@@ -282,6 +297,7 @@ impl Profiles {
             Profile::DropAfter(n) => set_value(&mut self.drop_after, n),
             Profile::StallAfter(n) => set_value(&mut self.stall_after, n),
             Profile::ComVersion(version) => set_value(&mut self.com_version, version),
+            Profile::ClockSkew(minutes) => set_value(&mut self.clock_skew_minutes, minutes),
             Profile::Hostile(hostile) => {
                 if self.hostile.contains(&hostile) {
                     return Err("given twice".to_string());
@@ -307,7 +323,8 @@ mod tests {
     fn every_profile_parses() {
         let profiles = Profiles::parse(
             "home-edition, Legacy,UAC-OFF,lag=250,firewalled-dynamic-port,unreachable-binding,\
-             drop-after=3,stall-after=0,com-version=5.7,hostile-slow-drip,Hostile-Lying-Length",
+             drop-after=3,stall-after=0,com-version=5.7,hostile-slow-drip,Hostile-Lying-Length,\
+             clock-skew=-10",
         )
         .unwrap();
         assert_eq!(
@@ -323,6 +340,7 @@ mod tests {
                 stall_after: Some(0),
                 com_version: Some(ComVersion { major: 5, minor: 7 }),
                 hostile: vec![Hostile::SlowDrip, Hostile::LyingLength],
+                clock_skew_minutes: Some(-10),
             }
         );
     }
@@ -341,6 +359,7 @@ mod tests {
                 "not a count",
             ),
             ("com-version=5", "com-version=5", "MAJOR.MINOR"),
+            ("clock-skew=ten", "clock-skew=ten", "minutes"),
             ("com-version=5.x", "com-version=5.x", "MAJOR.MINOR"),
             ("com-version=70000.1", "com-version=70000.1", "MAJOR.MINOR"),
             ("hostile-", "hostile-", "unknown hostile profile"),

@@ -67,6 +67,7 @@ async fn start_server(max_frag: u16) -> std::net::SocketAddr {
     let addr = listener.local_addr().unwrap();
     let options = Arc::new(ServerOptions {
         accounts: Arc::new(Accounts),
+        kerberos: None,
         max_frag,
         max_message: 1 << 20,
         secondary_address: addr.port().to_string(),

@@ -35,8 +35,16 @@ pub async fn run(options: SimOptions) -> u8 {
             last.scm_addr
         )
     };
+    let kerberos = match rwmi_sim::launch::kerberos_service(&options.keytabs) {
+        Ok(Some(service)) => format!(
+            "; Kerberos for {} (domain accounts of {})",
+            service.principals().join(", "),
+            service.realms().join(", ")
+        ),
+        _ => String::new(),
+    };
     println!(
-        "rwmi sim: ready on {span}; accounts Administrator, alice, bob, localadmin (password Passw0rd!); Ctrl-C stops"
+        "rwmi sim: ready on {span}; accounts Administrator, alice, bob, localadmin (password Passw0rd!){kerberos}; Ctrl-C stops"
     );
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;

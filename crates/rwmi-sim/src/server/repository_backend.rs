@@ -30,7 +30,7 @@ impl RepositoryBackend {
 
     /// The local account of an authenticated caller. NTLM only authenticates accounts we know, so a
     /// miss means a domain the emulator does not serve: no rights.
-    fn account(&self, caller: &CallerIdentity) -> Option<&Account> {
+    fn account(&self, caller: &CallerIdentity) -> Option<std::borrow::Cow<'_, Account>> {
         self.accounts.find_user(&caller.user)
     }
 }
@@ -46,7 +46,7 @@ impl WmiBackend for RepositoryBackend {
 
     fn check_activation(&self, caller: &CallerIdentity, profiles: &Profiles) -> Result<(), u32> {
         let account = self.account(caller).ok_or(E_ACCESSDENIED)?;
-        check_activation(account, caller.level, profiles)
+        check_activation(&account, caller.level, profiles)
     }
 
     fn check_namespace(
@@ -61,7 +61,7 @@ impl WmiBackend for RepositoryBackend {
             .security(namespace)
             .ok_or(WBEM_E_INVALID_NAMESPACE)?;
         let account = self.account(caller).ok_or(WBEM_E_ACCESS_DENIED)?;
-        check_namespace(account, &security, caller.level, profiles)
+        check_namespace(&account, &security, caller.level, profiles)
     }
 
     fn exec_query(&self, namespace: &str, wql: &str) -> Result<ObjectStream, u32> {

@@ -217,6 +217,19 @@ fn kerberos_verdict(
                 ));
                 Some(&verdicts::KERBEROS_PREAUTH_FAILED)
             }
+            KerberosErrorCode::KRB_AP_ERR_MODIFIED
+            | KerberosErrorCode::KRB_AP_ERR_BADKEYVER
+            | KerberosErrorCode::KRB_AP_ERR_NOT_US => {
+                evidence.push(format!(
+                    "the ticket was for {}, and the target refused it",
+                    spn()
+                ));
+                Some(&verdicts::KERBEROS_WRONG_SERVICE_KEY)
+            }
+            KerberosErrorCode::KRB_AP_ERR_NOKEY | KerberosErrorCode::KDC_ERR_ETYPE_NOSUPP => {
+                Some(&verdicts::KERBEROS_NO_COMMON_ENCTYPE)
+            }
+            KerberosErrorCode::KRB_AP_ERR_TKT_EXPIRED => Some(&verdicts::KERBEROS_TICKET_EXPIRED),
             _ => None,
         },
         _ => None,

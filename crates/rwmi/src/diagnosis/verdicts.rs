@@ -82,6 +82,32 @@ verdicts! {
             "Falling back to NTLM works here if NTLM is allowed: drop -k and connect to the IP address; Kerberos cannot work until the SPN matches.",
         ],
     }
+    KERBEROS_WRONG_SERVICE_KEY = "kerberos-wrong-service-key" {
+        symptom: "The target could not decrypt the Kerberos ticket the KDC issued for it (KRB_AP_ERR_MODIFIED 41, KRB_AP_ERR_BADKEYVER 44 or KRB_AP_ERR_NOT_US 35).",
+        cause: "The ticket was encrypted for the account that owns the SPN, and the target is not that account or no longer has its key: the name leads to another machine (stale DNS, an alias), the SPN is registered on two accounts, the computer account was reset or re-created (a restored snapshot), or the service's keytab is older than its password.",
+        resolution: [
+            "Client: check that the name (or --authority kerberos:SPN) resolves to this very host, and give the target's own SPN.",
+            "Windows: find who owns the SPN with setspn -Q host/server.domain (more than one owner is the classic cause; remove the duplicate), and repair a broken machine account with Test-ComputerSecureChannel -Repair.",
+            "For a keytab service (such as rwmi sim --keytab): export a fresh keytab after every password change (samba-tool domain exportkeytab, ktpass).",
+            "Falling back to NTLM works if NTLM is allowed, as it does not use the SPN's key; fix the SPN or the keys to keep Kerberos.",
+        ],
+    }
+    KERBEROS_NO_COMMON_ENCTYPE = "kerberos-no-common-enctype" {
+        symptom: "Kerberos found no encryption type both sides have a key for (KRB_AP_ERR_NOKEY 45 or KDC_ERR_ETYPE_NOSUPP 14).",
+        cause: "The KDC encrypts a service ticket with the types the service account declares in msDS-SupportedEncryptionTypes, RC4 when it declares none; rwmi and an AES-only keytab can use AES (types 17 and 18) only.",
+        resolution: [
+            "Windows: enable AES for the service account (Active Directory Users and Computers > account > This account supports Kerberos AES 256 bit encryption, i.e. msDS-SupportedEncryptionTypes=24), then get a new ticket.",
+            "For a keytab service: export the keytab again after enabling AES, so that it holds AES keys.",
+            "Falling back to NTLM works if NTLM is allowed.",
+        ],
+    }
+    KERBEROS_TICKET_EXPIRED = "kerberos-ticket-expired" {
+        symptom: "The Kerberos ticket has expired (KRB_AP_ERR_TKT_EXPIRED, 32).",
+        cause: "The TGT in the credential cache (KRB5CCNAME, --ccache) has passed its end time, usually ten hours after kinit.",
+        resolution: [
+            "Client: get a new ticket with kinit (or kinit -R while it can be renewed), or give a password, --aes-key or --keytab instead of the cache.",
+        ],
+    }
     KDC_UNREACHABLE = "kdc-unreachable" {
         symptom: "No answer from the Kerberos KDC: the connection to it was refused or timed out before any ticket was issued.",
         cause: "--kdc names the wrong address or port, the domain controller is down, or a firewall blocks TCP port 88 between here and the KDC.",
@@ -265,6 +291,9 @@ mod tests {
             "server-dropped-connection",
             "kerberos-clock-skew",
             "kerberos-unknown-spn",
+            "kerberos-wrong-service-key",
+            "kerberos-no-common-enctype",
+            "kerberos-ticket-expired",
             "kdc-unreachable",
             "kerberos-preauth-failed",
         ] {

@@ -19,7 +19,10 @@ use tracing::{debug, warn};
 use super::client::pdu_error;
 use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
 use super::transport::FragmentStream;
-use crate::security::{AuthLevel, AuthenticatedUser, NtlmAcceptor, NtlmAccounts, NtlmSession};
+use crate::security::{
+    AuthLevel, AuthenticatedUser, KerberosAcceptor, KerberosService, NtlmAcceptor, NtlmAccounts,
+    SecurityError, SecuritySession,
+};
 
 /// Who is calling, as the association established it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +68,8 @@ pub trait RpcService: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct ServerOptions {
     pub accounts: Arc<dyn NtlmAccounts + Send + Sync>,
+    /// Keys for Kerberos (RPC_C_AUTHN_GSS_KERBEROS); `None` refuses Kerberos binds as unknown.
+    pub kerberos: Option<Arc<KerberosService>>,
     pub max_frag: u16,
     pub max_message: usize,
     /// The port string put in bind_ack's secondary address.
@@ -98,6 +103,7 @@ impl std::fmt::Debug for ServerOptions {
             .field("max_frag", &self.max_frag)
             .field("secondary_address", &self.secondary_address)
             .field("wire_faults", &self.wire_faults.is_some())
+            .field("kerberos", &self.kerberos.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -105,14 +111,43 @@ impl std::fmt::Debug for ServerOptions {
 const AUTHENTICATION_TYPE_NOT_RECOGNIZED: BindNakReason =
     BindNakReason::AUTHENTICATION_TYPE_NOT_RECOGNIZED;
 
+/// The server side of a handshake in progress, by mechanism.
+enum Acceptor {
+    Ntlm(Box<NtlmAcceptor>),
+    Kerberos(Box<KerberosAcceptor>),
+}
+
+impl Acceptor {
+    /// Checks the client's last token (AUTHENTICATE, or the client's AP-REP).
+    fn complete(
+        self,
+        token: &[u8],
+        accounts: &dyn NtlmAccounts,
+        level: AuthLevel,
+        header_signing: bool,
+    ) -> Result<(AuthenticatedUser, SecuritySession), SecurityError> {
+        match self {
+            Acceptor::Ntlm(acceptor) => acceptor
+                .authenticate(token, accounts, level)
+                .map(|(user, s)| (user, SecuritySession::Ntlm(Box::new(s)))),
+            Acceptor::Kerberos(acceptor) => acceptor
+                .complete(token, header_signing)
+                .map(|(user, s)| (user, SecuritySession::Kerberos(Box::new(s)))),
+        }
+    }
+}
+
 enum Security {
     Handshake {
-        acceptor: NtlmAcceptor,
+        acceptor: Acceptor,
         level: AuthLevel,
+        auth_type: AuthType,
+        header_signing: bool,
     },
     Established {
-        session: NtlmSession,
+        session: SecuritySession,
         caller: CallerIdentity,
+        auth_type: AuthType,
     },
     /// auth3 did not verify: every call gets access denied, as Windows answers.
     Failed,
@@ -200,10 +235,15 @@ pub async fn serve_connection(
             _ => None,
         };
         let protected = match request_context.and_then(|id| Some((id, security.get_mut(id)?))) {
-            Some((id, Security::Established { session, caller }))
-                if caller.level >= AuthLevel::Integrity =>
-            {
-                Some((settings(caller.level, id), session))
+            Some((
+                id,
+                Security::Established {
+                    session,
+                    caller,
+                    auth_type,
+                },
+            )) if caller.level >= AuthLevel::Integrity => {
+                Some((settings(*auth_type, caller.level, id), session))
             }
             _ => None,
         };
@@ -245,56 +285,60 @@ pub async fn serve_connection(
                     .as_ref()
                     .filter(|v| is_bind || !security.contains(v.auth_context_id));
                 if let Some(verifier) = new_context {
-                    let level = match (
-                        verifier.auth_type,
-                        AuthLevel::from_wire(verifier.auth_level.0),
-                    ) {
-                        (AuthType::WINNT, Some(level)) => level,
-                        _ if is_bind => {
-                            let nak = BindNak {
-                                reason: AUTHENTICATION_TYPE_NOT_RECOGNIZED,
-                                versions: vec![rwmi_core::rpc::ProtocolVersion {
-                                    major: 5,
-                                    minor: 0,
-                                }],
-                                signature: None,
-                                extended_error: Vec::new(),
-                            };
-                            send(
-                                &mut stream,
-                                Packet::new(call_id, Pdu::BindNak(nak)),
-                                Stage::Bind,
-                            )
-                            .await?;
-                            return Ok(());
+                    let header_signing = packet.pfc_flags.contains(PfcFlags::SUPPORT_HEADER_SIGN);
+                    let level = AuthLevel::from_wire(verifier.auth_level.0);
+                    let kerberos = options.kerberos.as_ref();
+                    let accepted = match (verifier.auth_type, level, kerberos) {
+                        (AuthType::WINNT, Some(level), _) => {
+                            let mut acceptor = NtlmAcceptor::new();
+                            let challenge =
+                                acceptor.challenge(&verifier.auth_value).map_err(|error| {
+                                    RpcError::Security {
+                                        stage: Stage::Authenticate,
+                                        error,
+                                    }
+                                })?;
+                            Some((challenge, Acceptor::Ntlm(Box::new(acceptor)), level))
                         }
-                        // MS-RPCE 3.3.1.5.4: an alter_context that cannot be accepted gets a fault.
+                        (AuthType::GSS_KERBEROS, Some(level), Some(service)) => {
+                            let mut acceptor = KerberosAcceptor::new(service.clone(), level);
+                            match acceptor.accept(&verifier.auth_value) {
+                                Ok(ap_rep) => {
+                                    Some((ap_rep, Acceptor::Kerberos(Box::new(acceptor)), level))
+                                }
+                                Err(refusal) => {
+                                    // The KRB-ERROR goes back in the bind_ack (MS-KILE 3.4.5.1);
+                                    // calls on this context are then refused.
+                                    debug!(?peer, error = %refusal.error, "Kerberos AP-REQ refused");
+                                    reply_auth = Some(AuthVerifier {
+                                        auth_value: refusal.krb_error,
+                                        ..verifier.clone()
+                                    });
+                                    security.insert(verifier.auth_context_id, Security::Failed);
+                                    None
+                                }
+                            }
+                        }
                         _ => {
-                            let fault = Fault::new(0, FAULT_ACCESS_DENIED);
-                            send(
-                                &mut stream,
-                                Packet::new(call_id, Pdu::Fault(fault)),
-                                Stage::Bind,
-                            )
-                            .await?;
+                            refuse_security(&mut stream, call_id, is_bind).await?;
                             return Ok(());
                         }
                     };
-                    let mut acceptor = NtlmAcceptor::new();
-                    let challenge = acceptor.challenge(&verifier.auth_value).map_err(|error| {
-                        RpcError::Security {
-                            stage: Stage::Authenticate,
-                            error,
-                        }
-                    })?;
-                    reply_auth = Some(AuthVerifier {
-                        auth_value: challenge,
-                        ..verifier.clone()
-                    });
-                    security.insert(
-                        verifier.auth_context_id,
-                        Security::Handshake { acceptor, level },
-                    );
+                    if let Some((token, acceptor, level)) = accepted {
+                        reply_auth = Some(AuthVerifier {
+                            auth_value: token,
+                            ..verifier.clone()
+                        });
+                        security.insert(
+                            verifier.auth_context_id,
+                            Security::Handshake {
+                                acceptor,
+                                level,
+                                auth_type: verifier.auth_type,
+                                header_signing,
+                            },
+                        );
+                    }
                 }
                 if is_bind {
                     max_xmit_frag = negotiation.max_xmit_frag;
@@ -330,8 +374,12 @@ pub async fn serve_connection(
                         "auth3 without a security handshake in progress",
                     ));
                 };
-                let Security::Handshake { acceptor, level } =
-                    std::mem::replace(state, Security::Failed)
+                let Security::Handshake {
+                    acceptor,
+                    level,
+                    auth_type,
+                    header_signing,
+                } = std::mem::replace(state, Security::Failed)
                 else {
                     return Err(protocol(
                         "auth3",
@@ -339,12 +387,18 @@ pub async fn serve_connection(
                     ));
                 };
                 let token = packet.auth.map(|a| a.auth_value).unwrap_or_default();
-                *state = match acceptor.authenticate(&token, options.accounts.as_ref(), level) {
+                *state = match acceptor.complete(
+                    &token,
+                    options.accounts.as_ref(),
+                    level,
+                    header_signing,
+                ) {
                     Ok((user, session)) => {
                         debug!(?peer, user = %user.user, domain = %user.domain, %level, "authenticated");
                         Security::Established {
                             session,
                             caller: CallerIdentity { user, level },
+                            auth_type,
                         }
                     }
                     Err(e) => {
@@ -427,10 +481,15 @@ pub async fn serve_connection(
                         let response_context =
                             request_context.and_then(|id| Some((id, security.get_mut(id)?)));
                         let fragments = match response_context {
-                            Some((auth_ctx, Security::Established { session, caller }))
-                                if caller.level >= AuthLevel::Integrity =>
-                            {
-                                let s = settings(caller.level, auth_ctx);
+                            Some((
+                                auth_ctx,
+                                Security::Established {
+                                    session,
+                                    caller,
+                                    auth_type,
+                                },
+                            )) if caller.level >= AuthLevel::Integrity => {
+                                let s = settings(*auth_type, caller.level, auth_ctx);
                                 fragment_call(
                                     response_call_id,
                                     &header,
@@ -497,9 +556,29 @@ pub async fn serve_connection(
     }
 }
 
-fn settings(level: AuthLevel, context_id: u32) -> SecuritySettings {
+/// A bind with an authentication type or level we do not serve gets a bind_nak; an alter_context a
+/// fault (MS-RPCE 3.3.1.5.4). Either way the connection ends.
+async fn refuse_security(
+    stream: &mut FragmentStream,
+    call_id: u32,
+    is_bind: bool,
+) -> Result<(), RpcError> {
+    let pdu = if is_bind {
+        Pdu::BindNak(BindNak {
+            reason: AUTHENTICATION_TYPE_NOT_RECOGNIZED,
+            versions: vec![rwmi_core::rpc::ProtocolVersion { major: 5, minor: 0 }],
+            signature: None,
+            extended_error: Vec::new(),
+        })
+    } else {
+        Pdu::Fault(Fault::new(0, FAULT_ACCESS_DENIED))
+    };
+    send(stream, Packet::new(call_id, pdu), Stage::Bind).await
+}
+
+fn settings(auth_type: AuthType, level: AuthLevel, context_id: u32) -> SecuritySettings {
     SecuritySettings {
-        auth_type: AuthType::WINNT,
+        auth_type,
         auth_level: rwmi_core::rpc::AuthLevel(level.wire_value()),
         auth_context_id: context_id,
     }

@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sspi::network_client::{NetworkClient, NetworkProtocol};
+
+use super::kerberos::CachedTgt;
 use sspi::{Error, ErrorKind, NetworkRequest};
 
 /// The largest KDC reply accepted. Tickets with large PACs stay far below this; 48,000 is Windows'
@@ -31,6 +33,8 @@ pub struct KdcClient {
     kdc: SocketAddr,
     timeout: Duration,
     last: Arc<Mutex<Option<KdcObservation>>>,
+    /// A TGT from a credential cache: AS-REQs are answered with it here instead of by the KDC.
+    cached_tgt: Option<Arc<CachedTgt>>,
 }
 
 impl KdcClient {
@@ -39,7 +43,14 @@ impl KdcClient {
             kdc,
             timeout,
             last: Arc::new(Mutex::new(None)),
+            cached_tgt: None,
         }
+    }
+
+    /// Answers AS-REQs from `tgt` (see [`CachedTgt`]); TGS-REQs still go to the KDC.
+    pub fn with_cached_tgt(mut self, tgt: Arc<CachedTgt>) -> Self {
+        self.cached_tgt = Some(tgt);
+        self
     }
 
     pub fn kdc(&self) -> SocketAddr {
@@ -95,6 +106,15 @@ pub fn krb_error_code(message: &[u8]) -> Option<u32> {
         .map(|e| e.0.error_code.0)
 }
 
+/// The sender's clock (stime) of a KRB-ERROR, in seconds since the Unix epoch.
+pub fn krb_error_server_time(message: &[u8]) -> Option<i64> {
+    if message.first() != Some(&0x7e) {
+        return None;
+    }
+    let error = picky_asn1_der::from_bytes::<picky_krb::messages::KrbError>(message).ok()?;
+    super::kerberos::unix_seconds(&error.0.stime.0)
+}
+
 impl NetworkClient for KdcClient {
     fn send(&self, request: &NetworkRequest) -> sspi::Result<Vec<u8>> {
         if request.protocol != NetworkProtocol::Tcp {
@@ -105,6 +125,20 @@ impl NetworkClient for KdcClient {
                     request.protocol
                 ),
             ));
+        }
+        // [APPLICATION 10]: an AS-REQ, after the four-octet TCP length prefix.
+        if let Some(tgt) = &self.cached_tgt
+            && request.data.get(4) == Some(&0x6a)
+        {
+            let reply = tgt
+                .answer_as_req(request.data.get(4..).unwrap_or_default())
+                .map_err(|e| Error::new(ErrorKind::InternalError, e))?;
+            let mut framed = u32::try_from(reply.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes()
+                .to_vec();
+            framed.extend_from_slice(&reply);
+            return Ok(framed);
         }
         match self.exchange(&request.data) {
             Ok(reply) => {

@@ -10,7 +10,10 @@ pub mod ntlm;
 
 pub use context::{Authentication, SecurityInitiator, SecuritySession};
 pub use credentials::{Credentials, Secret};
-pub use kerberos::{KerberosCredentials, KerberosInitiator, KerberosSecret, KerberosSession};
+pub use kerberos::{
+    ApRefusal, CachedTgt, KerberosAcceptor, KerberosCredentials, KerberosInitiator, KerberosSecret,
+    KerberosService, KerberosSession, ServiceKey,
+};
 pub use ntlm::{AuthenticatedUser, NtlmAcceptor, NtlmAccounts, NtlmInitiator, NtlmSession};
 
 use std::fmt;
@@ -117,8 +120,14 @@ impl KerberosErrorCode {
     pub const KDC_ERR_PREAUTH_FAILED: Self = Self(24);
     pub const KDC_ERR_PREAUTH_REQUIRED: Self = Self(25);
     pub const KRB_AP_ERR_TKT_EXPIRED: Self = Self(32);
+    pub const KRB_AP_ERR_TKT_NYV: Self = Self(33);
+    pub const KRB_AP_ERR_NOT_US: Self = Self(35);
+    pub const KRB_AP_ERR_BADMATCH: Self = Self(36);
     pub const KRB_AP_ERR_SKEW: Self = Self(37);
+    pub const KRB_AP_ERR_MSG_TYPE: Self = Self(40);
     pub const KRB_AP_ERR_MODIFIED: Self = Self(41);
+    pub const KRB_AP_ERR_BADKEYVER: Self = Self(44);
+    pub const KRB_AP_ERR_NOKEY: Self = Self(45);
     pub const KRB_ERR_RESPONSE_TOO_BIG: Self = Self(52);
     pub const KRB_ERR_GENERIC: Self = Self(60);
 
@@ -132,8 +141,14 @@ impl KerberosErrorCode {
             Self::KDC_ERR_PREAUTH_FAILED => "KDC_ERR_PREAUTH_FAILED",
             Self::KDC_ERR_PREAUTH_REQUIRED => "KDC_ERR_PREAUTH_REQUIRED",
             Self::KRB_AP_ERR_TKT_EXPIRED => "KRB_AP_ERR_TKT_EXPIRED",
+            Self::KRB_AP_ERR_TKT_NYV => "KRB_AP_ERR_TKT_NYV",
+            Self::KRB_AP_ERR_NOT_US => "KRB_AP_ERR_NOT_US",
+            Self::KRB_AP_ERR_BADMATCH => "KRB_AP_ERR_BADMATCH",
             Self::KRB_AP_ERR_SKEW => "KRB_AP_ERR_SKEW",
+            Self::KRB_AP_ERR_MSG_TYPE => "KRB_AP_ERR_MSG_TYPE",
             Self::KRB_AP_ERR_MODIFIED => "KRB_AP_ERR_MODIFIED",
+            Self::KRB_AP_ERR_BADKEYVER => "KRB_AP_ERR_BADKEYVER",
+            Self::KRB_AP_ERR_NOKEY => "KRB_AP_ERR_NOKEY",
             Self::KRB_ERR_RESPONSE_TOO_BIG => "KRB_ERR_RESPONSE_TOO_BIG",
             Self::KRB_ERR_GENERIC => "KRB_ERR_GENERIC",
             _ => return None,
@@ -157,6 +172,18 @@ impl KerberosErrorCode {
             Self::KRB_AP_ERR_MODIFIED => {
                 "the ticket did not decrypt: the SPN belongs to another account than the server's"
             }
+            Self::KRB_AP_ERR_NOT_US => {
+                "the ticket is for another service than this server (the SPN names another host)"
+            }
+            Self::KRB_AP_ERR_BADKEYVER => {
+                "the server has no key of the ticket's version: its keytab is older than the account's password"
+            }
+            Self::KRB_AP_ERR_NOKEY => {
+                "the server has no key of the ticket's encryption type (typically an RC4 ticket for a service \
+                 whose keytab holds AES keys only: set msDS-SupportedEncryptionTypes=24 on the service account)"
+            }
+            Self::KRB_AP_ERR_TKT_EXPIRED => "the ticket has expired: get a new one (kinit)",
+            Self::KRB_AP_ERR_TKT_NYV => "the ticket is not valid yet: the clocks differ",
             _ => "a Kerberos failure",
         }
     }

@@ -14,6 +14,15 @@
 //! Both cover the whole PDU but the auth_value only if header signing was negotiated (PFC_SUPPORT_HEADER_SIGN
 //! echoed in the bind_ack); otherwise only the stub and its padding.
 
+mod acceptor;
+mod cached_tgt;
+
+pub use acceptor::{
+    ApRefusal, DEFAULT_MAX_SKEW, KerberosAcceptor, KerberosService, ServiceKey, kerberos_time,
+    unix_seconds,
+};
+pub use cached_tgt::CachedTgt;
+
 use std::ops::Range;
 use std::time::Duration;
 
@@ -27,7 +36,7 @@ use sspi::{
 
 use rwmi_core::rpc::ProtectionError;
 
-use super::kdc::{KdcClient, KdcObservation, krb_error_code};
+use super::kdc::{KdcClient, KdcObservation, krb_error_code, krb_error_server_time};
 use super::{AuthLevel, KerberosErrorCode, SecurityError};
 
 /// Length of a MIC token with an HMAC-SHA1-96 checksum: 16 octets of header and 12 of checksum.
@@ -44,9 +53,12 @@ const FLAG_ACCEPTOR_SUBKEY: u8 = 0x04;
 pub enum KerberosSecret {
     /// sspi derives the AES keys from it with the salt the KDC announces (RFC 3962).
     Password(String),
-    /// A long-term AES key ("pass-the-key", Impacket's `-aesKey`): 32 octets for aes256-cts-hmac-sha1-96,
-    /// 16 for aes128-cts-hmac-sha1-96.
+    /// A long-term AES key ("pass-the-key", Impacket's `-aesKey`, or a keytab's entry): 32 octets for
+    /// aes256-cts-hmac-sha1-96, 16 for aes128-cts-hmac-sha1-96.
     AesKey(Vec<u8>),
+    /// A TGT from a credential cache: no password or key at all, the KDC is only asked for the
+    /// service ticket.
+    CachedTgt(Box<CachedTgt>),
 }
 
 impl KerberosSecret {
@@ -85,6 +97,7 @@ impl std::fmt::Debug for KerberosSecret {
         match self {
             KerberosSecret::Password(_) => f.write_str("Password(<redacted>)"),
             KerberosSecret::AesKey(_) => f.write_str("AesKey(<redacted>)"),
+            KerberosSecret::CachedTgt(tgt) => write!(f, "CachedTgt({tgt:?})"),
         }
     }
 }
@@ -167,7 +180,7 @@ impl KerberosInitiator {
                 credentials.spn
             )));
         }
-        let kdc = KdcClient::new(credentials.kdc, credentials.kdc_timeout);
+        let mut kdc = KdcClient::new(credentials.kdc, credentials.kdc_timeout);
         let config = KerberosConfig::new_with_kdc_url(
             &format!("tcp://{}", credentials.kdc),
             "rwmi".to_owned(),
@@ -183,6 +196,29 @@ impl KerberosInitiator {
                 password: password.clone().into(),
             }
             .into(),
+            KerberosSecret::CachedTgt(tgt) => {
+                let now = acceptor::unix_now();
+                if !tgt.is_valid_at(now) {
+                    return Err(SecurityError::Kerberos {
+                        code: KerberosErrorCode::KRB_AP_ERR_TKT_EXPIRED,
+                        message: format!(
+                            "the cached TGT of {}@{} expired {} s ago: run kinit again",
+                            tgt.client.join("/"),
+                            tgt.client_realm,
+                            now.saturating_sub(tgt.end_time)
+                        ),
+                    });
+                }
+                let key_enctype = tgt.cipher_suite().map_err(SecurityError::Internal)?;
+                kdc = kdc.with_cached_tgt(std::sync::Arc::new((**tgt).clone()));
+                KeytabIdentity {
+                    principal: Username::new(&tgt.client.join("/"), Some(&tgt.client_realm))
+                        .map_err(|e| SecurityError::Internal(format!("user name: {e}")))?,
+                    key: tgt.carrier_key().into(),
+                    key_enctype,
+                }
+                .into()
+            }
             KerberosSecret::AesKey(key) => {
                 let key_enctype = match key.len() {
                     32 => CipherSuite::Aes256CtsHmacSha196,
@@ -298,51 +334,27 @@ impl KerberosInitiator {
         header_signing: bool,
     ) -> Result<(Vec<u8>, KerberosSession), SecurityError> {
         if let Some(code) = krb_error_code(ap_rep) {
+            let mut message = "the server refused the AP-REQ".to_string();
+            // RFC 4120 5.9.1: stime is the server's clock; with a skew, say by how much.
+            if KerberosErrorCode(code) == KerberosErrorCode::KRB_AP_ERR_SKEW
+                && let Some(server) = krb_error_server_time(ap_rep)
+            {
+                let local = acceptor::unix_now();
+                let ahead = server.saturating_sub(local);
+                message.push_str(&format!(
+                    "; the server's clock is {} s {} this machine's",
+                    ahead.saturating_abs(),
+                    if ahead >= 0 { "ahead of" } else { "behind" }
+                ));
+            }
             return Err(SecurityError::Kerberos {
                 code: KerberosErrorCode(code),
-                message: "the server refused the AP-REQ".into(),
+                message,
             });
         }
         let token = self.step(Some(ap_rep))?;
-        let key = self
-            .kerberos
-            .query_context_session_key()
-            .map_err(|e| sspi_error("Kerberos session key", e))?
-            .session_key
-            .as_ref()
-            .to_vec();
-        let checksum = match key.len() {
-            32 => ChecksumSuite::HmacSha196Aes256,
-            16 => ChecksumSuite::HmacSha196Aes128,
-            n => {
-                return Err(SecurityError::Internal(format!(
-                    "a {n}-octet Kerberos session key: only AES contexts are supported"
-                )));
-            }
-        };
-        let wrap_len = if self.level == AuthLevel::Privacy {
-            usize::try_from(
-                self.kerberos
-                    .query_context_sizes()
-                    .map_err(|e| sspi_error("Kerberos context sizes", e))?
-                    .security_trailer,
-            )
-            .unwrap_or(usize::MAX)
-        } else {
-            MIC_TOKEN_LEN
-        };
-        Ok((
-            token,
-            KerberosSession {
-                kerberos: self.kerberos,
-                level: self.level,
-                header_signing,
-                key,
-                checksum,
-                signature_len: wrap_len,
-                peer_seq: None,
-            },
-        ))
+        let session = KerberosSession::established(self.kerberos, self.level, header_signing)?;
+        Ok((token, session))
     }
 }
 
@@ -357,6 +369,8 @@ pub struct KerberosSession {
     signature_len: usize,
     /// The sequence number of the peer's last verified token: each next one must be one more.
     peer_seq: Option<u64>,
+    /// Which side of the context this is: the flags and key usages of MIC tokens depend on it.
+    acceptor: bool,
 }
 
 impl std::fmt::Debug for KerberosSession {
@@ -392,6 +406,65 @@ fn split_pdu<'a>(
 }
 
 impl KerberosSession {
+    /// Wraps an sspi context that has finished its handshake (either side).
+    fn established(
+        kerberos: Kerberos,
+        level: AuthLevel,
+        header_signing: bool,
+    ) -> Result<Self, SecurityError> {
+        let mut kerberos = kerberos;
+        let key = kerberos
+            .query_context_session_key()
+            .map_err(|e| sspi_error("Kerberos session key", e))?
+            .session_key
+            .as_ref()
+            .to_vec();
+        let checksum = match key.len() {
+            32 => ChecksumSuite::HmacSha196Aes256,
+            16 => ChecksumSuite::HmacSha196Aes128,
+            n => {
+                return Err(SecurityError::Internal(format!(
+                    "a {n}-octet Kerberos session key: only AES contexts are supported"
+                )));
+            }
+        };
+        let signature_len = if level == AuthLevel::Privacy {
+            usize::try_from(
+                kerberos
+                    .query_context_sizes()
+                    .map_err(|e| sspi_error("Kerberos context sizes", e))?
+                    .security_trailer,
+            )
+            .unwrap_or(usize::MAX)
+        } else {
+            MIC_TOKEN_LEN
+        };
+        let acceptor = !kerberos.is_client();
+        Ok(KerberosSession {
+            kerberos,
+            level,
+            header_signing,
+            key,
+            checksum,
+            signature_len,
+            peer_seq: None,
+            acceptor,
+        })
+    }
+
+    /// The flags of our MIC tokens, and the key usages of ours and of the peer's (RFC 4121 2 and 4.2.2).
+    fn mic_roles(&self) -> (u8, i32, i32) {
+        if self.acceptor {
+            (
+                FLAG_SENT_BY_ACCEPTOR | FLAG_ACCEPTOR_SUBKEY,
+                ACCEPTOR_SIGN,
+                INITIATOR_SIGN,
+            )
+        } else {
+            (FLAG_ACCEPTOR_SUBKEY, INITIATOR_SIGN, ACCEPTOR_SIGN)
+        }
+    }
+
     pub fn level(&self) -> AuthLevel {
         self.level
     }
@@ -480,7 +553,8 @@ impl KerberosSession {
                 } else {
                     vec![body]
                 };
-                let mic = self.mic(FLAG_ACCEPTOR_SUBKEY, seq, &signed, INITIATOR_SIGN)?;
+                let (flags, usage, _) = self.mic_roles();
+                let mic = self.mic(flags, seq, &signed, usage)?;
                 token.copy_from_slice(&mic);
             }
             AuthLevel::Connect => {
@@ -535,13 +609,15 @@ impl KerberosSession {
                     .split_at_checked(MIC_HEADER_LEN)
                     .ok_or_else(|| SecurityError::BadSignature("MIC token too short".into()))?;
                 let flags = header[2];
+                let (_, _, peer_usage) = self.mic_roles();
+                let from_peer = (flags & FLAG_SENT_BY_ACCEPTOR != 0) != self.acceptor;
                 let well_formed = header[..2] == MIC_TOKEN_ID
                     && header[3..8] == [0xff; 5]
-                    && flags & FLAG_SENT_BY_ACCEPTOR != 0
+                    && from_peer
                     && flags & FLAG_SEALED == 0;
                 if !well_formed {
                     return Err(SecurityError::BadSignature(
-                        "not a MIC token from the acceptor".into(),
+                        "not a MIC token from the peer".into(),
                     ));
                 }
                 let mut seq_bytes = [0u8; 8];
@@ -552,7 +628,7 @@ impl KerberosSession {
                 } else {
                     vec![body]
                 };
-                let expected = self.mic(flags, seq, &signed, ACCEPTOR_SIGN)?;
+                let expected = self.mic(flags, seq, &signed, peer_usage)?;
                 if expected.get(MIC_HEADER_LEN..) != Some(checksum) {
                     return Err(SecurityError::BadSignature(
                         "the MIC token does not verify".into(),
@@ -611,6 +687,7 @@ mod tests {
             checksum: ChecksumSuite::HmacSha196Aes256,
             signature_len: MIC_TOKEN_LEN,
             peer_seq: None,
+            acceptor: false,
         }
     }
 

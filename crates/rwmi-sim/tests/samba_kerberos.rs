@@ -1,0 +1,266 @@
+//! Kerberos end to end with a real KDC: the emulator runs as the service account `emu` that
+//! scripts/samba-dc.sh creates in the Samba AD domain (`samba-tool user create`, `spn add`,
+//! `domain exportkeytab`), keyed from the exported keytab; rwmi gets tickets for host/emu.test.local and
+//! RPCSS/emu.test.local from Samba's KDC and runs queries. Also: the user's key from a keytab, a TGT from
+//! a credential cache written by MIT kinit, and doctor's verdicts for a skewed clock, a ticket for another
+//! account's SPN, and a domain user without DCOM rights.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rwmi::diagnosis::{Diagnosis, diagnose};
+use rwmi::security::{AuthLevel, CachedTgt, Credentials, KerberosSecret, Secret};
+use rwmi::wmi::{ConnectOptions, Connection, KerberosSettings, WmiStage};
+use rwmi_core::krb5::ccache::CredentialCache;
+use rwmi_core::krb5::keytab::Keytab;
+use rwmi_core::wmio::Value;
+use rwmi_sim::emulator::EmulatorHandle;
+use rwmi_sim::launch::{SimOptions, start};
+
+/// The Samba DC and the files samba-dc.sh made, from the test command's environment.
+struct Realm {
+    kdc: SocketAddr,
+    realm: String,
+    admin_password: String,
+    emu_keytab: PathBuf,
+    admin_keytab: PathBuf,
+    krb5_config: PathBuf,
+}
+
+fn realm() -> Option<Realm> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let found = (|| {
+        Some(Realm {
+            kdc: SocketAddr::new(var("RWMI_SAMBA_HOST")?.parse().ok()?, 88),
+            realm: var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into()),
+            admin_password: var("RWMI_SAMBA_PASSWORD")?,
+            emu_keytab: var("RWMI_SAMBA_EMU_KEYTAB")?.into(),
+            admin_keytab: var("RWMI_SAMBA_ADMIN_KEYTAB")?.into(),
+            krb5_config: var("RWMI_SAMBA_KRB5_CONFIG")?.into(),
+        })
+    })();
+    if found.is_none() {
+        assert!(
+            var("RWMI_REQUIRE_PEERS").is_none(),
+            "RWMI_REQUIRE_PEERS is set but the Samba DC's Kerberos files are not configured"
+        );
+        eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
+    }
+    found
+}
+
+const HOST_SPN: &str = "host/emu.test.local";
+
+async fn emulator(realm: &Realm, profiles: &[&str]) -> EmulatorHandle {
+    start(&SimOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        profiles: profiles.iter().map(|p| p.to_string()).collect(),
+        keytabs: vec![realm.emu_keytab.clone()],
+        ..SimOptions::default()
+    })
+    .await
+    .expect("the emulator starts with Samba's keytab")
+}
+
+/// Options for `user@REALM` with `secret` (a password when `None`), asking tickets for `spn`.
+fn options(
+    realm: &Realm,
+    handle: &EmulatorHandle,
+    user: &str,
+    secret: Option<KerberosSecret>,
+    spn: &str,
+    level: AuthLevel,
+) -> ConnectOptions {
+    let password = match secret {
+        None => realm.admin_password.clone(),
+        Some(_) => String::new(),
+    };
+    let credentials = Credentials::parse_user(
+        &format!("{user}@{}", realm.realm),
+        Secret::Password(password),
+    );
+    let target = handle.hosts()[0].scm_addr.to_string();
+    let mut o = ConnectOptions::new(&target, credentials).unwrap();
+    let mut kerberos = KerberosSettings::new(realm.kdc);
+    kerberos.spn = Some(spn.to_string());
+    kerberos.secret = secret;
+    o = o.kerberos(kerberos).unwrap();
+    o.auth_level = level;
+    o.connect_timeout = Duration::from_secs(15);
+    o.call_timeout = Duration::from_secs(15);
+    o
+}
+
+async fn operating_system_caption(options: ConnectOptions) -> String {
+    let connection = Connection::connect(options)
+        .await
+        .expect("connect with Kerberos");
+    let rows = connection
+        .query("SELECT Caption FROM Win32_OperatingSystem")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    connection.close().await;
+    assert_eq!(rows.len(), 1);
+    match rows[0].get("Caption") {
+        Some(Value::String(caption)) => caption.clone(),
+        other => panic!("Caption is {other:?}"),
+    }
+}
+
+fn key_of(keytab: &PathBuf, user: &str) -> KerberosSecret {
+    let keytab = Keytab::decode(&std::fs::read(keytab).unwrap()).unwrap();
+    let entry = keytab
+        .entries
+        .iter()
+        .find(|e| e.principal.components == [user] && e.key.enctype == 18)
+        .expect("an aes256 key in the keytab");
+    KerberosSecret::AesKey(entry.key.value.clone())
+}
+
+#[tokio::test]
+async fn a_ticket_from_samba_opens_the_emulator_at_privacy_and_integrity() {
+    let Some(realm) = realm() else { return };
+    let handle = emulator(&realm, &[]).await;
+    for (spn, level) in [
+        (HOST_SPN, AuthLevel::Privacy),
+        ("RPCSS/emu.test.local", AuthLevel::Integrity),
+    ] {
+        let o = options(&realm, &handle, "Administrator", None, spn, level);
+        let caption = operating_system_caption(o).await;
+        assert!(caption.contains("Windows"), "{caption}");
+    }
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_users_key_from_a_keytab_and_a_tgt_from_kinits_cache_work() {
+    let Some(realm) = realm() else { return };
+    let handle = emulator(&realm, &[]).await;
+
+    // Pass-the-key with the key samba-tool exported for Administrator.
+    let key = key_of(&realm.admin_keytab, "Administrator");
+    let o = options(
+        &realm,
+        &handle,
+        "Administrator",
+        Some(key),
+        HOST_SPN,
+        AuthLevel::Privacy,
+    );
+    assert!(operating_system_caption(o).await.contains("Windows"));
+
+    // MIT kinit writes a FILE cache from the same keytab (no password anywhere); rwmi takes the TGT
+    // from it and asks Samba's KDC for the service ticket only.
+    let dir = std::env::temp_dir().join(format!("rwmi-ccache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cache_path = dir.join("krb5cc");
+    let status = std::process::Command::new("kinit")
+        .arg("-k")
+        .arg("-t")
+        .arg(&realm.admin_keytab)
+        .arg("-c")
+        .arg(format!("FILE:{}", cache_path.display()))
+        .arg(format!("Administrator@{}", realm.realm))
+        .env("KRB5_CONFIG", &realm.krb5_config)
+        .status()
+        .expect("kinit (Debian package krb5-user) runs");
+    assert!(status.success(), "kinit failed: {status}");
+    let cache = CredentialCache::decode(&std::fs::read(&cache_path).unwrap()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let tgt = CachedTgt::from_credential_cache(&cache, None).unwrap();
+    assert_eq!(tgt.client, ["Administrator"]);
+    let o = options(
+        &realm,
+        &handle,
+        "Administrator",
+        Some(KerberosSecret::CachedTgt(Box::new(tgt))),
+        HOST_SPN,
+        AuthLevel::Privacy,
+    );
+    assert!(operating_system_caption(o).await.contains("Windows"));
+    handle.shutdown().await;
+}
+
+async fn doctor(options: ConnectOptions) -> Diagnosis {
+    diagnose(options).await
+}
+
+#[tokio::test]
+async fn doctor_names_a_skewed_server_clock() {
+    let Some(realm) = realm() else { return };
+    let handle = emulator(&realm, &["clock-skew=10"]).await;
+    let o = options(
+        &realm,
+        &handle,
+        "Administrator",
+        None,
+        HOST_SPN,
+        AuthLevel::Privacy,
+    );
+    let d = doctor(o).await;
+    handle.shutdown().await;
+    assert_eq!(d.verdict.id, "kerberos-clock-skew", "{}", d.to_text());
+    assert_eq!(d.stage, Some(WmiStage::Bind), "{}", d.to_text());
+    // The KRB-ERROR carries the server's time; the client says by how much the clocks differ.
+    let text = d.to_text();
+    let seconds = text
+        .split("the server's clock is ")
+        .nth(1)
+        .and_then(|rest| rest.split(" s ahead").next())
+        .and_then(|n| n.parse::<i64>().ok())
+        .unwrap_or_else(|| panic!("no measured skew in: {text}"));
+    assert!((590..=610).contains(&seconds), "{seconds} s in {text}");
+}
+
+#[tokio::test]
+async fn doctor_names_a_ticket_for_another_accounts_spn() {
+    let Some(realm) = realm() else { return };
+    let handle = emulator(&realm, &[]).await;
+    // The DC's own SPN: the KDC issues a ticket, sealed with the DC account's key, which the emulator
+    // (the account emu) cannot open: what a stale DNS record or a duplicate SPN does.
+    let o = options(
+        &realm,
+        &handle,
+        "Administrator",
+        None,
+        "host/dc1.test.local",
+        AuthLevel::Privacy,
+    );
+    let d = doctor(o).await;
+    handle.shutdown().await;
+    assert_eq!(
+        d.verdict.id,
+        "kerberos-wrong-service-key",
+        "{}",
+        d.to_text()
+    );
+    assert!(
+        d.to_text().contains("KRB_AP_ERR_MODIFIED"),
+        "{}",
+        d.to_text()
+    );
+}
+
+#[tokio::test]
+async fn a_domain_user_outside_administrators_is_refused_activation() {
+    let Some(realm) = realm() else { return };
+    let handle = emulator(&realm, &[]).await;
+    // The service account itself logs on with its key: a plain domain user, in Users only.
+    let key = key_of(&realm.emu_keytab, "emu");
+    let o = options(
+        &realm,
+        &handle,
+        "emu",
+        Some(key),
+        HOST_SPN,
+        AuthLevel::Privacy,
+    );
+    let d = doctor(o).await;
+    handle.shutdown().await;
+    assert_eq!(d.verdict.id, "dcom-access-denied", "{}", d.to_text());
+    assert_eq!(d.code, Some(0x8007_0005));
+}
