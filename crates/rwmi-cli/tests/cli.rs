@@ -463,3 +463,57 @@ fn kerberos_doctor_against_samba() {
         "{json}"
     );
 }
+
+/// `rwmi sim --keytab` with the service account samba-dc.sh exported, and the three ways a user proves
+/// who they are without typing a password: a kinit cache in KRB5CCNAME (-k alone), --ccache, --keytab.
+#[test]
+fn kerberos_to_the_emulator_from_a_cache_and_a_keytab() {
+    let Some((host, realm, _)) = samba() else {
+        return;
+    };
+    let var = |name: &str| std::env::var(name).expect(name);
+    let (emu_keytab, admin_keytab) = (var("RWMI_SAMBA_EMU_KEYTAB"), var("RWMI_SAMBA_ADMIN_KEYTAB"));
+    let sim = sim(&["--keytab", &emu_keytab]);
+    let dir = std::env::temp_dir().join(format!("rwmi-cli-ccache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cache = format!("FILE:{}", dir.join("krb5cc").display());
+    let kinit = Command::new("kinit")
+        .args(["-k", "-t", &admin_keytab, "-c", &cache])
+        .arg(format!("Administrator@{realm}"))
+        .env("KRB5_CONFIG", var("RWMI_SAMBA_KRB5_CONFIG"))
+        .status()
+        .unwrap();
+    assert!(kinit.success());
+    let query = |extra: &[&str], ccname: Option<&str>| {
+        let mut command = Command::new(RWMI);
+        command
+            .args(["query", "-H", &sim.target, "--kdc", &host])
+            .args(["--authority", "kerberos:host/emu.test.local"])
+            .args(["--format", "csv", "--no-header"])
+            .args(extra)
+            .arg("SELECT CSName FROM Win32_OperatingSystem")
+            .env_remove("RWMI_PASSWORD")
+            .env_remove("RWMI_USER")
+            .stdin(Stdio::null());
+        match ccname {
+            Some(name) => command.env("KRB5CCNAME", name),
+            None => command.env_remove("KRB5CCNAME"),
+        };
+        let out = command.output().unwrap();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    for (extra, ccname) in [
+        (&["-k"][..], Some(cache.as_str())),
+        (&["--ccache", &cache][..], None),
+        (&["--keytab", &admin_keytab][..], None),
+    ] {
+        let (code, out, err) = query(extra, ccname);
+        assert_eq!(code, Some(0), "{extra:?}: {out}{err}");
+        assert_eq!(out.lines().count(), 1, "{extra:?}: {out}");
+    }
+    // A cache of another kind is named, not misread.
+    let (code, _, err) = query(&["-k"], Some("KEYRING:persistent:0"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("FILE caches only"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
