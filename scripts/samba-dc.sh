@@ -23,6 +23,8 @@ readonly REALM=TEST.LOCAL
 readonly DOMAIN=TEST
 readonly NETBIOS_NAME=DC1
 readonly HOST_NAME=dc1
+readonly EMU_FQDN=emu.test.local
+readonly EMU_IP=127.0.0.78
 readonly FQDN=dc1.test.local
 HOST_IP=${RWMI_SAMBA_HOST:-127.0.200.1}
 START_TIMEOUT=${RWMI_SAMBA_START_TIMEOUT:-60}
@@ -75,6 +77,11 @@ generate_password() {
 }
 
 ensure_hosts_entry() {
+    # The emulator's service account emu: its tests run it on this address.
+    if [[ $EUID -eq 0 && -w /etc/hosts ]] && ! getent hosts "$EMU_FQDN" >/dev/null; then
+        printf '%s\t%s %s\n' "$EMU_IP" "$EMU_FQDN" emu >>/etc/hosts
+        say "added '$EMU_IP $EMU_FQDN' to /etc/hosts"
+    fi
     if [[ $(getent hosts "$FQDN" | awk '{ print $1 }') == "$HOST_IP" ]]; then
         return 0
     fi

@@ -251,10 +251,17 @@ async fn administrator_activation_returns_the_login_objref_and_bindings() {
     let reply = response.activation_reply().unwrap();
     assert_eq!(reply.server_version, ComVersion::CURRENT);
     assert_eq!(reply.authn_hint, 6, "RPC_C_AUTHN_LEVEL_PKT_PRIVACY");
-    let expected = format!("127.0.0.1[{}]", endpoints.dynamic_port);
+    // As Windows lists them: the computer name, then the address.
+    let names: Vec<&str> = reply
+        .oxid_bindings
+        .string_bindings
+        .iter()
+        .map(|b| b.network_addr.as_str())
+        .collect();
+    let port = endpoints.dynamic_port;
     assert_eq!(
-        reply.oxid_bindings.string_bindings[0].network_addr,
-        expected
+        names,
+        [format!("EMU[{port}]"), format!("127.0.0.1[{port}]")]
     );
     assert_eq!(reply.oxid_bindings.security_bindings[0].authn_svc, 10);
     let objref =
@@ -265,7 +272,10 @@ async fn administrator_activation_returns_the_login_objref_and_bindings() {
     assert_eq!(std.flags, 0);
     assert_eq!(
         objref.resolver_bindings().unwrap().tcp_bindings(),
-        vec![("127.0.0.1", Some(endpoints.dynamic_port))]
+        vec![
+            ("EMU", Some(endpoints.dynamic_port)),
+            ("127.0.0.1", Some(endpoints.dynamic_port))
+        ]
     );
     assert!(endpoints.host.exporter.peek(&std.ipid).is_some());
     handle.shutdown().await;
@@ -772,7 +782,7 @@ async fn several_virtual_hosts_listen_on_their_own_addresses() {
             .activation_reply()
             .unwrap();
         assert_eq!(
-            reply.oxid_bindings.tcp_bindings()[0].0,
+            reply.oxid_bindings.tcp_bindings()[1].0,
             host.scm_addr.ip().to_string()
         );
         oxids.push(reply.oxid);

@@ -101,12 +101,26 @@ async fn run_script(
     level: &str,
     operations: &[String],
 ) -> ScriptOutput {
+    let password = [(PASSWORD_VARIABLE, BUILTIN_PASSWORD)];
+    run_script_on(python, HOST, user, namespace, level, operations, &password).await
+}
+
+/// `run_script` against `host`, with `env` in place of the password variable.
+async fn run_script_on(
+    python: &Path,
+    host: &str,
+    user: &str,
+    namespace: &str,
+    level: &str,
+    operations: &[String],
+    env: &[(&str, &str)],
+) -> ScriptOutput {
     let mut command = Command::new(python);
     command
         .arg(script_path())
-        .args([HOST, user, namespace, level])
+        .args([host, user, namespace, level])
         .args(operations)
-        .env(PASSWORD_VARIABLE, BUILTIN_PASSWORD)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -365,5 +379,90 @@ async fn impacket_sees_what_rwmi_sees() {
         Some("__NAMESPACE")
     );
 
+    handle.shutdown().await;
+}
+
+/// Where the Kerberos test runs the emulator: scripts/samba-dc.sh maps emu.test.local, the host name of
+/// the service account `emu`, to this address in /etc/hosts.
+const KERBEROS_LISTEN: &str = "127.0.0.78:135";
+const KERBEROS_HOST: &str = "emu.test.local";
+
+/// Impacket with Kerberos (SPNEGO, RPC_C_AUTHN_GSS_NEGOTIATE, the alter_context third leg) against the
+/// emulator keyed from Samba's keytab, at integrity and privacy. Impacket 0.13 cannot get a service
+/// ticket from Samba's KDC itself (its TGS-REQ authenticator has no body checksum, which Samba refuses
+/// with KRB_AP_ERR_INAPP_CKSUM; fortra/impacket pull request 2211), so MIT kinit and kvno put the TGT and
+/// the service ticket in the cache it reads, as a user of Impacket's -k -no-pass does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impacket_authenticates_with_kerberos() {
+    let Some(python) = peer_python() else {
+        return;
+    };
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (Some(kdc), Some(emu_keytab), Some(admin_keytab), Some(krb5_config)) = (
+        var("RWMI_SAMBA_HOST"),
+        var("RWMI_SAMBA_EMU_KEYTAB"),
+        var("RWMI_SAMBA_ADMIN_KEYTAB"),
+        var("RWMI_SAMBA_KRB5_CONFIG"),
+    ) else {
+        assert!(
+            var("RWMI_REQUIRE_PEERS").is_none(),
+            "RWMI_REQUIRE_PEERS is set but the Samba DC's Kerberos files are not configured"
+        );
+        eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
+        return;
+    };
+    let realm = var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into());
+    let options = SimOptions {
+        listen: KERBEROS_LISTEN.parse().unwrap(),
+        keytabs: vec![emu_keytab.into()],
+        ..SimOptions::default()
+    };
+    let handle = start(&options)
+        .await
+        .unwrap_or_else(|e| panic!("emulator on {KERBEROS_LISTEN} (needs root for port 135): {e}"));
+
+    let dir = std::env::temp_dir().join(format!("rwmi-impacket-krb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cache = dir.join("krb5cc").display().to_string();
+    let mit = |program: &str, args: &[&str]| {
+        let status = std::process::Command::new(program)
+            .args(args)
+            .env("KRB5_CONFIG", &krb5_config)
+            .env("KRB5CCNAME", format!("FILE:{cache}"))
+            .status()
+            .unwrap_or_else(|e| panic!("{program} (Debian package krb5-user): {e}"));
+        assert!(status.success(), "{program} {args:?}: {status}");
+    };
+    mit(
+        "kinit",
+        &["-k", "-t", &admin_keytab, &format!("Administrator@{realm}")],
+    );
+    mit("kvno", &[&format!("host/{KERBEROS_HOST}@{realm}")]);
+
+    let user = format!("{realm}\\Administrator");
+    for level in ["integrity", "privacy"] {
+        let output = run_script_on(
+            &python,
+            KERBEROS_HOST,
+            &user,
+            r"root\cimv2",
+            level,
+            &[format!("query:{OS_QUERY}")],
+            &[
+                ("RWMI_IMPACKET_KDC", kdc.as_str()),
+                ("KRB5CCNAME", cache.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(output.error(), None, "{level}: {:?}", output.lines);
+        let rows = output.rows(0);
+        assert_eq!(rows.len(), 1, "{level}: {:?}", output.lines);
+        let caption = rows[0]
+            .get("Caption")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        assert!(caption.contains("Windows"), "{level}: {caption}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
     handle.shutdown().await;
 }

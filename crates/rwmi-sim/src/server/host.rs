@@ -40,26 +40,32 @@ impl VirtualHost {
         self.scm_addr.ip()
     }
 
-    /// The host name or address in string bindings. With `unreachable-binding`, a name that never
-    /// resolves: the situation of a server whose bindings carry only a name the client cannot resolve or
-    /// an address on another network. A client must reach the exporter through one of these bindings
-    /// (MS-DCOM 3.2.4.1.2.1), so it fails after a successful activation.
-    fn binding_host(&self) -> String {
+    /// The host names and addresses in string bindings: like Windows, the computer name first, then the
+    /// address (clients such as Impacket pick the binding that matches the name they connected to). With
+    /// `unreachable-binding`, only a name that never resolves: the situation of a server whose bindings
+    /// carry only a name the client cannot resolve or an address on another network. A client must reach
+    /// the exporter through one of these bindings (MS-DCOM 3.2.4.1.2.1), so it fails after a successful
+    /// activation.
+    fn binding_hosts(&self) -> Vec<String> {
         if self.profiles.unreachable_binding {
-            UNREACHABLE_HOST.to_owned()
+            vec![UNREACHABLE_HOST.to_owned()]
         } else {
-            self.ip().to_string()
+            vec![self.backend.computer_name(), self.ip().to_string()]
         }
     }
 
     /// The OXID bindings (ScmReplyInfoData.pdsaOxidBindings, ResolveOxid): where the exporter listens.
     pub fn oxid_bindings(&self) -> DualStringArray {
-        bindings(&self.binding_host(), Some(self.advertised_port))
+        let hosts = self.binding_hosts();
+        let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        bindings(&hosts, Some(self.advertised_port))
     }
 
     /// The resolver's own bindings for ServerAlive2 (MS-DCOM 3.1.2.5.1.6): addresses without ports.
     pub fn resolver_bindings(&self) -> DualStringArray {
-        bindings(&self.binding_host(), None)
+        let hosts = self.binding_hosts();
+        let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        bindings(&hosts, None)
     }
 
     /// The COM version the host reports (MS-DCOM 2.2.11): 5.7 unless `com-version` says otherwise.

@@ -177,7 +177,7 @@ pub const MANY_BINDINGS: usize = 2500;
 /// `hostile-many-bindings`: `port` on loopback addresses of 127.254.0.0/16 where nothing listens: each one a
 /// connect that fails. (Loopback on purpose: tests never send traffic anywhere but this machine.)
 pub fn many_bindings(port: u16) -> DualStringArray {
-    let mut array = bindings("127.254.0.1", Some(port));
+    let mut array = bindings(&["127.254.0.1"], Some(port));
     let template = array.string_bindings[0].clone();
     array.string_bindings = (0..MANY_BINDINGS)
         .map(|i| StringBinding {

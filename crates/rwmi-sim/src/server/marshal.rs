@@ -20,19 +20,21 @@ pub const RPC_C_AUTHN_WINNT: u16 = 10;
 /// reserved never to resolve (RFC 2606 section 2).
 pub const UNREACHABLE_HOST: &str = "emu-unreachable.invalid";
 
-/// A DUALSTRINGARRAY with one ncacn_ip_tcp binding `host[port]` (or just `host` without a port, as
-/// ServerAlive2 reports the resolver's addresses, MS-DCOM 3.1.2.5.1.6) and one NTLM security binding
-/// with an empty principal name.
-pub fn bindings(host: &str, port: Option<u16>) -> DualStringArray {
-    let network_addr = match port {
-        Some(port) => format!("{host}[{port}]"),
-        None => host.to_owned(),
-    };
+/// A DUALSTRINGARRAY with one ncacn_ip_tcp binding `host[port]` for each of `hosts` (or just `host`
+/// without a port, as ServerAlive2 reports the resolver's addresses, MS-DCOM 3.1.2.5.1.6) and one NTLM
+/// security binding with an empty principal name.
+pub fn bindings(hosts: &[&str], port: Option<u16>) -> DualStringArray {
     DualStringArray {
-        string_bindings: vec![StringBinding {
-            tower_id: TOWER_ID_NCACN_IP_TCP,
-            network_addr,
-        }],
+        string_bindings: hosts
+            .iter()
+            .map(|host| StringBinding {
+                tower_id: TOWER_ID_NCACN_IP_TCP,
+                network_addr: match port {
+                    Some(port) => format!("{host}[{port}]"),
+                    None => (*host).to_owned(),
+                },
+            })
+            .collect(),
         security_bindings: vec![SecurityBinding {
             authn_svc: RPC_C_AUTHN_WINNT,
             principal_name: String::new(),
@@ -90,13 +92,13 @@ mod tests {
 
     #[test]
     fn bindings_and_standard_pointer_round_trip() {
-        let b = bindings("127.0.0.1", Some(49667));
+        let b = bindings(&["127.0.0.1"], Some(49667));
         assert_eq!(b.tcp_bindings(), vec![("127.0.0.1", Some(49667))]);
         let std = std_objref(1, 2, Guid::from_u128(3));
         let p = standard_pointer(Guid::from_u128(9), std, b.clone());
         let objref = ObjRef::from_interface_pointer(&p).unwrap();
         assert_eq!(objref.std(), Some(&std));
         assert_eq!(objref.resolver_bindings(), Some(&b));
-        assert_eq!(bindings("h", None).tcp_bindings(), vec![("h", None)]);
+        assert_eq!(bindings(&["h"], None).tcp_bindings(), vec![("h", None)]);
     }
 }

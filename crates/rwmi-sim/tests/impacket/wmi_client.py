@@ -6,6 +6,9 @@ tests/impacket.rs to check the emulator against a DCOM stack rwmi did not write.
 
 USER is `DOMAIN\\user` or `user`; the password is read from the environment variable
 RWMI_IMPACKET_PASSWORD (never from the command line: other users can read process arguments).
+With RWMI_IMPACKET_KDC set, Impacket authenticates with Kerberos (SPNEGO, RPC_C_AUTHN_GSS_NEGOTIATE)
+through that KDC, with the tickets in the credential cache KRB5CCNAME and no password; DOMAIN is then
+the realm and HOST the name of the service (its SPN is host/HOST).
 LEVEL is `integrity` or `privacy`: the authentication level of every binding, the activation
 included. Each OPERATION is `query:WQL` or `get:OBJECT_PATH`.
 
@@ -32,6 +35,7 @@ from impacket.dcerpc.v5.rpcrt import (
 )
 
 PASSWORD_VARIABLE = "RWMI_IMPACKET_PASSWORD"
+KDC_VARIABLE = "RWMI_IMPACKET_KDC"
 LEVELS = {
     "integrity": RPC_C_AUTHN_LEVEL_PKT_INTEGRITY,
     "privacy": RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
@@ -136,7 +140,8 @@ def main(argv):
         raise SystemExit("level `%s` is not integrity or privacy" % level_name)
     level = LEVELS[level_name]
     operations = [parse_operation(t) for t in argv[5:]]
-    password = os.environ.get(PASSWORD_VARIABLE)
+    kdc = os.environ.get(KDC_VARIABLE)
+    password = os.environ.get(PASSWORD_VARIABLE, "" if kdc else None)
     if password is None:
         raise SystemExit("%s is not set" % PASSWORD_VARIABLE)
     domain, _, name = user.rpartition("\\")
@@ -144,7 +149,15 @@ def main(argv):
     dcom = None
     try:
         def activate():
-            connection = DCOMConnection(host, name, password, domain, authLevel=level)
+            connection = DCOMConnection(
+                host,
+                name,
+                password,
+                domain,
+                authLevel=level,
+                doKerberos=kdc is not None,
+                kdcHost=kdc,
+            )
             return connection, connection.CoCreateInstanceEx(
                 wmi.CLSID_WbemLevel1Login, wmi.IID_IWbemLevel1Login
             )

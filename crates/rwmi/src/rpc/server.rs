@@ -19,6 +19,7 @@ use tracing::{debug, warn};
 use super::client::pdu_error;
 use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
 use super::transport::FragmentStream;
+use crate::security::kerberos::spnego::{self, NegState};
 use crate::security::{
     AuthLevel, AuthenticatedUser, KerberosAcceptor, KerberosService, NtlmAcceptor, NtlmAccounts,
     SecurityError, SecuritySession,
@@ -115,6 +116,8 @@ const AUTHENTICATION_TYPE_NOT_RECOGNIZED: BindNakReason =
 enum Acceptor {
     Ntlm(Box<NtlmAcceptor>),
     Kerberos(Box<KerberosAcceptor>),
+    /// Kerberos inside SPNEGO (RPC_C_AUTHN_GSS_NEGOTIATE).
+    Negotiate(Box<KerberosAcceptor>),
 }
 
 impl Acceptor {
@@ -133,6 +136,12 @@ impl Acceptor {
             Acceptor::Kerberos(acceptor) => acceptor
                 .complete(token, header_signing)
                 .map(|(user, s)| (user, SecuritySession::Kerberos(Box::new(s)))),
+            Acceptor::Negotiate(acceptor) => {
+                let ap_rep = spnego::response_token(token).map_err(SecurityError::BadToken)?;
+                acceptor
+                    .complete(&ap_rep, header_signing)
+                    .map(|(user, s)| (user, SecuritySession::Kerberos(Box::new(s))))
+            }
         }
     }
 }
@@ -278,6 +287,49 @@ pub async fn serve_connection(
                 };
                 let negotiation = negotiate_bind(bind, &policy);
                 let mut reply_auth = None;
+                // The third leg of a handshake may come in an alter_context (MS-RPCE 3.3.1.5.2; Impacket
+                // sends SPNEGO's there) instead of rpc_auth_3.
+                if let Some(verifier) = packet.auth.as_ref().filter(|_| !is_bind)
+                    && let Some(state @ Security::Handshake { .. }) =
+                        security.get_mut(verifier.auth_context_id)
+                    && let Security::Handshake {
+                        acceptor,
+                        level,
+                        auth_type,
+                        header_signing,
+                    } = std::mem::replace(state, Security::Failed)
+                {
+                    let negotiate = matches!(acceptor, Acceptor::Negotiate(_));
+                    *state = match acceptor.complete(
+                        &verifier.auth_value,
+                        options.accounts.as_ref(),
+                        level,
+                        header_signing,
+                    ) {
+                        Ok((user, session)) => {
+                            debug!(?peer, user = %user.user, domain = %user.domain, %level, "authenticated");
+                            if negotiate {
+                                reply_auth = Some(AuthVerifier {
+                                    auth_value: spnego::neg_token_resp(
+                                        NegState::AcceptCompleted,
+                                        None,
+                                        None,
+                                    ),
+                                    ..verifier.clone()
+                                });
+                            }
+                            Security::Established {
+                                session,
+                                caller: CallerIdentity { user, level },
+                                auth_type,
+                            }
+                        }
+                        Err(e) => {
+                            debug!(?peer, error = %e, "authentication failed");
+                            Security::Failed
+                        }
+                    };
+                }
                 // A bind's verifier, or an alter_context's naming a context not yet set up, starts
                 // an NTLM handshake; an alter_context under an existing context keeps it.
                 let new_context = packet
@@ -312,6 +364,42 @@ pub async fn serve_connection(
                                     debug!(?peer, error = %refusal.error, "Kerberos AP-REQ refused");
                                     reply_auth = Some(AuthVerifier {
                                         auth_value: refusal.krb_error,
+                                        ..verifier.clone()
+                                    });
+                                    security.insert(verifier.auth_context_id, Security::Failed);
+                                    None
+                                }
+                            }
+                        }
+                        (AuthType::GSS_NEGOTIATE, Some(level), Some(service)) => {
+                            let (ap_req, mech) =
+                                match spnego::ap_req_of_neg_token_init(&verifier.auth_value) {
+                                    Ok(inner) => inner,
+                                    Err(why) => {
+                                        debug!(?peer, %why, "Negotiate bind refused");
+                                        refuse_security(&mut stream, call_id, is_bind).await?;
+                                        return Ok(());
+                                    }
+                                };
+                            let mut acceptor = KerberosAcceptor::new(service.clone(), level);
+                            match acceptor.accept(&ap_req) {
+                                Ok(ap_rep) => Some((
+                                    spnego::neg_token_resp(
+                                        NegState::AcceptIncomplete,
+                                        Some(mech),
+                                        Some(ap_rep),
+                                    ),
+                                    Acceptor::Negotiate(Box::new(acceptor)),
+                                    level,
+                                )),
+                                Err(refusal) => {
+                                    debug!(?peer, error = %refusal.error, "Kerberos AP-REQ refused");
+                                    reply_auth = Some(AuthVerifier {
+                                        auth_value: spnego::neg_token_resp(
+                                            NegState::Reject,
+                                            Some(mech),
+                                            Some(refusal.krb_error),
+                                        ),
                                         ..verifier.clone()
                                     });
                                     security.insert(verifier.auth_context_id, Security::Failed);

@@ -539,11 +539,18 @@ async fn reach_exporter(
             advertised_tcp.len()
         ));
     }
+    // Windows advertises its computer name and its addresses; when the address that answered port 135
+    // is among them, that is where the exporter is: no name needs a DNS lookup (which may be slow).
+    let reached_is_advertised = advertised_tcp
+        .iter()
+        .take(MAX_ADVERTISED_BINDINGS)
+        .any(|(host, port)| port.is_some() && host.parse::<IpAddr>() == Ok(epm_ip));
     for (host, port) in advertised_tcp.into_iter().take(MAX_ADVERTISED_BINDINGS) {
         let Some(port) = port else { continue };
         port_seen.get_or_insert(port);
         let resolved = match host.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) if reached_is_advertised => Vec::new(),
             Err(_) => match tokio::time::timeout(
                 Duration::from_secs(2),
                 tokio::net::lookup_host((host, port)),

@@ -16,6 +16,7 @@
 
 mod acceptor;
 mod cached_tgt;
+pub mod spnego;
 
 pub use acceptor::{
     ApRefusal, DEFAULT_MAX_SKEW, KerberosAcceptor, KerberosService, ServiceKey, kerberos_time,
