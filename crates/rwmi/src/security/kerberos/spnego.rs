@@ -10,9 +10,7 @@ use picky_asn1::wrapper::{
 };
 use picky_asn1_der::Asn1RawDer;
 use picky_asn1_x509::oids;
-use picky_krb::gss_api::{
-    ApplicationTag0, GssApiNegInit, KrbMessage, MechType, NegTokenTarg, NegTokenTarg1,
-};
+use picky_krb::gss_api::{GssApiNegInit, KrbMessage, MechType, NegTokenTarg, NegTokenTarg1};
 use picky_krb::messages::ApReq;
 
 /// RFC 4178 4.2.2 negState.
@@ -28,11 +26,44 @@ fn is_kerberos(mech: &MechType) -> bool {
     mech.0 == oids::krb5() || mech.0 == oids::ms_krb5()
 }
 
+/// The length of the DER TLV at the start of `data` (X.690 8.1.3), if `data` holds all of it.
+fn der_tlv_len(data: &[u8]) -> Option<usize> {
+    let first = usize::from(*data.get(1)?);
+    let (header, content) = if first < 0x80 {
+        (2, first)
+    } else {
+        let count = first & 0x7f;
+        if count == 0 || count > 4 {
+            return None;
+        }
+        let bytes = data.get(2..2 + count)?;
+        let content = bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (2 + count, content)
+    };
+    let total = header.checked_add(content)?;
+    (total <= data.len()).then_some(total)
+}
+
+/// The InitialContextToken of RFC 2743 3.1 around a NegTokenInit. Decoded here rather than through
+/// picky's `ApplicationTag0`, whose deserializer unwraps (panics on) a well-formed TLV with other
+/// content (found by the `kerberos_tokens` fuzz target).
+fn gss_neg_init(token: &[u8]) -> Result<GssApiNegInit, String> {
+    let not_init = |why: &str| format!("the bind's token is not an SPNEGO NegTokenInit: {why}");
+    if token.first() != Some(&0x60) {
+        return Err(not_init("no [APPLICATION 0] tag"));
+    }
+    let len = der_tlv_len(token).ok_or_else(|| not_init("its length runs past the token"))?;
+    // The same content under a SEQUENCE tag is what picky's GssApiNegInit reads.
+    let mut sequence = token[..len].to_vec();
+    sequence[0] = 0x30;
+    picky_asn1_der::from_bytes(&sequence).map_err(|e| not_init(&e.to_string()))
+}
+
 /// The AP-REQ of a bind's NegTokenInit (raw DER), and the mechanism to name in the answer.
 pub fn ap_req_of_neg_token_init(token: &[u8]) -> Result<(Vec<u8>, MechType), String> {
-    let init: ApplicationTag0<GssApiNegInit> = picky_asn1_der::from_bytes(token)
-        .map_err(|e| format!("the bind's token is not an SPNEGO NegTokenInit: {e}"))?;
-    let init = init.0;
+    let init = gss_neg_init(token)?;
     if init.oid.0 != oids::spnego() {
         return Err("the bind's token is not SPNEGO (wrong mechanism OID)".into());
     }
@@ -105,7 +136,7 @@ pub fn response_token(token: &[u8]) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
     use picky_asn1::wrapper::{Asn1SequenceOf, ExplicitContextTag0, ObjectIdentifierAsn1};
-    use picky_krb::gss_api::NegTokenInit;
+    use picky_krb::gss_api::{ApplicationTag0, NegTokenInit};
 
     /// A NegTokenInit as Impacket builds it: mechTypes and a GSS-API framed "AP-REQ" (any DER under an
     /// APPLICATION 14 tag is enough for the framing).
@@ -167,6 +198,21 @@ mod tests {
                 "cut at {cut}"
             );
         }
+    }
+
+    #[test]
+    fn a_well_formed_tlv_of_another_kind_is_an_error_not_a_panic() {
+        // Fuzz finding: picky's ApplicationTag0 deserializer unwraps the inner decode.
+        for token in [
+            &[0x6e, 0x02, 0x30, 0x00][..],
+            &[0x60, 0x02, 0x30, 0x00],
+            &[0x60, 0x00],
+        ] {
+            assert!(ap_req_of_neg_token_init(token).is_err(), "{token:02x?}");
+        }
+        assert!(ap_req_of_neg_token_init(&[0x60, 0x85, 1, 2, 3, 4, 5]).is_err());
+        assert_eq!(der_tlv_len(&[0x60, 0x81, 0x01, 0xff]), Some(4));
+        assert_eq!(der_tlv_len(&[0x60, 0x81, 0x02, 0xff]), None);
     }
 
     #[test]
