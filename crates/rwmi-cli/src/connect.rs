@@ -158,7 +158,7 @@ fn kerberos_secret(args: &ConnectArgs) -> Result<Option<(KerberosSecret, Option<
         let entry = keytab
             .entries
             .iter()
-            .filter(|e| matches!((e.key.enctype, e.key.value.len()), (18, 32) | (17, 16)))
+            .filter(|e| e.key.is_aes_sha1())
             .filter(|e| match &wanted {
                 Some(Some(p)) => e.principal.matches(p),
                 Some(None) => false,

@@ -98,9 +98,15 @@ pub struct HostEndpoints {
 pub struct EmulatorHandle {
     hosts: Vec<HostEndpoints>,
     tasks: Vec<JoinHandle<()>>,
+    kerberos: Option<Arc<KerberosService>>,
 }
 
 impl EmulatorHandle {
+    /// The Kerberos service the hosts accept tickets for (keys from the keytabs), if any.
+    pub fn kerberos(&self) -> Option<&KerberosService> {
+        self.kerberos.as_deref()
+    }
+
     pub fn hosts(&self) -> &[HostEndpoints] {
         &self.hosts
     }
@@ -150,9 +156,10 @@ fn local_port(listener: &TcpListener) -> Result<u16, EmulatorError> {
 }
 
 impl Emulator {
-    pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
+    pub async fn start(mut config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
         let mut hosts = Vec::new();
         let mut tasks = Vec::new();
+        let kerberos = config.kerberos.take().map(Arc::new);
         let mut first_port = config.listen.port();
         for index in 0..config.hosts.max(1) {
             let scm_listener = if index == 0 {
@@ -194,12 +201,18 @@ impl Emulator {
                 exporter: Exporter::new(),
                 backend: config.backend.clone(),
             });
-            let kerberos = config.kerberos.clone().map(|mut service| {
-                if let Some(minutes) = host.profiles.clock_skew_minutes {
-                    service.clock_offset_secs = minutes.saturating_mul(60);
-                }
-                Arc::new(service)
-            });
+            // Hosts share the keys; one with a `clock-skew` profile gets its own, offset clock.
+            let kerberos =
+                kerberos
+                    .as_ref()
+                    .map(|service| match host.profiles.clock_skew_minutes {
+                        Some(minutes) => {
+                            let mut skewed = KerberosService::clone(service);
+                            skewed.clock_offset_secs = minutes.saturating_mul(60);
+                            Arc::new(skewed)
+                        }
+                        None => service.clone(),
+                    });
             let options = |port: u16, wire_faults| {
                 Arc::new(ServerOptions {
                     accounts: config.accounts.clone(),
@@ -232,7 +245,11 @@ impl Emulator {
                 host,
             });
         }
-        Ok(EmulatorHandle { hosts, tasks })
+        Ok(EmulatorHandle {
+            hosts,
+            tasks,
+            kerberos,
+        })
     }
 }
 

@@ -131,7 +131,7 @@ pub async fn start(options: &SimOptions) -> Result<EmulatorHandle, String> {
 }
 
 /// The AES keys of every keytab, as one Kerberos service; `None` without keytabs.
-pub fn kerberos_service(paths: &[PathBuf]) -> Result<Option<KerberosService>, String> {
+fn kerberos_service(paths: &[PathBuf]) -> Result<Option<KerberosService>, String> {
     let mut keys = Vec::new();
     for path in paths {
         let bytes = std::fs::read(path)

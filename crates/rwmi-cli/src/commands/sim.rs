@@ -35,14 +35,13 @@ pub async fn run(options: SimOptions) -> u8 {
             last.scm_addr
         )
     };
-    let kerberos = match rwmi_sim::launch::kerberos_service(&options.keytabs) {
-        Ok(Some(service)) => format!(
+    let kerberos = handle.kerberos().map_or_else(String::new, |service| {
+        format!(
             "; Kerberos for {} (domain accounts of {})",
             service.principals().join(", "),
             service.realms().join(", ")
-        ),
-        _ => String::new(),
-    };
+        )
+    });
     println!(
         "rwmi sim: ready on {span}; accounts Administrator, alice, bob, localadmin (password Passw0rd!){kerberos}; Ctrl-C stops"
     );

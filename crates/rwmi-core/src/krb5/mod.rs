@@ -55,6 +55,17 @@ pub struct KeyBlock {
     pub value: Vec<u8>,
 }
 
+impl KeyBlock {
+    /// An aes256- or aes128-cts-hmac-sha1-96 key of the right length (RFC 3962): the types rwmi's
+    /// Kerberos contexts use.
+    pub fn is_aes_sha1(&self) -> bool {
+        matches!(
+            (self.enctype, self.value.len()),
+            (enctype::AES256_CTS_HMAC_SHA1_96, 32) | (enctype::AES128_CTS_HMAC_SHA1_96, 16)
+        )
+    }
+}
+
 impl fmt::Debug for KeyBlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyBlock")
@@ -153,6 +164,19 @@ fn at_file_offset(mut e: DecodeError, base: usize) -> DecodeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aes_sha1_keys_need_their_type_and_length() {
+        let key = |enctype, len| KeyBlock {
+            enctype,
+            value: vec![1; len],
+        };
+        assert!(key(enctype::AES256_CTS_HMAC_SHA1_96, 32).is_aes_sha1());
+        assert!(key(enctype::AES128_CTS_HMAC_SHA1_96, 16).is_aes_sha1());
+        assert!(!key(enctype::AES256_CTS_HMAC_SHA1_96, 16).is_aes_sha1());
+        assert!(!key(enctype::RC4_HMAC, 16).is_aes_sha1());
+        assert!(!key(enctype::AES256_CTS_HMAC_SHA384_192, 32).is_aes_sha1());
+    }
 
     #[test]
     fn key_debug_hides_the_key() {

@@ -120,28 +120,137 @@ enum Acceptor {
     Negotiate(Box<KerberosAcceptor>),
 }
 
+/// How the first token of a new security context was answered.
+enum Opening {
+    /// The handshake goes on: the token for the bind_ack and the acceptor awaiting the last leg.
+    Continue(Vec<u8>, Acceptor),
+    /// Refused with a token for the client (a KRB-ERROR, MS-KILE 3.4.5.1); calls on the context fail.
+    Refused(Vec<u8>),
+    /// A mechanism or level this server does not serve.
+    Unsupported,
+}
+
 impl Acceptor {
-    /// Checks the client's last token (AUTHENTICATE, or the client's AP-REP).
+    /// Answers the first token of `auth_type` at `level`.
+    fn open(
+        auth_type: AuthType,
+        level: AuthLevel,
+        token: &[u8],
+        kerberos: Option<&Arc<KerberosService>>,
+        peer: Option<SocketAddr>,
+    ) -> Result<Opening, SecurityError> {
+        let negotiate = auth_type == AuthType::GSS_NEGOTIATE;
+        let service = match (auth_type, kerberos) {
+            (AuthType::WINNT, _) => {
+                let mut acceptor = NtlmAcceptor::new();
+                let challenge = acceptor.challenge(token)?;
+                return Ok(Opening::Continue(
+                    challenge,
+                    Acceptor::Ntlm(Box::new(acceptor)),
+                ));
+            }
+            (AuthType::GSS_KERBEROS | AuthType::GSS_NEGOTIATE, Some(service)) => service,
+            _ => return Ok(Opening::Unsupported),
+        };
+        // Under Negotiate the AP-REQ is the NegTokenInit's mechToken, and the answers go back in
+        // NegTokenResps naming the mechanism the client offered.
+        let (ap_req, mech) = if negotiate {
+            match spnego::ap_req_of_neg_token_init(token) {
+                Ok((ap_req, mech)) => (ap_req, Some(mech)),
+                Err(why) => {
+                    debug!(?peer, %why, "Negotiate bind refused");
+                    return Ok(Opening::Unsupported);
+                }
+            }
+        } else {
+            (token.to_vec(), None)
+        };
+        let wrap = |state, inner: Vec<u8>| match &mech {
+            Some(mech) => spnego::neg_token_resp(state, Some(mech.clone()), Some(inner)),
+            None => inner,
+        };
+        let mut acceptor = KerberosAcceptor::new(service.clone(), level);
+        Ok(match acceptor.accept(&ap_req) {
+            Ok(ap_rep) => {
+                let acceptor = Box::new(acceptor);
+                Opening::Continue(
+                    wrap(NegState::AcceptIncomplete, ap_rep),
+                    if negotiate {
+                        Acceptor::Negotiate(acceptor)
+                    } else {
+                        Acceptor::Kerberos(acceptor)
+                    },
+                )
+            }
+            Err(refusal) => {
+                debug!(?peer, error = %refusal.error, "Kerberos AP-REQ refused");
+                Opening::Refused(wrap(NegState::Reject, refusal.krb_error))
+            }
+        })
+    }
+
+    /// Checks the client's last token (AUTHENTICATE, or the client's AP-REP) and gives the caller, the
+    /// session, and the token to answer with when the last leg came in an alter_context (SPNEGO's
+    /// accept-completed).
     fn complete(
         self,
         token: &[u8],
         accounts: &dyn NtlmAccounts,
         level: AuthLevel,
         header_signing: bool,
-    ) -> Result<(AuthenticatedUser, SecuritySession), SecurityError> {
+    ) -> Result<(AuthenticatedUser, SecuritySession, Option<Vec<u8>>), SecurityError> {
         match self {
             Acceptor::Ntlm(acceptor) => acceptor
                 .authenticate(token, accounts, level)
-                .map(|(user, s)| (user, SecuritySession::Ntlm(Box::new(s)))),
+                .map(|(user, s)| (user, SecuritySession::Ntlm(Box::new(s)), None)),
             Acceptor::Kerberos(acceptor) => acceptor
                 .complete(token, header_signing)
-                .map(|(user, s)| (user, SecuritySession::Kerberos(Box::new(s)))),
+                .map(|(user, s)| (user, SecuritySession::Kerberos(Box::new(s)), None)),
             Acceptor::Negotiate(acceptor) => {
                 let ap_rep = spnego::response_token(token).map_err(SecurityError::BadToken)?;
-                acceptor
-                    .complete(&ap_rep, header_signing)
-                    .map(|(user, s)| (user, SecuritySession::Kerberos(Box::new(s))))
+                let completed = spnego::neg_token_resp(NegState::AcceptCompleted, None, None);
+                acceptor.complete(&ap_rep, header_signing).map(|(user, s)| {
+                    (
+                        user,
+                        SecuritySession::Kerberos(Box::new(s)),
+                        Some(completed),
+                    )
+                })
             }
+        }
+    }
+}
+
+/// Ends the handshake in `state` (which must be `Handshake`) with the client's last token: the context
+/// is established, or failed (every call then gets access denied). Gives the token to answer with, if any.
+fn finish_handshake(
+    state: &mut Security,
+    token: &[u8],
+    accounts: &dyn NtlmAccounts,
+    peer: Option<SocketAddr>,
+) -> Option<Vec<u8>> {
+    let Security::Handshake {
+        acceptor,
+        level,
+        auth_type,
+        header_signing,
+    } = std::mem::replace(state, Security::Failed)
+    else {
+        return None;
+    };
+    match acceptor.complete(token, accounts, level, header_signing) {
+        Ok((user, session, reply)) => {
+            debug!(?peer, user = %user.user, domain = %user.domain, %level, "authenticated");
+            *state = Security::Established {
+                session,
+                caller: CallerIdentity { user, level },
+                auth_type,
+            };
+            reply
+        }
+        Err(e) => {
+            debug!(?peer, error = %e, "authentication failed");
+            None
         }
     }
 }
@@ -292,43 +401,17 @@ pub async fn serve_connection(
                 if let Some(verifier) = packet.auth.as_ref().filter(|_| !is_bind)
                     && let Some(state @ Security::Handshake { .. }) =
                         security.get_mut(verifier.auth_context_id)
-                    && let Security::Handshake {
-                        acceptor,
-                        level,
-                        auth_type,
-                        header_signing,
-                    } = std::mem::replace(state, Security::Failed)
-                {
-                    let negotiate = matches!(acceptor, Acceptor::Negotiate(_));
-                    *state = match acceptor.complete(
+                    && let Some(token) = finish_handshake(
+                        state,
                         &verifier.auth_value,
                         options.accounts.as_ref(),
-                        level,
-                        header_signing,
-                    ) {
-                        Ok((user, session)) => {
-                            debug!(?peer, user = %user.user, domain = %user.domain, %level, "authenticated");
-                            if negotiate {
-                                reply_auth = Some(AuthVerifier {
-                                    auth_value: spnego::neg_token_resp(
-                                        NegState::AcceptCompleted,
-                                        None,
-                                        None,
-                                    ),
-                                    ..verifier.clone()
-                                });
-                            }
-                            Security::Established {
-                                session,
-                                caller: CallerIdentity { user, level },
-                                auth_type,
-                            }
-                        }
-                        Err(e) => {
-                            debug!(?peer, error = %e, "authentication failed");
-                            Security::Failed
-                        }
-                    };
+                        peer,
+                    )
+                {
+                    reply_auth = Some(AuthVerifier {
+                        auth_value: token,
+                        ..verifier.clone()
+                    });
                 }
                 // A bind's verifier, or an alter_context's naming a context not yet set up, starts
                 // an NTLM handshake; an alter_context under an existing context keeps it.
@@ -337,96 +420,44 @@ pub async fn serve_connection(
                     .as_ref()
                     .filter(|v| is_bind || !security.contains(v.auth_context_id));
                 if let Some(verifier) = new_context {
-                    let header_signing = packet.pfc_flags.contains(PfcFlags::SUPPORT_HEADER_SIGN);
-                    let level = AuthLevel::from_wire(verifier.auth_level.0);
-                    let kerberos = options.kerberos.as_ref();
-                    let accepted = match (verifier.auth_type, level, kerberos) {
-                        (AuthType::WINNT, Some(level), _) => {
-                            let mut acceptor = NtlmAcceptor::new();
-                            let challenge =
-                                acceptor.challenge(&verifier.auth_value).map_err(|error| {
-                                    RpcError::Security {
-                                        stage: Stage::Authenticate,
-                                        error,
-                                    }
-                                })?;
-                            Some((challenge, Acceptor::Ntlm(Box::new(acceptor)), level))
-                        }
-                        (AuthType::GSS_KERBEROS, Some(level), Some(service)) => {
-                            let mut acceptor = KerberosAcceptor::new(service.clone(), level);
-                            match acceptor.accept(&verifier.auth_value) {
-                                Ok(ap_rep) => {
-                                    Some((ap_rep, Acceptor::Kerberos(Box::new(acceptor)), level))
-                                }
-                                Err(refusal) => {
-                                    // The KRB-ERROR goes back in the bind_ack (MS-KILE 3.4.5.1);
-                                    // calls on this context are then refused.
-                                    debug!(?peer, error = %refusal.error, "Kerberos AP-REQ refused");
-                                    reply_auth = Some(AuthVerifier {
-                                        auth_value: refusal.krb_error,
-                                        ..verifier.clone()
-                                    });
-                                    security.insert(verifier.auth_context_id, Security::Failed);
-                                    None
-                                }
-                            }
-                        }
-                        (AuthType::GSS_NEGOTIATE, Some(level), Some(service)) => {
-                            let (ap_req, mech) =
-                                match spnego::ap_req_of_neg_token_init(&verifier.auth_value) {
-                                    Ok(inner) => inner,
-                                    Err(why) => {
-                                        debug!(?peer, %why, "Negotiate bind refused");
-                                        refuse_security(&mut stream, call_id, is_bind).await?;
-                                        return Ok(());
-                                    }
-                                };
-                            let mut acceptor = KerberosAcceptor::new(service.clone(), level);
-                            match acceptor.accept(&ap_req) {
-                                Ok(ap_rep) => Some((
-                                    spnego::neg_token_resp(
-                                        NegState::AcceptIncomplete,
-                                        Some(mech),
-                                        Some(ap_rep),
-                                    ),
-                                    Acceptor::Negotiate(Box::new(acceptor)),
-                                    level,
-                                )),
-                                Err(refusal) => {
-                                    debug!(?peer, error = %refusal.error, "Kerberos AP-REQ refused");
-                                    reply_auth = Some(AuthVerifier {
-                                        auth_value: spnego::neg_token_resp(
-                                            NegState::Reject,
-                                            Some(mech),
-                                            Some(refusal.krb_error),
-                                        ),
-                                        ..verifier.clone()
-                                    });
-                                    security.insert(verifier.auth_context_id, Security::Failed);
-                                    None
-                                }
-                            }
-                        }
-                        _ => {
-                            refuse_security(&mut stream, call_id, is_bind).await?;
-                            return Ok(());
-                        }
+                    let opening = match AuthLevel::from_wire(verifier.auth_level.0) {
+                        Some(level) => Acceptor::open(
+                            verifier.auth_type,
+                            level,
+                            &verifier.auth_value,
+                            options.kerberos.as_ref(),
+                            peer,
+                        )
+                        .map(|opening| (opening, level))
+                        .map_err(|error| RpcError::Security {
+                            stage: Stage::Authenticate,
+                            error,
+                        })?,
+                        None => (Opening::Unsupported, AuthLevel::default()),
                     };
-                    if let Some((token, acceptor, level)) = accepted {
-                        reply_auth = Some(AuthVerifier {
-                            auth_value: token,
-                            ..verifier.clone()
-                        });
-                        security.insert(
-                            verifier.auth_context_id,
+                    let (token, security_state) = match opening {
+                        (Opening::Continue(token, acceptor), level) => (
+                            token,
                             Security::Handshake {
                                 acceptor,
                                 level,
                                 auth_type: verifier.auth_type,
-                                header_signing,
+                                header_signing: packet
+                                    .pfc_flags
+                                    .contains(PfcFlags::SUPPORT_HEADER_SIGN),
                             },
-                        );
-                    }
+                        ),
+                        (Opening::Refused(token), _) => (token, Security::Failed),
+                        (Opening::Unsupported, _) => {
+                            refuse_security(&mut stream, call_id, is_bind).await?;
+                            return Ok(());
+                        }
+                    };
+                    reply_auth = Some(AuthVerifier {
+                        auth_value: token,
+                        ..verifier.clone()
+                    });
+                    security.insert(verifier.auth_context_id, security_state);
                 }
                 if is_bind {
                     max_xmit_frag = negotiation.max_xmit_frag;
@@ -462,38 +493,16 @@ pub async fn serve_connection(
                         "auth3 without a security handshake in progress",
                     ));
                 };
-                let Security::Handshake {
-                    acceptor,
-                    level,
-                    auth_type,
-                    header_signing,
-                } = std::mem::replace(state, Security::Failed)
-                else {
+                if !matches!(state, Security::Handshake { .. }) {
+                    *state = Security::Failed;
                     return Err(protocol(
                         "auth3",
                         "auth3 without a security handshake in progress",
                     ));
-                };
+                }
                 let token = packet.auth.map(|a| a.auth_value).unwrap_or_default();
-                *state = match acceptor.complete(
-                    &token,
-                    options.accounts.as_ref(),
-                    level,
-                    header_signing,
-                ) {
-                    Ok((user, session)) => {
-                        debug!(?peer, user = %user.user, domain = %user.domain, %level, "authenticated");
-                        Security::Established {
-                            session,
-                            caller: CallerIdentity { user, level },
-                            auth_type,
-                        }
-                    }
-                    Err(e) => {
-                        debug!(?peer, error = %e, "authentication failed");
-                        Security::Failed
-                    }
-                };
+                // rpc_auth_3 has no answer (MS-RPCE 2.2.2.10).
+                let _ = finish_handshake(state, &token, options.accounts.as_ref(), peer);
             }
             Pdu::Request(_) => {
                 // With no security context at all the association is unauthenticated; otherwise the

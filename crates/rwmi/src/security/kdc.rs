@@ -156,35 +156,17 @@ impl NetworkClient for KdcClient {
     }
 }
 
-/// A KRB-ERROR (RFC 4120 5.9.1) with `code`, encoded by picky, for tests.
+/// A KRB-ERROR (RFC 4120 5.9.1) with `code`, for tests: what a server of TEST.LOCAL sends at
+/// 2026-01-01T00:00:00Z.
 #[cfg(test)]
 pub(crate) fn encoded_krb_error(code: u32) -> Vec<u8> {
-    use picky_asn1::wrapper::*;
-    use picky_krb::messages::{KrbError, KrbErrorInner};
-    let now = picky_asn1::date::GeneralizedTime::new(2026, 1, 1, 0, 0, 0).unwrap();
-    let name = picky_krb::data_types::PrincipalName {
-        name_type: ExplicitContextTag0::from(IntegerAsn1::from(vec![2])),
-        name_string: ExplicitContextTag1::from(Asn1SequenceOf::from(vec![])),
-    };
-    let realm = picky_krb::data_types::KerberosStringAsn1::from(
-        picky_asn1::restricted_string::IA5String::from_string("TEST.LOCAL".into()).unwrap(),
-    );
-    let error = KrbError::from(KrbErrorInner {
-        pvno: ExplicitContextTag0::from(IntegerAsn1::from(vec![5])),
-        msg_type: ExplicitContextTag1::from(IntegerAsn1::from(vec![30])),
-        ctime: Optional::from(None),
-        cusec: Optional::from(None),
-        stime: ExplicitContextTag4::from(GeneralizedTimeAsn1::from(now)),
-        susec: ExplicitContextTag5::from(IntegerAsn1::from(vec![0])),
-        error_code: ExplicitContextTag6::from(code),
-        crealm: Optional::from(None),
-        cname: Optional::from(None),
-        realm: ExplicitContextTag9::from(realm),
-        sname: ExplicitContextTag10::from(name),
-        e_text: Optional::from(None),
-        e_data: Optional::from(None),
-    });
-    picky_asn1_der::to_vec(&error).unwrap()
+    super::kerberos::krb_error(
+        super::KerberosErrorCode(code),
+        1_767_225_600,
+        "TEST.LOCAL",
+        &[],
+        None,
+    )
 }
 
 #[cfg(test)]

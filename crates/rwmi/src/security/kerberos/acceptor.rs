@@ -550,7 +550,7 @@ impl KerberosService {
         let keys: Vec<ServiceKey> = keytab
             .entries
             .iter()
-            .filter(|e| matches!((e.key.enctype, e.key.value.len()), (17, 16) | (18, 32)))
+            .filter(|e| e.key.is_aes_sha1())
             .map(|e| ServiceKey {
                 components: e.principal.components.clone(),
                 realm: e.principal.realm.clone(),

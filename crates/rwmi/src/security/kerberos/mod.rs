@@ -20,7 +20,7 @@ pub mod spnego;
 
 pub use acceptor::{
     ApRefusal, DEFAULT_MAX_SKEW, KerberosAcceptor, KerberosService, ServiceKey, kerberos_time,
-    unix_seconds,
+    krb_error, unix_seconds,
 };
 pub use cached_tgt::CachedTgt;
 
