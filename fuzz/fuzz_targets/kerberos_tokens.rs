@@ -30,10 +30,15 @@ fuzz_target!(|data: &[u8]| {
         .accept(data)
         .expect_err("random bytes are no valid AP-REQ for the key");
     assert!(krb_error_code(&refused.krb_error).is_some(), "the refusal is a KRB-ERROR");
-    if let Ok((ap_req, _)) = spnego::ap_req_of_neg_token_init(data) {
-        let _ = KerberosAcceptor::new(service(), AuthLevel::Integrity).accept(&ap_req);
+    if let Ok(offer) = spnego::ap_req_of_neg_token_init(data) {
+        let _ = KerberosAcceptor::new(service(), AuthLevel::Integrity).accept(&offer.ap_req);
     }
-    let _ = spnego::response_token(data);
+    // What decodes re-encodes to a token that decodes to the same value (lengths may have come in a
+    // longer form than DER's).
+    if let Ok(response) = spnego::NegTokenResp::from_der(data) {
+        let again = spnego::NegTokenResp::from_der(&response.to_der());
+        assert_eq!(again.as_ref(), Ok(&response), "NegTokenResp round trip");
+    }
     let _ = krb_error_code(data);
     let _ = krb_error_server_time(data);
 });

@@ -23,6 +23,10 @@ pub struct ConnectArgs {
     /// Use Kerberos: tickets from the KDC (--kdc) for host/<HOST>, or the SPN of --authority kerberos:P.
     #[arg(short = 'k', long)]
     pub kerberos: bool,
+    /// With Kerberos: bind as the Kerberos package itself (the default, three legs) or as Negotiate,
+    /// SPNEGO around the same tokens, as Windows clients do (one more round trip per connection).
+    #[arg(long, value_enum, value_name = "PACKAGE")]
+    pub auth_package: Option<AuthPackageArg>,
     /// ConnectServer's authority: ntlmdomain:DOMAIN, or kerberos:host/server.domain (Kerberos with this SPN).
     #[arg(long)]
     pub authority: Option<String>,
@@ -65,6 +69,12 @@ pub struct ConnectArgs {
     /// Objects per IEnumWbemClassObject::Next round trip.
     #[arg(long, default_value_t = 256, hide = true)]
     pub batch_size: u32,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthPackageArg {
+    Kerberos,
+    Negotiate,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,12 +6,12 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 use rwmi::security::{AuthLevel, CachedTgt, Credentials, KerberosSecret, Secret};
-use rwmi::wmi::{ConnectOptions, KerberosSettings};
+use rwmi::wmi::{ConnectOptions, KerberosPackage, KerberosSettings};
 use rwmi_core::krb5::ccache::CredentialCache;
 use rwmi_core::krb5::keytab::Keytab;
 use rwmi_core::krb5::principal::Principal;
 
-use crate::args::{AuthLevelArg, ConnectArgs};
+use crate::args::{AuthLevelArg, AuthPackageArg, ConnectArgs};
 
 /// Expands `-H a,b -H @file` into a list of host[:port] strings, in order, without duplicates.
 pub fn expand_hosts(values: &[String]) -> Result<Vec<String>, String> {
@@ -233,14 +233,18 @@ fn kerberos_settings(
         kdc,
         spn: None,
         secret,
+        package: match args.auth_package {
+            Some(AuthPackageArg::Negotiate) => KerberosPackage::Negotiate,
+            Some(AuthPackageArg::Kerberos) | None => KerberosPackage::Kerberos,
+        },
     })
 }
 
 /// Options for each host, sharing one credential.
 pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOptions>, String> {
     let kerberos = wants_kerberos(args);
-    if !kerberos && (args.kdc.is_some() || args.realm.is_some()) {
-        return Err("--kdc and --realm are for Kerberos: add -k".into());
+    if !kerberos && (args.kdc.is_some() || args.realm.is_some() || args.auth_package.is_some()) {
+        return Err("--kdc, --realm and --auth-package are for Kerberos: add -k".into());
     }
     // With a key or a cached TGT the password is not used: Kerberos proves the identity with it alone.
     let kerberos_secret = if kerberos {

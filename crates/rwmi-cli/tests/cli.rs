@@ -506,6 +506,10 @@ fn kerberos_to_the_emulator_from_a_cache_and_a_keytab() {
         (&["-k"][..], Some(cache.as_str())),
         (&["--ccache", &cache][..], None),
         (&["--keytab", &admin_keytab][..], None),
+        (
+            &["--keytab", &admin_keytab, "--auth-package", "negotiate"][..],
+            None,
+        ),
     ] {
         let (code, out, err) = query(extra, ccname);
         assert_eq!(code, Some(0), "{extra:?}: {out}{err}");

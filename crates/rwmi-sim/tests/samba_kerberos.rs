@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rwmi::diagnosis::{Diagnosis, diagnose};
 use rwmi::security::{AuthLevel, CachedTgt, Credentials, KerberosSecret, Secret};
-use rwmi::wmi::{ConnectOptions, Connection, KerberosSettings, WmiStage};
+use rwmi::wmi::{ConnectOptions, Connection, KerberosPackage, KerberosSettings, WmiStage};
 use rwmi_core::krb5::ccache::CredentialCache;
 use rwmi_core::krb5::keytab::Keytab;
 use rwmi_core::wmio::Value;
@@ -132,6 +132,28 @@ async fn a_ticket_from_samba_opens_the_emulator_at_privacy_and_integrity() {
         let o = options(&realm, &handle, "Administrator", None, spn, level);
         let caption = operating_system_caption(o).await;
         assert!(caption.contains("Windows"), "{caption}");
+    }
+    handle.shutdown().await;
+}
+
+/// rwmi binding with Negotiate (SPNEGO around the same Kerberos tokens) to the emulator: the
+/// mechListMICs of both sides are exchanged in the alter_context and checked, on both associations
+/// (port 135 and the object port), at both levels.
+#[tokio::test]
+async fn negotiate_with_a_ticket_from_samba_opens_the_emulator() {
+    let Some(realm) = realm() else { return };
+    let handle = emulator(&realm, &[]).await;
+    for level in [AuthLevel::Privacy, AuthLevel::Integrity] {
+        let mut o = options(&realm, &handle, "Administrator", None, HOST_SPN, level);
+        if let Some(kerberos) = o.kerberos.as_mut() {
+            kerberos.package = KerberosPackage::Negotiate;
+        }
+        assert!(matches!(
+            o.authentication(),
+            Ok(rwmi::security::Authentication::Negotiate(_))
+        ));
+        let caption = operating_system_caption(o).await;
+        assert!(caption.contains("Windows"), "{caption} at {level}");
     }
     handle.shutdown().await;
 }

@@ -10,7 +10,8 @@ use std::time::Duration;
 use rwmi::rpc::epm::map_tcp;
 use rwmi::rpc::{AssociationOptions, ClientAssociation, RpcError};
 use rwmi::security::{
-    AuthLevel, KerberosCredentials, KerberosErrorCode, KerberosSecret, SecurityError,
+    AuthLevel, Authentication, KerberosCredentials, KerberosErrorCode, KerberosSecret,
+    SecurityError,
 };
 use support::peers::{Samba, samba};
 use support::samr::*;
@@ -30,7 +31,7 @@ fn kerberos(samba: &Samba, password: &str, spn: &str) -> KerberosCredentials {
     )
 }
 
-fn options(credentials: KerberosCredentials, level: AuthLevel) -> AssociationOptions {
+fn options(credentials: impl Into<Authentication>, level: AuthLevel) -> AssociationOptions {
     let mut o = AssociationOptions::new(vec![SAMR]);
     o.connect_timeout = Duration::from_secs(15);
     o.call_timeout = Duration::from_secs(20);
@@ -91,6 +92,36 @@ async fn kerberos_samr_enumerates_domains_at_integrity_and_privacy() {
         assert!(upper.contains(&"TEST".to_string()), "{names:?} at {level}");
         assert!(
             upper.contains(&"BUILTIN".to_string()),
+            "{names:?} at {level}"
+        );
+        association.close().await;
+    }
+}
+
+/// Negotiate (RPC_C_AUTHN_GSS_NEGOTIATE): the AP-REQ inside an SPNEGO NegTokenInit, the client's AP-REP
+/// with its mechListMIC in an alter_context, Samba's accept-completed and mechListMIC in the
+/// alter_context_resp (which rwmi verifies), then SAMR calls under the same Kerberos keys.
+#[tokio::test]
+async fn negotiate_samr_enumerates_domains_at_integrity_and_privacy() {
+    let Some(samba) = samba() else { return };
+    let endpoint = samr_endpoint(&samba).await;
+    for level in [AuthLevel::Privacy, AuthLevel::Integrity] {
+        let credentials = kerberos(&samba, &samba.password, &dc_spn(&samba));
+        let mut association = ClientAssociation::connect(
+            endpoint,
+            &options(Authentication::Negotiate(credentials), level),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("Negotiate bind at {level}: {e}"));
+        assert_eq!(
+            association.auth_type(),
+            Some(rwmi_core::rpc::AuthType::GSS_NEGOTIATE)
+        );
+        let names = enumerate_domains(&mut association)
+            .await
+            .unwrap_or_else(|e| panic!("SAMR over Negotiate at {level}: {e}"));
+        assert!(
+            names.iter().any(|n| n.eq_ignore_ascii_case("BUILTIN")),
             "{names:?} at {level}"
         );
         association.close().await;

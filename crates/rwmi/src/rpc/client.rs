@@ -17,7 +17,7 @@ use tracing::debug;
 use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
 use super::transport::{FragmentStream, connect};
 use crate::security::{
-    AuthLevel, Authentication, SecurityError, SecurityInitiator, SecuritySession,
+    AuthLevel, Authentication, SecurityError, SecurityInitiator, SecuritySession, ThirdLeg,
 };
 
 /// Windows' default fragment size for ncacn_ip_tcp.
@@ -85,6 +85,8 @@ pub struct ClientAssociation {
     /// The bind_ack echoed PFC_SUPPORT_HEADER_SIGN (MS-RPCE 3.3.1.5.2.2).
     header_signing: bool,
     next_call_id: u32,
+    /// The call_id of the first request: a fault to it after an rpc_auth_3 means the credentials failed.
+    first_call_id: u32,
     max_xmit_frag: u16,
     call_timeout: Duration,
     max_message: usize,
@@ -240,7 +242,7 @@ impl ClientAssociation {
         }
 
         let header_signing = reply.pfc_flags.contains(PfcFlags::SUPPORT_HEADER_SIGN);
-        let (session, level) = match initiator {
+        let (session, level, first_call_id) = match initiator {
             Some((initiator, level)) => {
                 let challenge = reply
                     .auth
@@ -252,24 +254,42 @@ impl ClientAssociation {
                             "the bind_ack carries no authentication token".into(),
                         ),
                     })?;
-                let (token, session) =
-                    initiator
-                        .complete(challenge, header_signing)
-                        .map_err(|error| RpcError::Security {
-                            stage: Stage::Authenticate,
-                            error,
+                let security = |error| RpcError::Security {
+                    stage: Stage::Authenticate,
+                    error,
+                };
+                let (leg, mut session) = initiator
+                    .complete(challenge, header_signing)
+                    .map_err(security)?;
+                let first_call_id = match leg {
+                    ThirdLeg::Auth3(token) => {
+                        let mut auth3 = Packet::new(1, Pdu::Auth3);
+                        auth3.auth = Some(verifier(auth_type, level, token));
+                        let bytes = auth3.to_bytes().map_err(|e| RpcError::Encode {
+                            message: e.to_string(),
                         })?;
-                let mut auth3 = Packet::new(1, Pdu::Auth3);
-                auth3.auth = Some(verifier(auth_type, level, token));
-                let bytes = auth3.to_bytes().map_err(|e| RpcError::Encode {
-                    message: e.to_string(),
-                })?;
-                stream
-                    .write_fragments(&[bytes], Stage::Authenticate)
-                    .await?;
-                (Some(session), Some(level))
+                        stream
+                            .write_fragments(&[bytes], Stage::Authenticate)
+                            .await?;
+                        FIRST_CALL_ID
+                    }
+                    ThirdLeg::AlterContext(token, completion) => {
+                        let reply = alter_context(
+                            &mut stream,
+                            &accepted,
+                            options.max_frag,
+                            verifier(auth_type, level, token),
+                            bind_timeout,
+                        )
+                        .await?;
+                        completion.check(&reply, &mut session).map_err(security)?;
+                        // The alter_context took call_id 2.
+                        FIRST_CALL_ID + 1
+                    }
+                };
+                (Some(session), Some(level), first_call_id)
             }
-            None => (None, None),
+            None => (None, None, FIRST_CALL_ID),
         };
 
         // C706 12.6.4.4: we may send no more than the server can receive.
@@ -286,7 +306,8 @@ impl ClientAssociation {
             level,
             auth_type,
             header_signing: header_signing && level.is_some(),
-            next_call_id: FIRST_CALL_ID,
+            next_call_id: first_call_id,
+            first_call_id,
             max_xmit_frag,
             call_timeout: options.call_timeout,
             max_message: options.max_message,
@@ -447,7 +468,7 @@ impl ClientAssociation {
                     // auth3 has no reply: a server that refuses our AUTHENTICATE says so by faulting the
                     // first call. Windows answers access denied; Samba answers nca_s_proto_error and drops
                     // the connection (its auth_invalid path).
-                    let first_call = call_id == FIRST_CALL_ID && self.session.is_some();
+                    let first_call = call_id == self.first_call_id && self.session.is_some();
                     if first_call
                         && matches!(fault.status.0, FAULT_ACCESS_DENIED | NCA_S_PROTO_ERROR)
                     {
@@ -537,6 +558,61 @@ async fn first_token(
             error,
         }),
         Ok(Ok(Ok(done))) => Ok(done),
+    }
+}
+
+/// Sends the third leg of a four-leg handshake in an alter_context over the contexts already accepted
+/// (MS-RPCE 3.3.1.5.2.1) and gives the token of the alter_context_resp.
+async fn alter_context(
+    stream: &mut FragmentStream,
+    contexts: &[(u16, SyntaxId)],
+    max_frag: u16,
+    auth: AuthVerifier,
+    timeout: Duration,
+) -> Result<Vec<u8>, RpcError> {
+    let alter = Bind {
+        max_xmit_frag: max_frag,
+        max_recv_frag: max_frag,
+        assoc_group_id: 0,
+        contexts: contexts
+            .iter()
+            .map(|(id, interface)| ContextElement {
+                context_id: *id,
+                abstract_syntax: *interface,
+                transfer_syntaxes: vec![NDR20],
+            })
+            .collect(),
+    };
+    let mut packet = Packet::new(FIRST_CALL_ID, Pdu::AlterContext(alter));
+    packet.auth = Some(auth);
+    let bytes = packet.to_bytes().map_err(|e| RpcError::Encode {
+        message: e.to_string(),
+    })?;
+    stream
+        .write_fragments(&[bytes], Stage::Authenticate)
+        .await?;
+    let reply = read_with_timeout(stream, Stage::Authenticate, timeout).await?;
+    let reply = Packet::decode(&reply).map_err(|error| RpcError::Protocol {
+        stage: Stage::Authenticate,
+        error,
+    })?;
+    match reply.pdu {
+        Pdu::AlterContextResp(_) => reply.auth.map(|a| a.auth_value).ok_or(RpcError::Security {
+            stage: Stage::Authenticate,
+            error: SecurityError::BadToken(
+                "the alter_context_resp carries no authentication token".into(),
+            ),
+        }),
+        Pdu::Fault(fault) => Err(RpcError::Fault {
+            opnum: 0,
+            status: fault.status.0,
+        }),
+        Pdu::BindNak(nak) => Err(RpcError::BindNak { reason: nak.reason }),
+        other => Err(unexpected(
+            Stage::Authenticate,
+            "alter_context_resp",
+            other.ptype(),
+        )),
     }
 }
 

@@ -19,7 +19,7 @@ use tracing::{debug, warn};
 use super::client::pdu_error;
 use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
 use super::transport::FragmentStream;
-use crate::security::kerberos::spnego::{self, NegState};
+use crate::security::kerberos::spnego::{self, NegState, NegTokenResp};
 use crate::security::{
     AuthLevel, AuthenticatedUser, KerberosAcceptor, KerberosService, NtlmAcceptor, NtlmAccounts,
     SecurityError, SecuritySession,
@@ -116,8 +116,9 @@ const AUTHENTICATION_TYPE_NOT_RECOGNIZED: BindNakReason =
 enum Acceptor {
     Ntlm(Box<NtlmAcceptor>),
     Kerberos(Box<KerberosAcceptor>),
-    /// Kerberos inside SPNEGO (RPC_C_AUTHN_GSS_NEGOTIATE).
-    Negotiate(Box<KerberosAcceptor>),
+    /// Kerberos inside SPNEGO (RPC_C_AUTHN_GSS_NEGOTIATE), with the DER of the client's mechTypes, which
+    /// the mechListMICs cover.
+    Negotiate(Box<KerberosAcceptor>, Vec<u8>),
 }
 
 /// How the first token of a new security context was answered.
@@ -154,16 +155,16 @@ impl Acceptor {
         };
         // Under Negotiate the AP-REQ is the NegTokenInit's mechToken, and the answers go back in
         // NegTokenResps naming the mechanism the client offered.
-        let (ap_req, mech) = if negotiate {
+        let (ap_req, mech, mech_types) = if negotiate {
             match spnego::ap_req_of_neg_token_init(token) {
-                Ok((ap_req, mech)) => (ap_req, Some(mech)),
+                Ok(offer) => (offer.ap_req, Some(offer.mech), offer.mech_types),
                 Err(why) => {
                     debug!(?peer, %why, "Negotiate bind refused");
                     return Ok(Opening::Unsupported);
                 }
             }
         } else {
-            (token.to_vec(), None)
+            (token.to_vec(), None, Vec::new())
         };
         let wrap = |state, inner: Vec<u8>| match &mech {
             Some(mech) => spnego::neg_token_resp(state, Some(mech.clone()), Some(inner)),
@@ -176,7 +177,7 @@ impl Acceptor {
                 Opening::Continue(
                     wrap(NegState::AcceptIncomplete, ap_rep),
                     if negotiate {
-                        Acceptor::Negotiate(acceptor)
+                        Acceptor::Negotiate(acceptor, mech_types)
                     } else {
                         Acceptor::Kerberos(acceptor)
                     },
@@ -190,14 +191,15 @@ impl Acceptor {
     }
 
     /// Checks the client's last token (AUTHENTICATE, or the client's AP-REP) and gives the caller, the
-    /// session, and the token to answer with when the last leg came in an alter_context (SPNEGO's
-    /// accept-completed).
+    /// session, and the token to answer with when the last leg came in an alter_context (`answered`):
+    /// SPNEGO's accept-completed.
     fn complete(
         self,
         token: &[u8],
         accounts: &dyn NtlmAccounts,
         level: AuthLevel,
         header_signing: bool,
+        answered: bool,
     ) -> Result<(AuthenticatedUser, SecuritySession, Option<Vec<u8>>), SecurityError> {
         match self {
             Acceptor::Ntlm(acceptor) => acceptor
@@ -206,16 +208,32 @@ impl Acceptor {
             Acceptor::Kerberos(acceptor) => acceptor
                 .complete(token, header_signing)
                 .map(|(user, s)| (user, SecuritySession::Kerberos(Box::new(s)), None)),
-            Acceptor::Negotiate(acceptor) => {
-                let ap_rep = spnego::response_token(token).map_err(SecurityError::BadToken)?;
-                let completed = spnego::neg_token_resp(NegState::AcceptCompleted, None, None);
-                acceptor.complete(&ap_rep, header_signing).map(|(user, s)| {
-                    (
-                        user,
-                        SecuritySession::Kerberos(Box::new(s)),
-                        Some(completed),
-                    )
-                })
+            Acceptor::Negotiate(acceptor, mech_types) => {
+                let leg = NegTokenResp::from_der(token).map_err(SecurityError::BadToken)?;
+                let ap_rep = leg.response_token.ok_or_else(|| {
+                    SecurityError::BadToken("the NegTokenResp carries no response token".into())
+                })?;
+                let (user, mut session) = acceptor.complete(&ap_rep, header_signing)?;
+                // RFC 4178 5: a client's mechListMIC is checked, and answered with ours, which the client
+                // can only read in an alter_context_resp. Impacket sends none, and Windows accepts that
+                // for the mechanism the client preferred: so does this server.
+                let mut completed = NegTokenResp {
+                    state: Some(NegState::AcceptCompleted),
+                    ..NegTokenResp::default()
+                };
+                if let Some(mic) = &leg.mech_list_mic {
+                    session.verify(&mech_types, mic).map_err(|e| {
+                        SecurityError::BadSignature(format!("the client's mechListMIC: {e}"))
+                    })?;
+                    if answered {
+                        completed.mech_list_mic = Some(session.sign(&mech_types)?);
+                    }
+                }
+                Ok((
+                    user,
+                    SecuritySession::Kerberos(Box::new(session)),
+                    Some(completed.to_der()),
+                ))
             }
         }
     }
@@ -228,6 +246,7 @@ fn finish_handshake(
     token: &[u8],
     accounts: &dyn NtlmAccounts,
     peer: Option<SocketAddr>,
+    answered: bool,
 ) -> Option<Vec<u8>> {
     let Security::Handshake {
         acceptor,
@@ -238,7 +257,7 @@ fn finish_handshake(
     else {
         return None;
     };
-    match acceptor.complete(token, accounts, level, header_signing) {
+    match acceptor.complete(token, accounts, level, header_signing, answered) {
         Ok((user, session, reply)) => {
             debug!(?peer, user = %user.user, domain = %user.domain, %level, "authenticated");
             *state = Security::Established {
@@ -406,6 +425,7 @@ pub async fn serve_connection(
                         &verifier.auth_value,
                         options.accounts.as_ref(),
                         peer,
+                        true,
                     )
                 {
                     reply_auth = Some(AuthVerifier {
@@ -502,7 +522,7 @@ pub async fn serve_connection(
                 }
                 let token = packet.auth.map(|a| a.auth_value).unwrap_or_default();
                 // rpc_auth_3 has no answer (MS-RPCE 2.2.2.10).
-                let _ = finish_handshake(state, &token, options.accounts.as_ref(), peer);
+                let _ = finish_handshake(state, &token, options.accounts.as_ref(), peer, false);
             }
             Pdu::Request(_) => {
                 // With no security context at all the association is unauthenticated; otherwise the

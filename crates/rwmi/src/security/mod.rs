@@ -8,7 +8,7 @@ pub mod kerberos;
 pub mod nlmp;
 pub mod ntlm;
 
-pub use context::{Authentication, SecurityInitiator, SecuritySession};
+pub use context::{Authentication, SecurityInitiator, SecuritySession, SpnegoCompletion, ThirdLeg};
 pub use credentials::{Credentials, Secret};
 pub use kerberos::{
     ApRefusal, CachedTgt, KerberosAcceptor, KerberosCredentials, KerberosInitiator, KerberosSecret,

@@ -14,5 +14,7 @@ pub use connection::{ConnectReport, Connection, StageTiming};
 pub use de::{DeError, from_instance};
 pub use error::{WmiError, WmiStage};
 pub use keep_alive::KeepAliveStatus;
-pub use options::{Authority, ConnectOptions, KerberosSettings, OptionError, Target};
+pub use options::{
+    Authority, ConnectOptions, KerberosPackage, KerberosSettings, OptionError, Target,
+};
 pub use query::QueryStream;

@@ -132,6 +132,8 @@ pub struct KerberosSettings {
     pub spn: Option<String>,
     /// A long-term AES key used in place of the password (pass-the-key).
     pub secret: Option<KerberosSecret>,
+    /// The security package the binds name: Kerberos itself, or Negotiate (SPNEGO) around it.
+    pub package: KerberosPackage,
 }
 
 impl KerberosSettings {
@@ -141,8 +143,21 @@ impl KerberosSettings {
             kdc,
             spn: None,
             secret: None,
+            package: KerberosPackage::Kerberos,
         }
     }
+}
+
+/// How a Kerberos context is named in the binds (MS-RPCE 2.2.1.1.7). Windows servers accept both; the
+/// tokens and keys inside are the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KerberosPackage {
+    /// RPC_C_AUTHN_GSS_KERBEROS (16): three legs, the least traffic.
+    #[default]
+    Kerberos,
+    /// RPC_C_AUTHN_GSS_NEGOTIATE (9), as Windows clients bind: SPNEGO around the same tokens, one more
+    /// round trip (an alter_context) per association for the mechListMICs.
+    Negotiate,
 }
 
 /// A namespace as WMI names it (`root\cimv2`): `/` is accepted for `\`, and a `\\server\` or `//./`
@@ -255,8 +270,12 @@ impl ConnectOptions {
     /// What both associations authenticate with: Kerberos when `kerberos` is set, NTLM otherwise. A
     /// `kerberos:` authority without Kerberos settings is refused, as the KDC would be unknown.
     pub fn authentication(&self) -> Result<Authentication, OptionError> {
-        if self.kerberos.is_some() {
-            return Ok(Authentication::Kerberos(self.kerberos_credentials()?));
+        if let Some(settings) = &self.kerberos {
+            let credentials = self.kerberos_credentials()?;
+            return Ok(match settings.package {
+                KerberosPackage::Kerberos => Authentication::Kerberos(credentials),
+                KerberosPackage::Negotiate => Authentication::Negotiate(credentials),
+            });
         }
         if let Some(Authority::Kerberos(principal)) = &self.authority {
             return Err(OptionError(format!(
@@ -503,6 +522,15 @@ mod tests {
         assert!(matches!(
             o.authentication(),
             Ok(Authentication::Kerberos(_))
+        ));
+        let negotiate = KerberosSettings {
+            package: KerberosPackage::Negotiate,
+            ..kdc()
+        };
+        let o = o.kerberos(negotiate).unwrap();
+        assert!(matches!(
+            o.authentication(),
+            Ok(Authentication::Negotiate(_))
         ));
         let hashed = ConnectOptions::new(
             "dc1.test.local",

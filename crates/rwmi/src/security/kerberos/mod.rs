@@ -453,6 +453,22 @@ impl KerberosSession {
         })
     }
 
+    /// A session over a fixed AES-256 key for tests of the MIC paths, which need no sspi handshake.
+    #[cfg(test)]
+    pub(crate) fn with_test_key(level: AuthLevel, acceptor: bool) -> Self {
+        let config = KerberosConfig::new_with_kdc_url("tcp://127.0.0.1:88", "rwmi".into());
+        KerberosSession {
+            kerberos: Kerberos::new_client_from_config(config).expect("an sspi Kerberos context"),
+            level,
+            header_signing: false,
+            key: (0u8..32).collect(),
+            checksum: ChecksumSuite::HmacSha196Aes256,
+            signature_len: MIC_TOKEN_LEN,
+            peer_seq: None,
+            acceptor,
+        }
+    }
+
     /// The flags of our MIC tokens, and the key usages of ours and of the peer's (RFC 4121 2 and 4.2.2).
     fn mic_roles(&self) -> (u8, i32, i32) {
         if self.acceptor {
@@ -515,6 +531,52 @@ impl KerberosSession {
         Ok(())
     }
 
+    /// A MIC token (RFC 4121 4.2.6.1) over `data` under the next sequence number of ours: SPNEGO's
+    /// mechListMIC (RFC 4178 5). It takes a number from the same counter as the PDUs' tokens, as the peer
+    /// counts it.
+    pub fn sign(&mut self, data: &[u8]) -> Result<Vec<u8>, SecurityError> {
+        self.sign_parts(&[data])
+    }
+
+    /// Verifies the peer's MIC token over `data`, whose sequence number must follow the peer's last.
+    pub fn verify(&mut self, data: &[u8], token: &[u8]) -> Result<(), SecurityError> {
+        self.verify_parts(&[data], token)
+    }
+
+    fn sign_parts(&mut self, signed: &[&[u8]]) -> Result<Vec<u8>, SecurityError> {
+        let seq = u64::from(self.kerberos.next_seq_number());
+        let (flags, usage, _) = self.mic_roles();
+        self.mic(flags, seq, signed, usage)
+    }
+
+    fn verify_parts(&mut self, signed: &[&[u8]], token: &[u8]) -> Result<(), SecurityError> {
+        let (header, checksum) = token
+            .split_at_checked(MIC_HEADER_LEN)
+            .ok_or_else(|| SecurityError::BadSignature("MIC token too short".into()))?;
+        let flags = header[2];
+        let (_, _, peer_usage) = self.mic_roles();
+        let from_peer = (flags & FLAG_SENT_BY_ACCEPTOR != 0) != self.acceptor;
+        let well_formed = header[..2] == MIC_TOKEN_ID
+            && header[3..8] == [0xff; 5]
+            && from_peer
+            && flags & FLAG_SEALED == 0;
+        if !well_formed {
+            return Err(SecurityError::BadSignature(
+                "not a MIC token from the peer".into(),
+            ));
+        }
+        let mut seq_bytes = [0u8; 8];
+        seq_bytes.copy_from_slice(&header[8..16]);
+        let seq = u64::from_be_bytes(seq_bytes);
+        let expected = self.mic(flags, seq, signed, peer_usage)?;
+        if expected.get(MIC_HEADER_LEN..) != Some(checksum) {
+            return Err(SecurityError::BadSignature(
+                "the MIC token does not verify".into(),
+            ));
+        }
+        self.accept_peer_seq(seq)
+    }
+
     /// Signs `pdu` and at privacy encrypts `sealed` in place; the auth_value is `signature`.
     pub fn protect(
         &mut self,
@@ -548,14 +610,12 @@ impl KerberosSession {
                     .map_err(|e| sspi_error("sealing a PDU", e))?;
             }
             AuthLevel::Integrity => {
-                let seq = u64::from(self.kerberos.next_seq_number());
                 let signed: Vec<&[u8]> = if header_signing {
                     vec![head, body, trailer]
                 } else {
                     vec![body]
                 };
-                let (flags, usage, _) = self.mic_roles();
-                let mic = self.mic(flags, seq, &signed, usage)?;
+                let mic = self.sign_parts(&signed)?;
                 token.copy_from_slice(&mic);
             }
             AuthLevel::Connect => {
@@ -606,36 +666,12 @@ impl KerberosSession {
                 self.accept_peer_seq(seq)
             }
             AuthLevel::Integrity => {
-                let (header, checksum) = token
-                    .split_at_checked(MIC_HEADER_LEN)
-                    .ok_or_else(|| SecurityError::BadSignature("MIC token too short".into()))?;
-                let flags = header[2];
-                let (_, _, peer_usage) = self.mic_roles();
-                let from_peer = (flags & FLAG_SENT_BY_ACCEPTOR != 0) != self.acceptor;
-                let well_formed = header[..2] == MIC_TOKEN_ID
-                    && header[3..8] == [0xff; 5]
-                    && from_peer
-                    && flags & FLAG_SEALED == 0;
-                if !well_formed {
-                    return Err(SecurityError::BadSignature(
-                        "not a MIC token from the peer".into(),
-                    ));
-                }
-                let mut seq_bytes = [0u8; 8];
-                seq_bytes.copy_from_slice(&header[8..16]);
-                let seq = u64::from_be_bytes(seq_bytes);
                 let signed: Vec<&[u8]> = if header_signing {
                     vec![head, body, trailer]
                 } else {
                     vec![body]
                 };
-                let expected = self.mic(flags, seq, &signed, peer_usage)?;
-                if expected.get(MIC_HEADER_LEN..) != Some(checksum) {
-                    return Err(SecurityError::BadSignature(
-                        "the MIC token does not verify".into(),
-                    ));
-                }
-                self.accept_peer_seq(seq)
+                self.verify_parts(&signed, token)
             }
             AuthLevel::Connect => Err(SecurityError::Internal(
                 "connect level does not protect PDUs".into(),
@@ -679,16 +715,9 @@ mod tests {
     /// A session over a fixed AES-256 key, as `complete` leaves it, but without a KDC: enough for the MIC
     /// path, which does not need an established sspi context.
     fn session(level: AuthLevel, header_signing: bool) -> KerberosSession {
-        let config = KerberosConfig::new_with_kdc_url("tcp://127.0.0.1:88", "rwmi".into());
         KerberosSession {
-            kerberos: Kerberos::new_client_from_config(config).unwrap(),
-            level,
             header_signing,
-            key: (0u8..32).collect(),
-            checksum: ChecksumSuite::HmacSha196Aes256,
-            signature_len: MIC_TOKEN_LEN,
-            peer_seq: None,
-            acceptor: false,
+            ..KerberosSession::with_test_key(level, false)
         }
     }
 
@@ -844,6 +873,29 @@ mod tests {
                 "auth_value of {cut} octets"
             );
         }
+    }
+
+    #[test]
+    fn mech_list_mics_verify_across_the_roles_and_catch_a_changed_list() {
+        let mut client = KerberosSession::with_test_key(AuthLevel::Privacy, false);
+        let mut server = KerberosSession::with_test_key(AuthLevel::Privacy, true);
+        let mech_types = spnego::offered_mech_types();
+        let ours = client.sign(&mech_types).unwrap();
+        assert_eq!(ours.len(), MIC_TOKEN_LEN);
+        assert!(client.verify(&mech_types, &ours).is_err(), "our own MIC");
+        // A list with the first OID removed: what a downgrade would leave.
+        let mut fewer = mech_types.clone();
+        fewer.drain(2..13);
+        fewer[1] -= 11;
+        assert!(server.verify(&fewer, &ours).is_err(), "another list");
+        let mut tampered = ours.clone();
+        tampered[20] ^= 1;
+        assert!(server.verify(&mech_types, &tampered).is_err());
+        server.verify(&mech_types, &ours).unwrap();
+        assert!(server.verify(&mech_types, &ours).is_err(), "a replay");
+        let theirs = server.sign(&mech_types).unwrap();
+        client.verify(&mech_types, &theirs).unwrap();
+        assert!(client.verify(&mech_types, &theirs[..20]).is_err());
     }
 
     #[test]
