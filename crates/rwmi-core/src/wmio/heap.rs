@@ -96,6 +96,25 @@ impl<'a> HeapView<'a> {
         read_encoded_string(&mut r, field, ctx).map(Some)
     }
 
+    /// Checks a HeapStringRef as `string` would resolve it, without making the text: for names the
+    /// decoder validates but does not keep (an instance's class name, one per row).
+    pub fn check_string(&self, field: &'static str, reference: u32) -> DecodeResult<()> {
+        if reference == NULL_REF {
+            return Ok(());
+        }
+        if reference & MSB != 0 {
+            return match DICTIONARY.get((reference & !MSB) as usize) {
+                Some(_) => Ok(()),
+                None => {
+                    Err(Reader::new(self.context, self.bytes)
+                        .bad_value(field, u64::from(reference)))
+                }
+            };
+        }
+        let mut r = self.at(field, reference)?;
+        encoded_chars(&mut r, field).map(|_| ())
+    }
+
     /// Like `string`, for references that must not be null (names).
     pub fn name(
         &self,
@@ -110,13 +129,15 @@ impl<'a> HeapView<'a> {
     }
 }
 
-/// Reads an Encoded-String (MS-WMIO 2.2.78): a flag octet, then Latin-1 octets up to a 0 octet (flag 0)
-/// or UTF-16LE units up to a 0 unit (flag 1).
-pub(crate) fn read_encoded_string(
-    r: &mut Reader<'_>,
-    field: &'static str,
-    ctx: &mut DecodeCtx<'_>,
-) -> DecodeResult<String> {
+/// The characters of an Encoded-String, still encoded.
+enum EncodedChars<'a> {
+    Latin1(&'a [u8]),
+    Utf16Le(&'a [u8]),
+}
+
+/// Finds an Encoded-String (MS-WMIO 2.2.78): a flag octet, then Latin-1 octets up to a 0 octet (flag 0)
+/// or UTF-16LE units up to a 0 unit (flag 1). Leaves `r` after the terminator.
+fn encoded_chars<'a>(r: &mut Reader<'a>, field: &'static str) -> DecodeResult<EncodedChars<'a>> {
     let flag = r.u8(field)?;
     let rest = r.rest();
     match flag {
@@ -124,10 +145,9 @@ pub(crate) fn read_encoded_string(
             let Some(len) = rest.iter().position(|&b| b == 0) else {
                 return Err(r.invalid(field, "Encoded-String has no terminator"));
             };
-            ctx.charge(r, field, len as u64)?;
             let chars = r.bytes(field, len)?;
             r.skip(field, 1)?;
-            Ok(latin1_to_string(chars))
+            Ok(EncodedChars::Latin1(chars))
         }
         1 => {
             let Some(units) = rest
@@ -136,16 +156,33 @@ pub(crate) fn read_encoded_string(
             else {
                 return Err(r.invalid(field, "Encoded-String has no terminator"));
             };
-            ctx.charge(r, field, units as u64 * 2)?;
             let raw = r.bytes(field, units * 2)?;
             r.skip(field, 2)?;
+            Ok(EncodedChars::Utf16Le(raw))
+        }
+        other => Err(r.bad_value(field, u64::from(other))),
+    }
+}
+
+/// Reads an Encoded-String (MS-WMIO 2.2.78) as text, charged to the decode's budget.
+pub(crate) fn read_encoded_string(
+    r: &mut Reader<'_>,
+    field: &'static str,
+    ctx: &mut DecodeCtx<'_>,
+) -> DecodeResult<String> {
+    match encoded_chars(r, field)? {
+        EncodedChars::Latin1(chars) => {
+            ctx.charge(r, field, chars.len() as u64)?;
+            Ok(latin1_to_string(chars))
+        }
+        EncodedChars::Utf16Le(raw) => {
+            ctx.charge(r, field, raw.len() as u64)?;
             let utf16: Vec<u16> = raw
                 .chunks_exact(2)
                 .map(|p| u16::from_le_bytes([p[0], p[1]]))
                 .collect();
             Ok(String::from_utf16_lossy(&utf16))
         }
-        other => Err(r.bad_value(field, u64::from(other))),
     }
 }
 
@@ -461,6 +498,41 @@ mod tests {
             let mut r = Reader::new("t", bytes);
             assert!(read_encoded_string(&mut r, "s", &mut ctx(&limits)).is_err());
         }
+    }
+
+    #[test]
+    fn checking_a_reference_accepts_and_refuses_what_resolving_it_does() {
+        let limits = Limits::default();
+        // A heap of "\0Base\0" then "\0abc" (unterminated) then a bad flag.
+        let bytes = b"\0Base\0\0abc";
+        let heap = HeapView {
+            bytes,
+            context: "t",
+        };
+        let flagged = b"\x02x\0";
+        let bad_flag = HeapView {
+            bytes: flagged,
+            context: "t",
+        };
+        for (view, reference) in [
+            (&heap, 0),
+            (&heap, NULL_REF),
+            (&heap, MSB | 1),
+            (&heap, MSB | 0x7fff),
+            (&heap, 6),
+            (&heap, 11),
+            (&heap, 4000),
+            (&bad_flag, 0),
+        ] {
+            let resolved = view.string("s", reference, &mut ctx(&limits)).is_ok();
+            assert_eq!(
+                view.check_string("s", reference).is_ok(),
+                resolved,
+                "reference {reference:#x}"
+            );
+        }
+        assert!(heap.check_string("s", 0).is_ok());
+        assert!(heap.check_string("s", 6).is_err());
     }
 
     #[test]

@@ -230,7 +230,7 @@ pub(crate) fn decode_instance_part(
     let heap = HeapView::decode(&mut body, ctx)?;
 
     // The class name is validated as a reference but not compared: the CurrentClass is authoritative.
-    heap.string("InstanceClassName", class_name_ref, ctx)?;
+    heap.check_string("InstanceClassName", class_name_ref)?;
 
     let mut values = Vec::with_capacity(count);
     let mut defaulted = Vec::with_capacity(count);
