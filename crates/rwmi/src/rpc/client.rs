@@ -522,31 +522,34 @@ impl ClientAssociation {
     }
 }
 
-/// Makes the bind's token on a blocking thread: Kerberos talks to the KDC with blocking sockets (each
-/// bounded by the KDC time-out); the whole step is bounded by `timeout` as well. Nothing but the KDC is
-/// asked while the first Kerberos token is made, so running out of time there is the KDC's silence, not
-/// the target's.
+/// Makes the bind's token. Kerberos talks to the KDC with blocking sockets (each bounded by the KDC
+/// time-out), so it runs on a blocking thread and the whole step is bounded by `timeout` as well; nothing
+/// but the KDC is asked meanwhile, so running out of time there is the KDC's silence, not the target's.
+/// NTLM's NEGOTIATE is a few octets made in place: a blocking thread per association would cost a fleet
+/// thousands of thread hand-offs.
 async fn first_token(
     mut initiator: SecurityInitiator,
     timeout: Duration,
 ) -> Result<(SecurityInitiator, Vec<u8>), RpcError> {
-    let kdc = initiator.kdc();
+    let Some(kdc) = initiator.kdc() else {
+        return match initiator.first_token() {
+            Ok(token) => Ok((initiator, token)),
+            Err(error) => Err(RpcError::Security {
+                stage: Stage::Authenticate,
+                error,
+            }),
+        };
+    };
     let task = tokio::task::spawn_blocking(move || {
         let token = initiator.first_token();
         token.map(|t| (initiator, t))
     });
     match tokio::time::timeout(timeout, task).await {
-        Err(_) => Err(match kdc {
-            Some(kdc) => RpcError::Security {
-                stage: Stage::Authenticate,
-                error: SecurityError::KdcUnreachable {
-                    kdc,
-                    message: format!("no tickets within {} ms", timeout.as_millis()),
-                },
-            },
-            None => RpcError::Timeout {
-                stage: Stage::Authenticate,
-                after: timeout,
+        Err(_) => Err(RpcError::Security {
+            stage: Stage::Authenticate,
+            error: SecurityError::KdcUnreachable {
+                kdc,
+                message: format!("no tickets within {} ms", timeout.as_millis()),
             },
         }),
         Ok(Err(join)) => Err(RpcError::Security {

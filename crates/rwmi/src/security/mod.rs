@@ -18,6 +18,20 @@ pub use ntlm::{AuthenticatedUser, NtlmAcceptor, NtlmAccounts, NtlmInitiator, Ntl
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::LazyLock;
+
+/// Runs a call into sspi with tracing switched off on this thread. At TRACE level sspi logs its
+/// arguments and results whole: NTLM's AUTHENTICATE message with the NTLMv2 response (enough to crack the
+/// password offline), Kerberos sub-session keys, and the plaintext of every sealed PDU. rwmi's own logs
+/// never carry them, and a subscriber set to TRACE for debugging must not either. (sspi's calls are
+/// synchronous, so a thread-scoped dispatcher covers them.) The silent dispatcher is made once: making
+/// one registers it with every callsite under a global lock, which a fleet of associations, each
+/// sealing every PDU, would contend for.
+pub(crate) fn quietly<T>(sspi_call: impl FnOnce() -> T) -> T {
+    static SILENT: LazyLock<tracing::Dispatch> =
+        LazyLock::new(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    tracing::dispatcher::with_default(&SILENT, sspi_call)
+}
 
 /// The RPC authentication level (MS-RPCE 2.2.1.1.8). rwmi offers the three that NTLM and Kerberos give
 /// meaning to; privacy is the default, as wmic and Impacket have it.

@@ -15,7 +15,7 @@ use sspi::{
 use rwmi_core::rpc::ProtectionError;
 
 use super::nlmp::{AuthenticateMessage, server_challenge};
-use super::{AuthLevel, Credentials, Secret, SecurityError};
+use super::{AuthLevel, Credentials, Secret, SecurityError, quietly};
 
 /// Length of an NTLM signature (MS-NLMP 2.2.2.9.1), the auth_value of every protected PDU.
 pub const NTLM_SIGNATURE_LEN: usize = 16;
@@ -47,15 +47,6 @@ impl SspiPassword for sspi::NtlmHash {
         }
         s
     }
-}
-
-/// Runs a call into sspi with tracing switched off on this thread. At TRACE level sspi logs its
-/// arguments and results whole: the AUTHENTICATE message with the NTLMv2 response (enough to crack the
-/// password offline), session keys, and the plaintext of every sealed PDU. rwmi's own logs never carry
-/// them, and a subscriber set to TRACE for debugging must not either. (sspi's calls are synchronous, so a
-/// thread-scoped dispatcher covers them.)
-fn quietly<T>(sspi_call: impl FnOnce() -> T) -> T {
-    tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), sspi_call)
 }
 
 fn sspi_error(context: &str, e: sspi::Error) -> SecurityError {

@@ -31,7 +31,7 @@ use sspi::{
 };
 
 use super::{KerberosSession, sspi_error};
-use crate::security::{AuthLevel, AuthenticatedUser, KerberosErrorCode, SecurityError};
+use crate::security::{AuthLevel, AuthenticatedUser, KerberosErrorCode, SecurityError, quietly};
 
 /// RFC 4120 and Windows' default: five minutes between the clocks of client and server.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(300);
@@ -222,9 +222,11 @@ fn step(kerberos: &mut Kerberos, token: &[u8]) -> sspi::Result<Vec<u8>> {
         .with_target_data_representation(DataRepresentation::Native)
         .with_input(&mut input)
         .with_output(&mut output);
-    kerberos
-        .accept_security_context_impl(builder)
-        .and_then(|mut g| g.resolve_to_result())?;
+    quietly(|| {
+        kerberos
+            .accept_security_context_impl(builder)
+            .and_then(|mut g| g.resolve_to_result())
+    })?;
     Ok(std::mem::take(&mut output[0].buffer))
 }
 

@@ -38,7 +38,7 @@ use sspi::{
 use rwmi_core::rpc::ProtectionError;
 
 use super::kdc::{KdcClient, KdcObservation, krb_error_code, krb_error_server_time};
-use super::{AuthLevel, KerberosErrorCode, SecurityError};
+use super::{AuthLevel, KerberosErrorCode, SecurityError, quietly};
 
 /// Length of a MIC token with an HMAC-SHA1-96 checksum: 16 octets of header and 12 of checksum.
 pub const MIC_TOKEN_LEN: usize = 28;
@@ -238,12 +238,14 @@ impl KerberosInitiator {
                 .into()
             }
         };
-        let acquired = kerberos
-            .acquire_credentials_handle()
-            .with_credential_use(CredentialUse::Outbound)
-            .with_auth_data(&auth_data)
-            .execute(&mut kerberos)
-            .map_err(|e| sspi_error("acquiring Kerberos credentials", e))?;
+        let acquired = quietly(|| {
+            kerberos
+                .acquire_credentials_handle()
+                .with_credential_use(CredentialUse::Outbound)
+                .with_auth_data(&auth_data)
+                .execute(&mut kerberos)
+        })
+        .map_err(|e| sspi_error("acquiring Kerberos credentials", e))?;
         Ok(Self {
             kerberos,
             handle: acquired.credentials_handle,
@@ -285,10 +287,12 @@ impl KerberosInitiator {
             .with_target_name(&self.spn)
             .with_input(&mut input_buffers)
             .with_output(&mut output);
-        let result = self
-            .kerberos
-            .initialize_security_context_impl(&mut builder)
-            .and_then(|mut g| g.resolve_with_client(&self.kdc));
+        let kdc = &self.kdc;
+        let result = quietly(|| {
+            self.kerberos
+                .initialize_security_context_impl(&mut builder)
+                .and_then(|mut g| g.resolve_with_client(kdc))
+        });
         match result {
             Ok(_) => Ok(std::mem::take(&mut output[0].buffer)),
             Err(e) => Err(self.explain(e)),
@@ -414,8 +418,7 @@ impl KerberosSession {
         header_signing: bool,
     ) -> Result<Self, SecurityError> {
         let mut kerberos = kerberos;
-        let key = kerberos
-            .query_context_session_key()
+        let key = quietly(|| kerberos.query_context_session_key())
             .map_err(|e| sspi_error("Kerberos session key", e))?
             .session_key
             .as_ref()
@@ -431,8 +434,7 @@ impl KerberosSession {
         };
         let signature_len = if level == AuthLevel::Privacy {
             usize::try_from(
-                kerberos
-                    .query_context_sizes()
+                quietly(|| kerberos.query_context_sizes())
                     .map_err(|e| sspi_error("Kerberos context sizes", e))?
                     .security_trailer,
             )
@@ -605,9 +607,11 @@ impl KerberosSession {
                     buffers.push(SecurityBufferRef::data_buf(trailer).with_flags(ro));
                 }
                 buffers.push(SecurityBufferRef::token_buf(token));
-                self.kerberos
-                    .encrypt_message(EncryptionFlags::empty(), &mut buffers)
-                    .map_err(|e| sspi_error("sealing a PDU", e))?;
+                quietly(|| {
+                    self.kerberos
+                        .encrypt_message(EncryptionFlags::empty(), &mut buffers)
+                })
+                .map_err(|e| sspi_error("sealing a PDU", e))?;
             }
             AuthLevel::Integrity => {
                 let signed: Vec<&[u8]> = if header_signing {
@@ -655,7 +659,7 @@ impl KerberosSession {
                     buffers.push(SecurityBufferRef::data_buf(trailer).with_flags(ro));
                 }
                 buffers.push(SecurityBufferRef::token_buf(token));
-                self.kerberos.decrypt_message(&mut buffers).map_err(|e| {
+                quietly(|| self.kerberos.decrypt_message(&mut buffers)).map_err(|e| {
                     match sspi_error("unsealing a PDU", e) {
                         SecurityError::Internal(m) | SecurityError::BadToken(m) => {
                             SecurityError::BadSignature(m)
