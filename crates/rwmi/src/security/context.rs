@@ -55,14 +55,6 @@ impl Authentication {
             Authentication::Negotiate(_) => "Kerberos (Negotiate)",
         }
     }
-
-    /// The Kerberos credentials, under either package.
-    pub fn kerberos(&self) -> Option<&KerberosCredentials> {
-        match self {
-            Authentication::Ntlm(_) => None,
-            Authentication::Kerberos(k) | Authentication::Negotiate(k) => Some(k),
-        }
-    }
 }
 
 /// What the client sends after the bind_ack.

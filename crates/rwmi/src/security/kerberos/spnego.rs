@@ -1,9 +1,10 @@
 //! SPNEGO (RFC 4178) around DCE-style Kerberos, for RPC_C_AUTHN_GSS_NEGOTIATE (auth_type 9), the package
 //! Windows clients and Impacket's `-k` bind with (MS-RPCE 2.2.1.1.7, MS-SPNG 3.1.5).
 //!
-//! Only the Kerberos mechanism is offered: the bind's NegTokenInit carries the AP-REQ as its mechToken
-//! (GSS-API framed, RFC 4121 4.1, or raw), the bind_ack's NegTokenResp the AP-REP (raw in DCE style),
-//! and the third leg, in rpc_auth_3 or an alter_context, a NegTokenResp with the client's AP-REP.
+//! Both sides. Only the Kerberos mechanism is offered: the bind's NegTokenInit carries the AP-REQ as its
+//! mechToken (GSS-API framed, RFC 4121 4.1, or raw), the bind_ack's NegTokenResp the AP-REP (raw in DCE
+//! style), and the third leg, in rpc_auth_3 or an alter_context, a NegTokenResp with the client's AP-REP
+//! and (rwmi's, Windows') a mechListMIC, answered in the alter_context_resp by the server's own.
 
 use picky_asn1::wrapper::Asn1SequenceOf;
 use picky_asn1_x509::oids;
@@ -24,26 +25,6 @@ fn is_kerberos(mech: &MechType) -> bool {
     mech.0 == oids::krb5() || mech.0 == oids::ms_krb5()
 }
 
-/// The length of the DER TLV at the start of `data` (X.690 8.1.3), if `data` holds all of it.
-fn der_tlv_len(data: &[u8]) -> Option<usize> {
-    let first = usize::from(*data.get(1)?);
-    let (header, content) = if first < 0x80 {
-        (2, first)
-    } else {
-        let count = first & 0x7f;
-        if count == 0 || count > 4 {
-            return None;
-        }
-        let bytes = data.get(2..2 + count)?;
-        let content = bytes
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-        (2 + count, content)
-    };
-    let total = header.checked_add(content)?;
-    (total <= data.len()).then_some(total)
-}
-
 /// The InitialContextToken of RFC 2743 3.1 around a NegTokenInit. Decoded here rather than through
 /// picky's `ApplicationTag0`, whose deserializer unwraps (panics on) a well-formed TLV with other
 /// content (found by the `kerberos_tokens` fuzz target).
@@ -52,7 +33,8 @@ fn gss_neg_init(token: &[u8]) -> Result<GssApiNegInit, String> {
     if token.first() != Some(&0x60) {
         return Err(not_init("no [APPLICATION 0] tag"));
     }
-    let len = der_tlv_len(token).ok_or_else(|| not_init("its length runs past the token"))?;
+    let (_, rest) = der::read(token, 0x60).map_err(|e| not_init(&e))?;
+    let len = token.len() - rest.len();
     // The same content under a SEQUENCE tag is what picky's GssApiNegInit reads.
     let mut sequence = token[..len].to_vec();
     sequence[0] = 0x30;
@@ -202,13 +184,6 @@ pub fn neg_token_resp(state: NegState, mech: Option<MechType>, token: Option<Vec
         mech_list_mic: None,
     }
     .to_der()
-}
-
-/// The responseToken of a NegTokenResp (the client's AP-REP in the third leg).
-pub fn response_token(token: &[u8]) -> Result<Vec<u8>, String> {
-    NegTokenResp::from_der(token)?
-        .response_token
-        .ok_or_else(|| "the NegTokenResp carries no response token".to_string())
 }
 
 /// The DER of the OIDs rwmi offers (RFC 4178 4.2.1 MechTypeList): only Kerberos, under the OID Windows
@@ -381,8 +356,11 @@ mod tests {
             assert!(ap_req_of_neg_token_init(token).is_err(), "{token:02x?}");
         }
         assert!(ap_req_of_neg_token_init(&[0x60, 0x85, 1, 2, 3, 4, 5]).is_err());
-        assert_eq!(der_tlv_len(&[0x60, 0x81, 0x01, 0xff]), Some(4));
-        assert_eq!(der_tlv_len(&[0x60, 0x81, 0x02, 0xff]), None);
+        assert_eq!(
+            der::read(&[0x60, 0x81, 0x01, 0xff], 0x60),
+            Ok((&[0xff][..], &[][..]))
+        );
+        assert!(der::read(&[0x60, 0x81, 0x02, 0xff], 0x60).is_err());
     }
 
     #[test]
@@ -403,17 +381,16 @@ mod tests {
                 ][..]
             )
         );
-        assert_eq!(response_token(&response).unwrap(), [0x6f, 0x00]);
+        assert_eq!(parsed.response_token.as_deref(), Some(&[0x6f, 0x00][..]));
         // The bytes Impacket's getKerberosType3 sends: [1] { SEQUENCE { [2] { OCTET STRING { AP-REP } } } }.
         let impacket = [0xa1, 0x08, 0x30, 0x06, 0xa2, 0x04, 0x04, 0x02, 0x6f, 0x00];
-        assert_eq!(response_token(&impacket).unwrap(), [0x6f, 0x00]);
-        let done = neg_token_resp(NegState::AcceptCompleted, None, None);
-        assert!(
-            response_token(&done)
-                .unwrap_err()
-                .contains("no response token")
+        assert_eq!(
+            NegTokenResp::from_der(&impacket).unwrap().response_token,
+            Some(vec![0x6f, 0x00])
         );
-        assert!(response_token(b"\x30\x00").is_err());
+        let done = neg_token_resp(NegState::AcceptCompleted, None, None);
+        assert_eq!(NegTokenResp::from_der(&done).unwrap().response_token, None);
+        assert!(NegTokenResp::from_der(b"\x30\x00").is_err());
     }
 
     #[test]
