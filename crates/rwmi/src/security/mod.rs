@@ -18,6 +18,7 @@ pub use ntlm::{AuthenticatedUser, NtlmAcceptor, NtlmAccounts, NtlmInitiator, Ntl
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// Runs a call into sspi with tracing switched off on this thread. At TRACE level sspi logs its
@@ -31,6 +32,32 @@ pub(crate) fn quietly<T>(sspi_call: impl FnOnce() -> T) -> T {
     static SILENT: LazyLock<tracing::Dispatch> =
         LazyLock::new(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
     tracing::dispatcher::with_default(&SILENT, sspi_call)
+}
+
+/// The regions of a PDU for its mechanism: before the sealed part (the header), the sealed part (stub and
+/// padding), between it and the auth_value (the sec_trailer), and the auth_value at the end, of
+/// `signature_len` octets when the mechanism fixes it.
+pub(crate) fn split_pdu<'a>(
+    pdu: &'a mut [u8],
+    sealed: &Range<usize>,
+    signature: &Range<usize>,
+    signature_len: Option<usize>,
+) -> Result<[&'a mut [u8]; 4], SecurityError> {
+    let ok = sealed.start <= sealed.end
+        && sealed.end <= signature.start
+        && signature.start <= signature.end
+        && signature.end == pdu.len()
+        && signature_len.is_none_or(|len| signature.len() == len);
+    if !ok {
+        return Err(SecurityError::Internal(format!(
+            "PDU ranges do not fit: sealed {sealed:?}, signature {signature:?}, length {}",
+            pdu.len()
+        )));
+    }
+    let (head, rest) = pdu.split_at_mut(sealed.start);
+    let (body, rest) = rest.split_at_mut(sealed.len());
+    let (trailer, token) = rest.split_at_mut(signature.start - sealed.end);
+    Ok([head, body, trailer, token])
 }
 
 /// The RPC authentication level (MS-RPCE 2.2.1.1.8). rwmi offers the three that NTLM and Kerberos give

@@ -15,7 +15,7 @@ use sspi::{
 use rwmi_core::rpc::ProtectionError;
 
 use super::nlmp::{AuthenticateMessage, server_challenge};
-use super::{AuthLevel, Credentials, Secret, SecurityError, quietly};
+use super::{AuthLevel, Credentials, Secret, SecurityError, quietly, split_pdu};
 
 /// Length of an NTLM signature (MS-NLMP 2.2.2.9.1), the auth_value of every protected PDU.
 pub const NTLM_SIGNATURE_LEN: usize = 16;
@@ -76,28 +76,6 @@ impl std::fmt::Debug for NtlmSession {
     }
 }
 
-/// Splits the PDU into [before sealed | sealed | between | signature] slices.
-fn split_pdu<'a>(
-    pdu: &'a mut [u8],
-    sealed: &Range<usize>,
-    signature: &Range<usize>,
-) -> Result<[&'a mut [u8]; 4], SecurityError> {
-    let ok = sealed.start <= sealed.end
-        && sealed.end <= signature.start
-        && signature.end == pdu.len()
-        && signature.len() == NTLM_SIGNATURE_LEN;
-    if !ok {
-        return Err(SecurityError::Internal(format!(
-            "PDU ranges do not fit: sealed {sealed:?}, signature {signature:?}, length {}",
-            pdu.len()
-        )));
-    }
-    let (head, rest) = pdu.split_at_mut(sealed.start);
-    let (body, rest) = rest.split_at_mut(sealed.len());
-    let (trailer, token) = rest.split_at_mut(signature.start - sealed.end);
-    Ok([head, body, trailer, token])
-}
-
 impl NtlmSession {
     pub fn level(&self) -> AuthLevel {
         self.level
@@ -114,7 +92,8 @@ impl NtlmSession {
         sealed: Range<usize>,
         signature: Range<usize>,
     ) -> Result<(), SecurityError> {
-        let [head, body, trailer, token] = split_pdu(pdu, &sealed, &signature)?;
+        let [head, body, trailer, token] =
+            split_pdu(pdu, &sealed, &signature, Some(NTLM_SIGNATURE_LEN))?;
         let ro = SecurityBufferFlags::SECBUFFER_READONLY_WITH_CHECKSUM;
         let body_flags = if self.level == AuthLevel::Privacy {
             SecurityBufferFlags::NONE
@@ -143,7 +122,8 @@ impl NtlmSession {
         sealed: Range<usize>,
         signature: Range<usize>,
     ) -> Result<(), SecurityError> {
-        let [head, body, trailer, token] = split_pdu(pdu, &sealed, &signature)?;
+        let [head, body, trailer, token] =
+            split_pdu(pdu, &sealed, &signature, Some(NTLM_SIGNATURE_LEN))?;
         let ro = SecurityBufferFlags::SECBUFFER_READONLY_WITH_CHECKSUM;
         let privacy = self.level == AuthLevel::Privacy;
         let body_flags = if privacy {

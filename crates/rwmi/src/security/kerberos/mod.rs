@@ -38,7 +38,7 @@ use sspi::{
 use rwmi_core::rpc::ProtectionError;
 
 use super::kdc::{KdcClient, KdcObservation, krb_error_code, krb_error_server_time};
-use super::{AuthLevel, KerberosErrorCode, SecurityError, quietly};
+use super::{AuthLevel, KerberosErrorCode, SecurityError, quietly, split_pdu};
 
 /// Length of a MIC token with an HMAC-SHA1-96 checksum: 16 octets of header and 12 of checksum.
 pub const MIC_TOKEN_LEN: usize = 28;
@@ -387,29 +387,6 @@ impl std::fmt::Debug for KerberosSession {
     }
 }
 
-/// The regions of a PDU: before the sealed part, the sealed part, between it and the auth_value, the
-/// auth_value.
-fn split_pdu<'a>(
-    pdu: &'a mut [u8],
-    sealed: &Range<usize>,
-    signature: &Range<usize>,
-) -> Result<[&'a mut [u8]; 4], SecurityError> {
-    let ok = sealed.start <= sealed.end
-        && sealed.end <= signature.start
-        && signature.start <= signature.end
-        && signature.end == pdu.len();
-    if !ok {
-        return Err(SecurityError::Internal(format!(
-            "PDU ranges do not fit: sealed {sealed:?}, signature {signature:?}, length {}",
-            pdu.len()
-        )));
-    }
-    let (head, rest) = pdu.split_at_mut(sealed.start);
-    let (body, rest) = rest.split_at_mut(sealed.len());
-    let (trailer, token) = rest.split_at_mut(signature.start - sealed.end);
-    Ok([head, body, trailer, token])
-}
-
 impl KerberosSession {
     /// Wraps an sspi context that has finished its handshake (either side).
     fn established(
@@ -594,7 +571,7 @@ impl KerberosSession {
             )));
         }
         let header_signing = self.header_signing;
-        let [head, body, trailer, token] = split_pdu(pdu, &sealed, &signature)?;
+        let [head, body, trailer, token] = split_pdu(pdu, &sealed, &signature, None)?;
         match self.level {
             AuthLevel::Privacy => {
                 let ro = SecurityBufferFlags::SECBUFFER_READONLY_WITH_CHECKSUM;
@@ -640,7 +617,7 @@ impl KerberosSession {
         signature: Range<usize>,
     ) -> Result<(), SecurityError> {
         let header_signing = self.header_signing;
-        let [head, body, trailer, token] = split_pdu(pdu, &sealed, &signature)?;
+        let [head, body, trailer, token] = split_pdu(pdu, &sealed, &signature, None)?;
         match self.level {
             AuthLevel::Privacy => {
                 // The Wrap token header is in the clear: SND_SEQ at octets 8..16.
