@@ -1,4 +1,5 @@
-//! NTLMv2 for RPC associations, through the sspi crate, on both sides.
+//! NTLMv2 for RPC associations, on both sides: the handshake through the sspi crate, session security
+//! (signing and sealing, `session_security`) our own.
 //!
 //! The handshake is the three-leg DCE one (MS-RPCE 3.3.1.5.2): NEGOTIATE in bind, CHALLENGE in bind_ack,
 //! AUTHENTICATE in auth3 (or alter_context). Per-PDU protection signs the whole PDU but the auth_value and,
@@ -6,19 +7,21 @@
 
 use std::ops::Range;
 
+mod session_security;
+
 use sspi::{
-    AuthIdentity, BufferType, ClientRequestFlags, CredentialUse, DataRepresentation,
-    EncryptionFlags, Ntlm, SecurityBuffer, SecurityBufferFlags, SecurityBufferRef, SecurityStatus,
-    ServerRequestFlags, Sspi, SspiEx, SspiImpl, Username,
+    AuthIdentity, BufferType, ClientRequestFlags, CredentialUse, DataRepresentation, Ntlm,
+    SecurityBuffer, SecurityStatus, ServerRequestFlags, Sspi, SspiEx, SspiImpl, Username,
 };
 
 use rwmi_core::rpc::ProtectionError;
 
 use super::nlmp::{AuthenticateMessage, server_challenge};
 use super::{AuthLevel, Credentials, Secret, SecurityError, quietly, split_pdu};
+use session_security::{SessionSecurity, Side};
 
 /// Length of an NTLM signature (MS-NLMP 2.2.2.9.1), the auth_value of every protected PDU.
-pub const NTLM_SIGNATURE_LEN: usize = 16;
+pub const NTLM_SIGNATURE_LEN: usize = session_security::SIGNATURE_LEN;
 
 fn identity(user: &str, domain: &str, secret: &Secret) -> Result<AuthIdentity, SecurityError> {
     let domain = (!domain.is_empty()).then_some(domain);
@@ -62,9 +65,10 @@ fn sspi_error(context: &str, e: sspi::Error) -> SecurityError {
     }
 }
 
-/// An established NTLM context: signs, seals, verifies and unseals PDUs.
+/// An established NTLM context: signs, seals, verifies and unseals PDUs (MS-NLMP 3.4, through
+/// [`SessionSecurity`]; sspi made the handshake and is done).
 pub struct NtlmSession {
-    ntlm: Ntlm,
+    security: SessionSecurity,
     level: AuthLevel,
 }
 
@@ -77,6 +81,24 @@ impl std::fmt::Debug for NtlmSession {
 }
 
 impl NtlmSession {
+    /// Keys the session from the finished sspi context and the AUTHENTICATE message's flags.
+    fn established(
+        ntlm: &mut Ntlm,
+        authenticate: &AuthenticateMessage,
+        side: Side,
+        level: AuthLevel,
+    ) -> Result<Self, SecurityError> {
+        let key = quietly(|| ntlm.query_context_session_key())
+            .map_err(|e| sspi_error("NTLM session key", e))?;
+        let security = SessionSecurity::new(
+            key.session_key.as_ref(),
+            authenticate.negotiate_flags,
+            side,
+            level == AuthLevel::Privacy,
+        )?;
+        Ok(Self { security, level })
+    }
+
     pub fn level(&self) -> AuthLevel {
         self.level
     }
@@ -85,7 +107,8 @@ impl NtlmSession {
         NTLM_SIGNATURE_LEN
     }
 
-    /// Signs `pdu` (all but the signature range) and at privacy encrypts `sealed` in place.
+    /// Signs `pdu` (all but the signature range) and at privacy encrypts `sealed` in place. NTLM always
+    /// signs the header (MS-RPCE 3.3.1.5.2.2).
     pub fn protect(
         &mut self,
         pdu: &mut [u8],
@@ -94,23 +117,12 @@ impl NtlmSession {
     ) -> Result<(), SecurityError> {
         let [head, body, trailer, token] =
             split_pdu(pdu, &sealed, &signature, Some(NTLM_SIGNATURE_LEN))?;
-        let ro = SecurityBufferFlags::SECBUFFER_READONLY_WITH_CHECKSUM;
-        let body_flags = if self.level == AuthLevel::Privacy {
-            SecurityBufferFlags::NONE
+        let computed = if self.level == AuthLevel::Privacy {
+            self.security.seal(head, body, trailer)
         } else {
-            ro
+            self.security.sign(&[head, body, trailer])
         };
-        let mut buffers = [
-            SecurityBufferRef::data_buf(head).with_flags(ro),
-            SecurityBufferRef::data_buf(body).with_flags(body_flags),
-            SecurityBufferRef::data_buf(trailer).with_flags(ro),
-            SecurityBufferRef::token_buf(token),
-        ];
-        quietly(|| {
-            self.ntlm
-                .encrypt_message(EncryptionFlags::empty(), &mut buffers)
-        })
-        .map_err(|e| sspi_error("protecting a PDU", e))?;
+        token.copy_from_slice(&computed);
         Ok(())
     }
 
@@ -124,31 +136,11 @@ impl NtlmSession {
     ) -> Result<(), SecurityError> {
         let [head, body, trailer, token] =
             split_pdu(pdu, &sealed, &signature, Some(NTLM_SIGNATURE_LEN))?;
-        let ro = SecurityBufferFlags::SECBUFFER_READONLY_WITH_CHECKSUM;
-        let privacy = self.level == AuthLevel::Privacy;
-        let body_flags = if privacy {
-            SecurityBufferFlags::NONE
+        if self.level == AuthLevel::Privacy {
+            self.security.unseal(head, body, trailer, token)
         } else {
-            ro
-        };
-        let mut buffers = [
-            SecurityBufferRef::data_buf(head).with_flags(ro),
-            SecurityBufferRef::data_buf(body).with_flags(body_flags),
-            SecurityBufferRef::data_buf(trailer).with_flags(ro),
-            SecurityBufferRef::token_buf(token),
-        ];
-        quietly(|| self.ntlm.decrypt_message(&mut buffers))
-            .map_err(|e| sspi_error("verifying a PDU", e))?;
-        Ok(())
-    }
-
-    /// The exported session key, for tests that check the key schedule against MS-NLMP.
-    #[cfg(test)]
-    pub(crate) fn session_key(&self) -> Vec<u8> {
-        self.ntlm
-            .query_context_session_key()
-            .map(|k| k.session_key.as_ref().to_vec())
-            .unwrap_or_default()
+            self.security.verify(&[head, body, trailer], token)
+        }
     }
 }
 
@@ -247,13 +239,11 @@ impl NtlmInitiator {
         challenge: &[u8],
     ) -> Result<(Vec<u8>, NtlmSession), SecurityError> {
         let (token, _status) = self.step(Some(challenge))?;
-        Ok((
-            token,
-            NtlmSession {
-                ntlm: self.ntlm,
-                level: self.level,
-            },
-        ))
+        // The flags our AUTHENTICATE states are the negotiated set the server keys its side from.
+        let sent = AuthenticateMessage::decode(&token)
+            .map_err(|e| SecurityError::Internal(format!("our AUTHENTICATE message: {e}")))?;
+        let session = NtlmSession::established(&mut self.ntlm, &sent, Side::Client, self.level)?;
+        Ok((token, session))
     }
 }
 
@@ -355,18 +345,13 @@ impl NtlmAcceptor {
             quietly(|| self.ntlm.complete_auth_token(&mut []))
                 .map_err(|e| sspi_error("NTLM acceptor", e))?;
         }
+        let session = NtlmSession::established(&mut self.ntlm, &message, Side::Server, level)?;
         let user = AuthenticatedUser {
             user: message.user,
             domain: message.domain,
             workstation: message.workstation,
         };
-        Ok((
-            user,
-            NtlmSession {
-                ntlm: self.ntlm,
-                level,
-            },
-        ))
+        Ok((user, session))
     }
 }
 
@@ -443,30 +428,64 @@ mod tests {
         ));
     }
 
-    /// sspi's PDU protection must follow the MS-NLMP key schedule (checked against 4.2.4.4 in nlmp.rs):
-    /// recompute the client's first sealed PDU from the exported session key and compare byte for byte.
-    #[test]
-    fn sspi_pdu_protection_follows_the_ms_nlmp_key_schedule() {
-        use super::super::nlmp::key_schedule::*;
-        let (mut c, _s) =
-            handshake(Secret::Password("Passw0rd!".into()), AuthLevel::Privacy).unwrap();
-        let key = c.session_key();
-        assert_eq!(key.len(), 16);
-        let (mut p, sealed, sig) = pdu();
-        let plain = p.clone();
-        c.protect(&mut p, sealed.clone(), sig.clone()).unwrap();
+    /// sspi's own per-message protection, as an independent implementation of MS-NLMP 3.4 to hold ours to.
+    fn sspi_transform(
+        ntlm: &mut Ntlm,
+        pdu: &mut [u8],
+        sealed: &Range<usize>,
+        sig: &Range<usize>,
+        level: AuthLevel,
+        seal: bool,
+    ) -> sspi::Result<()> {
+        use sspi::{EncryptionFlags, SecurityBufferFlags, SecurityBufferRef};
+        let [head, body, trailer, token] = split_pdu(pdu, sealed, sig, Some(16)).unwrap();
+        let ro = SecurityBufferFlags::SECBUFFER_READONLY_WITH_CHECKSUM;
+        let body_flags = if level == AuthLevel::Privacy {
+            SecurityBufferFlags::NONE
+        } else {
+            ro
+        };
+        let mut buffers = [
+            SecurityBufferRef::data_buf(head).with_flags(ro),
+            SecurityBufferRef::data_buf(body).with_flags(body_flags),
+            SecurityBufferRef::data_buf(trailer).with_flags(ro),
+            SecurityBufferRef::token_buf(token),
+        ];
+        if seal {
+            ntlm.encrypt_message(EncryptionFlags::empty(), &mut buffers)
+                .map(|_| ())
+        } else {
+            ntlm.decrypt_message(&mut buffers).map(|_| ())
+        }
+    }
 
-        let mut rc4 = Rc4::new(&client_seal_key(&key));
-        let mut expected_body = plain[sealed.clone()].to_vec();
-        let signature = seal(
-            &client_sign_key(&key),
-            &mut rc4,
-            0,
-            &plain[..sig.start],
-            &mut expected_body,
-        );
-        assert_eq!(p[sealed], expected_body[..]);
-        assert_eq!(p[sig], signature[..]);
+    /// Our session security against sspi's, both directions, several PDUs, both levels: sspi's client
+    /// context keeps protecting after the handshake while our server session verifies and answers.
+    #[test]
+    fn session_security_interoperates_with_sspi() {
+        for level in [AuthLevel::Integrity, AuthLevel::Privacy] {
+            let creds = Credentials::new("alice", "EMU", Secret::Password("Passw0rd!".into()));
+            let mut client = NtlmInitiator::new(&creds, level).unwrap();
+            let mut server = NtlmAcceptor::new();
+            let negotiate = client.negotiate().unwrap();
+            let challenge = server.challenge(&negotiate).unwrap();
+            let (authenticate, _) = client.step(Some(&challenge)).unwrap();
+            let (_, mut ours) = server
+                .authenticate(&authenticate, &OneAccount, level)
+                .unwrap();
+            for _ in 0..4 {
+                let (mut p, sealed, sig) = pdu();
+                let plain = p.clone();
+                sspi_transform(&mut client.ntlm, &mut p, &sealed, &sig, level, true).unwrap();
+                ours.unprotect(&mut p, sealed.clone(), sig.clone()).unwrap();
+                assert_eq!(p[..sig.start], plain[..sig.start]);
+
+                let (mut p, sealed, sig) = pdu();
+                ours.protect(&mut p, sealed.clone(), sig.clone()).unwrap();
+                sspi_transform(&mut client.ntlm, &mut p, &sealed, &sig, level, false).unwrap();
+                assert_eq!(p[..sig.start], plain[..sig.start]);
+            }
+        }
     }
 
     #[test]
