@@ -280,6 +280,8 @@ pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOp
         .max_wait
         .map(|s| seconds(s, "--max-wait"))
         .transpose()?;
+    // One store of decoded classes for the whole run: a fleet of like hosts parses each class once.
+    let classes = rwmi::wmi::shared_classes();
     hosts
         .iter()
         .map(|host| {
@@ -298,6 +300,7 @@ pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOp
             o.call_timeout = timeout;
             o.max_wait = max_wait;
             o.batch_size = args.batch_size.max(1);
+            o.shared_classes = Some(classes.clone());
             Ok(o)
         })
         .collect()

@@ -118,14 +118,17 @@ async fn two_hundred_hosts_twenty_faulty() {
     let expected = query(options(targets[0].clone())).await.unwrap();
     assert!(expected.len() >= SERVICES, "{} services", expected.len());
 
+    // The fleet shares one store of decoded classes, as `rwmi query -H @hosts` does.
+    let classes = rwmi::wmi::shared_classes();
     let permits = Arc::new(Semaphore::new(CONCURRENCY));
     let mut tasks = Vec::new();
     for (index, target) in targets.iter().enumerate() {
         let permits = permits.clone();
-        let target = target.clone();
+        let mut options = options(target.clone());
+        options.shared_classes = Some(classes.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await.unwrap();
-            (index, query(options(target)).await)
+            (index, query(options).await)
         }));
     }
     let mut healthy = 0;
@@ -144,6 +147,14 @@ async fn two_hundred_hosts_twenty_faulty() {
     }
     assert_eq!(healthy, HOSTS - HOSTS / 10);
     assert_eq!(faulty.len(), HOSTS / 10);
+    // Win32_Service was parsed by the first healthy hosts to answer and reused by the others, whose rows
+    // still equal the lone host's.
+    assert!(!classes.is_empty());
+    assert!(
+        classes.hits() >= (healthy - CONCURRENCY) as u64,
+        "{} of {healthy} hosts reused a class: {classes:?}",
+        classes.hits()
+    );
 
     let mut timeouts = Vec::new();
     for (index, fault, error) in &faulty {
@@ -193,7 +204,7 @@ async fn two_hundred_hosts_twenty_faulty() {
     let fastest = timeouts.iter().min().copied().unwrap_or_default();
     eprintln!(
         "{healthy} healthy hosts complete with {} rows each; {} faulty hosts diagnosed; {} time-outs of \
-         {} ms fired after {}..{} ms; total {} ms",
+         {} ms fired after {}..{} ms; total {} ms; classes shared: {classes:?}",
         expected.len(),
         faulty.len(),
         timeouts.len(),

@@ -33,7 +33,7 @@ mod qualifier;
 mod text;
 
 pub use builder::ClassBuilder;
-pub use cache::ClassCache;
+pub use cache::{ClassCache, SharedClasses};
 pub use cim::{CimBase, CimType, Value};
 pub use class::{Property, WmiClass};
 pub use heap::DICTIONARY;

@@ -274,13 +274,14 @@ fn decode_block(r: &mut Reader<'_>, ctx: &mut DecodeCtx<'_>) -> DecodeResult<Wmi
 fn instance_class(r: &mut Reader<'_>, ctx: &mut DecodeCtx<'_>) -> DecodeResult<Arc<WmiClass>> {
     let mut peek = r.clone();
     let image = class::take_counted_unit(&mut peek, "ClassHeader.EncodingLength", 13)?;
-    if let Some(found) = ctx.cache.as_mut().and_then(|c| c.find_image(image)) {
+    let limits = ctx.limits;
+    if let Some(found) = ctx.cache.as_mut().and_then(|c| c.find_image(image, limits)) {
         *r = peek;
         return Ok(found);
     }
     let class = Arc::new(class::decode_class_part(r, ctx)?);
     if let Some(cache) = ctx.cache.as_mut() {
-        cache.insert(class.clone());
+        cache.insert_decoded_part(class.clone(), limits);
     }
     Ok(class)
 }

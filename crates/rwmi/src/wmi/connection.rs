@@ -454,7 +454,10 @@ async fn connect_stages(
     let shared = Arc::new(Shared {
         rpc: Mutex::new(rpc),
         rem_unknown: reply.ipid_rem_unknown,
-        cache: StdMutex::new(ClassCache::new(CLASS_CACHE_SIZE)),
+        cache: StdMutex::new(match &options.shared_classes {
+            Some(shared) => ClassCache::with_shared(CLASS_CACHE_SIZE, shared.clone()),
+            None => ClassCache::new(CLASS_CACHE_SIZE),
+        }),
         limits: Limits::default(),
         options: options.clone(),
         held: HeldObjects::default(),

@@ -16,5 +16,6 @@ pub use error::{WmiError, WmiStage};
 pub use keep_alive::KeepAliveStatus;
 pub use options::{
     Authority, ConnectOptions, KerberosPackage, KerberosSettings, OptionError, Target,
+    shared_classes,
 };
 pub use query::QueryStream;

@@ -3,7 +3,10 @@
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
+
+use rwmi_core::wmio::{Limits, SharedClasses};
 
 use crate::security::{
     AuthLevel, Authentication, Credentials, KerberosCredentials, KerberosSecret, Secret,
@@ -172,6 +175,12 @@ pub fn normalize_namespace(text: &str) -> Result<String, OptionError> {
     Ok(ns)
 }
 
+/// A store of decoded classes for several connections to share (`ConnectOptions::shared_classes`), made
+/// for the decoder limits every connection uses.
+pub fn shared_classes() -> Arc<SharedClasses> {
+    Arc::new(SharedClasses::new(Limits::default()))
+}
+
 /// A wrong option, said in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptionError(pub String);
@@ -213,6 +222,10 @@ pub struct ConnectOptions {
     /// How often the keep-alive task pings the server's object resolver (MS-DCOM 3.2.6: two minutes on
     /// Windows); `None` sends no pings, and the server may then collect our objects after three periods.
     pub ping_interval: Option<Duration>,
+    /// Classes decoded by other connections (a fleet polling the same classes): a class whose octets
+    /// another connection has already parsed is reused instead of parsed again. Shared by exact octets
+    /// only, so no host can change what another host's objects mean. `None`: this connection's own cache.
+    pub shared_classes: Option<Arc<SharedClasses>>,
 }
 
 impl ConnectOptions {
@@ -232,6 +245,7 @@ impl ConnectOptions {
             max_frag: crate::rpc::client::DEFAULT_MAX_FRAG,
             smart_enum: true,
             ping_interval: Some(PING_PERIOD),
+            shared_classes: None,
         })
     }
 
