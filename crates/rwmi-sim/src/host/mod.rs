@@ -15,7 +15,8 @@ pub mod render;
 mod repository_check;
 pub mod synthetic;
 
-use std::time::SystemTime;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 pub use synthetic::synthetic_instances;
 
@@ -45,8 +46,13 @@ pub fn live_instances(class: &str, now: SystemTime) -> Option<String> {
     let host = HostReader::live();
     let mut out = String::new();
     match *class {
-        "Win32_OperatingSystem" => render::write_operating_system(&mut out, &host.system(now), now),
-        "Win32_ComputerSystem" => render::write_computer_system(&mut out, &host.system(now)),
+        "Win32_OperatingSystem" => {
+            let system = SYSTEM.get(now, || host.system(now));
+            render::write_operating_system(&mut out, &system, now)
+        }
+        "Win32_ComputerSystem" => {
+            render::write_computer_system(&mut out, &SYSTEM.get(now, || host.system(now)))
+        }
         "Win32_Process" => {
             let computer = live_computer_name(&host, now);
             for process in host.processes(now) {
@@ -91,12 +97,73 @@ pub fn live_instances(class: &str, now: SystemTime) -> Option<String> {
 }
 
 fn live_computer_name(host: &HostReader, now: SystemTime) -> String {
-    render::computer_name(&host.system(now).host_name)
+    render::computer_name(&SYSTEM.get(now, || host.system(now)).host_name)
+}
+
+/// How long one reading of the system facts serves. Reading them walks /proc (every process directory,
+/// cpuinfo, meminfo): done per query, it was a third of the emulator's CPU when a fleet of virtual
+/// hosts, all this one machine, was asked for Win32_OperatingSystem at once. A fifth of a second keeps
+/// memory and process counts current for any poller while a thousand hosts share one reading. The
+/// instance's times (LocalDateTime) are still rendered at each query's `now`.
+const SYSTEM_FACTS_PERIOD: Duration = Duration::from_millis(200);
+
+static SYSTEM: RecentReading<facts::SystemFact> = RecentReading::new(SYSTEM_FACTS_PERIOD);
+
+/// The last reading of something costly to collect, reused while it is younger than `period`.
+struct RecentReading<T> {
+    period: Duration,
+    last: Mutex<Option<(SystemTime, T)>>,
+}
+
+impl<T: Clone> RecentReading<T> {
+    const fn new(period: Duration) -> Self {
+        Self {
+            period,
+            last: Mutex::new(None),
+        }
+    }
+
+    /// The reading taken at or before `now` and less than `period` ago, else a new one from `collect`.
+    /// A `now` before the last reading (a clock stepped back, or a caller's own time) reads anew.
+    fn get(&self, now: SystemTime, collect: impl FnOnce() -> T) -> T {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((taken, reading)) = last.as_ref()
+            && now
+                .duration_since(*taken)
+                .is_ok_and(|age| age < self.period)
+        {
+            return reading.clone();
+        }
+        let reading = collect();
+        *last = Some((now, reading.clone()));
+        reading
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recent_reading_is_reused_for_its_period_only() {
+        let reading = RecentReading::new(Duration::from_millis(200));
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut collected = 0;
+        let mut read = |now: SystemTime| {
+            reading.get(now, || {
+                collected += 1;
+                collected
+            })
+        };
+        assert_eq!(read(t0), 1);
+        assert_eq!(
+            read(t0 + Duration::from_millis(199)),
+            1,
+            "within the period"
+        );
+        assert_eq!(read(t0 + Duration::from_millis(200)), 2, "period over");
+        assert_eq!(read(t0), 3, "a time before the last reading reads anew");
+    }
 
     #[test]
     fn every_live_class_has_instances_on_this_host() {
