@@ -326,7 +326,8 @@ def free_port(addresses):
     raise RuntimeError("no port free on every fleet address")
 
 
-def bench_fleet(args, env, logs, lag_ms=0):
+def bench_fleet(args, env, logs, lag_ms=0, runs=None):
+    runs = runs or args.runs
     hosts = args.fleet_hosts
     addresses = args.fleet_addresses(hosts)
     port = free_port(addresses)
@@ -342,7 +343,7 @@ def bench_fleet(args, env, logs, lag_ms=0):
     try:
         single = "%s:%d" % (addresses[0], port)
         check(run_measured(rwmi_query_argv(args, single, wql, "ndjson"), env, ndjson_row), "rwmi one host", 1)
-        for _ in range(args.runs):
+        for _ in range(runs):
             m = run_measured(rwmi_query_argv(args, single, wql, "ndjson"), env, ndjson_row)
             check(m, "rwmi one host", 1)
             one.append(m)
@@ -366,6 +367,30 @@ def bench_fleet(args, env, logs, lag_ms=0):
         # Each host takes two TCP connections (port 135, then the object port); the 135 one is closed
         # once the object port is resolved, so at most about one per host is open at a time after that.
         "extra_rss_kib_per_host": extra_rss / hosts,
+    }
+
+
+def bench_fleet_sweep(args, env, logs):
+    """The fleet against one host under several injected latencies: where the 3x target starts to hold.
+
+    Without latency the fleet is CPU-bound (client and emulator share this machine's cores) while one
+    host is a few milliseconds; each answer's lag lengthens one host's run but not the fleet's CPU work."""
+    points = []
+    for lag in [int(x) for x in args.fleet_sweep_lags.split(",") if x]:
+        r = bench_fleet(args, env, logs, lag_ms=lag, runs=args.fleet_sweep_runs)
+        points.append({
+            "lag_ms": lag,
+            "one_host_wall_seconds_median": r["one_host"]["wall_seconds_median"],
+            "fleet_wall_seconds_median": r["fleet"]["wall_seconds_median"],
+            "wall_ratio_fleet_over_one": r["wall_ratio_fleet_over_one"],
+            "hosts_per_second": r["hosts_per_second"],
+        })
+    met = [p["lag_ms"] for p in points if p["wall_ratio_fleet_over_one"] <= 3]
+    return {
+        "hosts": args.fleet_hosts,
+        "runs": args.fleet_sweep_runs,
+        "points": points,
+        "smallest_lag_ms_meeting_3x": min(met) if met else None,
     }
 
 
@@ -457,6 +482,15 @@ def markdown(report):
             w("| %s | %s | %s | %s |" % (name, fmt(s["wall_seconds_median"]), fmt(s["cpu_seconds_median"]), fmt(s["max_rss_kib_median"])))
         w("\nfleet / one host: wall **%sx**; %s hosts/s; extra RSS per host %s KiB\n" % (
             fmt(fleet["wall_ratio_fleet_over_one"]), fmt(fleet["hosts_per_second"]), fmt(fleet["extra_rss_kib_per_host"])))
+    sw = report.get("fleet_sweep")
+    if sw:
+        w("## 4b. Fleet against one host, by injected latency (%d hosts, %d runs each)\n" % (sw["hosts"], sw["runs"]))
+        w("| lag ms per answer | one host wall s | fleet wall s | fleet / one host | hosts/s |")
+        w("| --- | --- | --- | --- | --- |")
+        for p in sw["points"]:
+            w("| %d | %s | %s | %s | %s |" % (p["lag_ms"], fmt(p["one_host_wall_seconds_median"]),
+                fmt(p["fleet_wall_seconds_median"]), fmt(p["wall_ratio_fleet_over_one"]), fmt(p["hosts_per_second"])))
+        w("\nThe 3x target holds from lag=%s ms per answer upward (of those measured).\n" % fmt(sw["smallest_lag_ms_meeting_3x"]))
     return "\n".join(out)
 
 
@@ -475,6 +509,9 @@ def main():
     parser.add_argument("--decode-seconds", type=float, default=1.0)
     parser.add_argument("--address", default="127.0.0.88", help="loopback address for port 135")
     parser.add_argument("--fleet-hosts", type=int, default=1000)
+    parser.add_argument("--fleet-sweep-lags", default="1,2,5,10,20",
+                        help="injected latencies (ms per answer) for the fleet-against-one-host sweep")
+    parser.add_argument("--fleet-sweep-runs", type=int, default=3)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--only", default="decode,e2e,latency,fleet")
     args = parser.parse_args()
@@ -509,7 +546,8 @@ def main():
     })
     steps = (("decode", "decode", bench_decode), ("e2e", "end_to_end", bench_end_to_end),
              ("latency", "latency", bench_latency), ("fleet", "fleet", bench_fleet),
-             ("fleet", "fleet_lag", lambda a, e, l: bench_fleet(a, e, l, lag_ms=50)))
+             ("fleet", "fleet_lag", lambda a, e, l: bench_fleet(a, e, l, lag_ms=50)),
+             ("fleet", "fleet_sweep", bench_fleet_sweep))
     for name, key, bench in steps:
         if name in only:
             print("bench: %s ..." % name, file=sys.stderr, flush=True)
