@@ -75,8 +75,8 @@ async fn objects_settle(handle: &EmulatorHandle, count: usize) {
 
 /// Every operation of the client on one connection.
 async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthLevel) {
-    // Only the IWbemServices is held once the login object is released.
-    objects_settle(handle, 1).await;
+    // The IWbemServices, and the login object: its release waits for the connection's next RemRelease.
+    objects_settle(handle, 2).await;
 
     // query and get.
     let os = connection
@@ -87,6 +87,8 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
         .await
         .unwrap();
     assert_eq!(os.len(), 1);
+    // The enumerator's release took the login object's along: only the IWbemServices is left.
+    objects_settle(handle, 1).await;
     let WmiObject::Class(class) = connection.get("Win32_Process").await.unwrap() else {
         panic!("GetObject of a class name returns the class");
     };
@@ -579,6 +581,14 @@ async fn smart_enumeration_falls_back_to_next_when_the_server_refuses_it() {
     options.ping_interval = None;
     options.batch_size = 3;
     let root = Connection::connect(options).await.unwrap();
+    // A first enumeration's release takes the login object's along, leaving only the IWbemServices.
+    root.query("SELECT * FROM __Namespace")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    objects_settle(&handle, 1).await;
     // The emulator refuses to export more than MAX_OBJECTS_PER_CONNECTION objects per association:
     // fill it so that the enumerator is exported but GetSmartEnum's IWbemWCOSmartEnum is not.
     let mut held = hold_namespaces(&root, MAX_OBJECTS_PER_CONNECTION - 3).await;

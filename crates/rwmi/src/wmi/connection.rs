@@ -63,6 +63,10 @@ pub(crate) struct Shared {
     pub(crate) options: ConnectOptions,
     /// The interface pointers we hold, for RemRelease counts and the ping set.
     pub(crate) held: HeldObjects,
+    /// Interfaces done with (IPID and public references) whose release rides along with the next
+    /// RemRelease this association makes instead of costing a round trip of its own (the IWbemLevel1Login
+    /// after NTLMLogin). They have left the ping set already.
+    pub(crate) release_with_next: StdMutex<Vec<(Guid, u32)>>,
     pub(crate) keep_alive: Arc<StdMutex<KeepAliveStatus>>,
     /// The keep-alive task, aborted when the last holder of this state goes.
     pub(crate) pinger: StdMutex<Option<tokio::task::AbortHandle>>,
@@ -107,18 +111,26 @@ impl Shared {
         Some(std.ipid)
     }
 
-    /// Releases references on objects we no longer use (MS-DCOM 3.1.1.5.6.1.3), best effort.
+    /// Releases references on objects we no longer use (MS-DCOM 3.1.1.5.6.1.3), best effort, together
+    /// with those waiting in `release_with_next`: RemRelease takes any number of interface references.
     pub(crate) async fn release(&self, ipids: &[Guid]) {
-        if ipids.is_empty() {
+        let mut all = std::mem::take(
+            &mut *self
+                .release_with_next
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
+        all.extend(ipids.iter().map(|&ipid| (ipid, self.held.forget(&ipid))));
+        if all.is_empty() {
             return;
         }
         let request = RemReleaseRequest {
             orpc_this: OrpcThis::new(new_cid()),
-            refs: ipids
-                .iter()
-                .map(|&ipid| RemInterfaceRef {
+            refs: all
+                .into_iter()
+                .map(|(ipid, public_refs)| RemInterfaceRef {
                     ipid,
-                    public_refs: self.held.forget(&ipid),
+                    public_refs,
                     private_refs: 0,
                 })
                 .collect(),
@@ -461,6 +473,7 @@ async fn connect_stages(
         limits: Limits::default(),
         options: options.clone(),
         held: HeldObjects::default(),
+        release_with_next: StdMutex::new(Vec::new()),
         keep_alive: Arc::new(StdMutex::new(KeepAliveStatus::default())),
         pinger: StdMutex::new(None),
     });
@@ -478,22 +491,31 @@ async fn connect_stages(
     let response = shared
         .call(login.ipid, &request, WmiStage::Login, NTLM_LOGIN)
         .await?;
-    shared.release(&[login.ipid]).await;
     if response.hresult != 0 {
+        shared.release(&[login.ipid]).await;
         return Err(WmiError::status(
             WmiStage::Login,
             NTLM_LOGIN,
             response.hresult,
         ));
     }
-    let services = shared.adopt(response.namespace.as_ref()).ok_or_else(|| {
-        WmiError::new(
+    let Some(services) = shared.adopt(response.namespace.as_ref()) else {
+        shared.release(&[login.ipid]).await;
+        return Err(WmiError::new(
             WmiStage::Login,
             Some(NTLM_LOGIN),
             None,
             "NTLMLogin returned no IWbemServices pointer",
-        )
-    })?;
+        ));
+    };
+    // The login object is done with; its release goes with the next RemRelease (the end of the first
+    // enumeration, or close), which spares every connection a round trip before its first query.
+    let login_refs = shared.held.forget(&login.ipid);
+    shared
+        .release_with_next
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((login.ipid, login_refs));
     let report = {
         let mut p = lock(&progress);
         // Records the login stage's own time.
