@@ -242,9 +242,13 @@ impl SharedClasses {
         if *limits != self.limits || image.len() > self.max_octets {
             return;
         }
+        let key = digest(image);
         let mut store = self.store();
-        let bucket = store.by_digest.entry(digest(image)).or_default();
-        if bucket.iter().any(|c| c.part_image() == image) {
+        let known = store
+            .by_digest
+            .get(&key)
+            .is_some_and(|bucket| bucket.iter().any(|c| c.part_image() == image));
+        if known {
             return;
         }
         if store.classes >= self.max_classes || store.octets + image.len() > self.max_octets {
@@ -254,11 +258,7 @@ impl SharedClasses {
                 ..Store::default()
             };
         }
-        store
-            .by_digest
-            .entry(digest(image))
-            .or_default()
-            .push(class.clone());
+        store.by_digest.entry(key).or_default().push(class.clone());
         store.classes += 1;
         store.octets += image.len();
     }

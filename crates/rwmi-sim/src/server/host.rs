@@ -36,6 +36,22 @@ impl std::fmt::Debug for VirtualHost {
 }
 
 impl VirtualHost {
+    /// A host on 127.0.0.1 with the built-in accounts and an empty `EMU` repository, for unit tests of
+    /// the port services.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Arc<Self> {
+        let accounts = Arc::new(crate::accounts::Accounts::builtin("EMU"));
+        let repository = Arc::new(crate::repository::Repository::new("EMU"));
+        Arc::new(Self {
+            scm_addr: "127.0.0.1:135".parse().expect("a socket address"),
+            dynamic_port: 49667,
+            advertised_port: 49667,
+            profiles: Profiles::default(),
+            exporter: Exporter::new(),
+            backend: Arc::new(super::RepositoryBackend::new(repository, accounts)),
+        })
+    }
+
     pub fn ip(&self) -> IpAddr {
         self.scm_addr.ip()
     }

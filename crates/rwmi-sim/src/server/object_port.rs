@@ -930,27 +930,11 @@ mod tests {
 #[cfg(test)]
 mod hostile_tests {
     use super::*;
-    use crate::accounts::Accounts;
-    use crate::repository::Repository;
-    use crate::server::RepositoryBackend;
-    use crate::server::exporter::Exporter;
     use rwmi::security::{AuthLevel, AuthenticatedUser};
 
     fn port() -> ObjectPort {
-        let accounts = Arc::new(Accounts::builtin("EMU"));
-        let backend = Arc::new(RepositoryBackend::new(
-            Arc::new(Repository::new("EMU")),
-            accounts,
-        ));
         ObjectPort {
-            host: Arc::new(VirtualHost {
-                scm_addr: "127.0.0.1:135".parse().unwrap(),
-                dynamic_port: 49667,
-                advertised_port: 49667,
-                profiles: Default::default(),
-                exporter: Exporter::new(),
-                backend,
-            }),
+            host: VirtualHost::for_tests(),
             connection: 1,
         }
     }

@@ -290,27 +290,11 @@ impl ScmPort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::Accounts;
-    use crate::repository::Repository;
-    use crate::server::RepositoryBackend;
-    use crate::server::exporter::Exporter;
     use rwmi_core::dcom::activation::ActivationRequest;
 
     fn port() -> ScmPort {
-        let accounts = Arc::new(Accounts::builtin("EMU"));
-        let backend = Arc::new(RepositoryBackend::new(
-            Arc::new(Repository::new("EMU")),
-            accounts,
-        ));
         ScmPort {
-            host: Arc::new(VirtualHost {
-                scm_addr: "127.0.0.1:135".parse().unwrap(),
-                dynamic_port: 49667,
-                advertised_port: 49667,
-                profiles: Default::default(),
-                exporter: Exporter::new(),
-                backend,
-            }),
+            host: VirtualHost::for_tests(),
         }
     }
 

@@ -201,8 +201,8 @@ pub enum SecuritySession {
 impl PduProtection for SecuritySession {
     fn signature_len(&self) -> usize {
         match self {
-            SecuritySession::Ntlm(s) => PduProtection::signature_len(s.as_ref()),
-            SecuritySession::Kerberos(s) => PduProtection::signature_len(s.as_ref()),
+            SecuritySession::Ntlm(s) => s.signature_len(),
+            SecuritySession::Kerberos(s) => s.signature_len(),
         }
     }
 
@@ -213,11 +213,10 @@ impl PduProtection for SecuritySession {
         signature: Range<usize>,
     ) -> Result<(), ProtectionError> {
         match self {
-            SecuritySession::Ntlm(s) => PduProtection::protect(s.as_mut(), pdu, sealed, signature),
-            SecuritySession::Kerberos(s) => {
-                PduProtection::protect(s.as_mut(), pdu, sealed, signature)
-            }
+            SecuritySession::Ntlm(s) => s.protect(pdu, sealed, signature)?,
+            SecuritySession::Kerberos(s) => s.protect(pdu, sealed, signature)?,
         }
+        Ok(())
     }
 
     fn unprotect(
@@ -227,13 +226,10 @@ impl PduProtection for SecuritySession {
         signature: Range<usize>,
     ) -> Result<(), ProtectionError> {
         match self {
-            SecuritySession::Ntlm(s) => {
-                PduProtection::unprotect(s.as_mut(), pdu, sealed, signature)
-            }
-            SecuritySession::Kerberos(s) => {
-                PduProtection::unprotect(s.as_mut(), pdu, sealed, signature)
-            }
+            SecuritySession::Ntlm(s) => s.unprotect(pdu, sealed, signature)?,
+            SecuritySession::Kerberos(s) => s.unprotect(pdu, sealed, signature)?,
         }
+        Ok(())
     }
 }
 

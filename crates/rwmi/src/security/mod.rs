@@ -129,6 +129,17 @@ pub enum SecurityError {
     KdcUnreachable { kdc: SocketAddr, message: String },
 }
 
+/// How the RPC layer sees a mechanism's failure to protect or verify a PDU: a bad signature (the
+/// association must end, MS-RPCE 2.2.2.5 invalid_checksum) or any other error.
+impl From<SecurityError> for rwmi_core::rpc::ProtectionError {
+    fn from(e: SecurityError) -> Self {
+        match e {
+            SecurityError::BadSignature(m) => Self::bad_signature(m),
+            other => Self::new(other.to_string()),
+        }
+    }
+}
+
 impl SecurityError {
     /// The Kerberos error code, when the failure was a KRB-ERROR.
     pub fn kerberos_code(&self) -> Option<KerberosErrorCode> {

@@ -35,8 +35,6 @@ use sspi::{
     SecurityBufferFlags, SecurityBufferRef, Sspi, SspiImpl, Username,
 };
 
-use rwmi_core::rpc::ProtectionError;
-
 use super::kdc::{KdcClient, KdcObservation, krb_error_code, krb_error_server_time};
 use super::{AuthLevel, KerberosErrorCode, SecurityError, quietly, split_pdu};
 
@@ -658,34 +656,6 @@ impl KerberosSession {
                 "connect level does not protect PDUs".into(),
             )),
         }
-    }
-}
-
-impl rwmi_core::rpc::PduProtection for KerberosSession {
-    fn signature_len(&self) -> usize {
-        self.signature_len
-    }
-
-    fn protect(
-        &mut self,
-        pdu: &mut [u8],
-        sealed: Range<usize>,
-        signature: Range<usize>,
-    ) -> Result<(), ProtectionError> {
-        KerberosSession::protect(self, pdu, sealed, signature)
-            .map_err(|e| ProtectionError::new(e.to_string()))
-    }
-
-    fn unprotect(
-        &mut self,
-        pdu: &mut [u8],
-        sealed: Range<usize>,
-        signature: Range<usize>,
-    ) -> Result<(), ProtectionError> {
-        KerberosSession::unprotect(self, pdu, sealed, signature).map_err(|e| match e {
-            SecurityError::BadSignature(m) => ProtectionError::bad_signature(m),
-            other => ProtectionError::new(other.to_string()),
-        })
     }
 }
 

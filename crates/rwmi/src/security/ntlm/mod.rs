@@ -14,8 +14,6 @@ use sspi::{
     SecurityBuffer, SecurityStatus, ServerRequestFlags, Sspi, SspiEx, SspiImpl, Username,
 };
 
-use rwmi_core::rpc::ProtectionError;
-
 use super::nlmp::{AuthenticateMessage, server_challenge};
 use super::{AuthLevel, Credentials, Secret, SecurityError, quietly, split_pdu};
 use session_security::{SessionSecurity, Side};
@@ -141,34 +139,6 @@ impl NtlmSession {
         } else {
             self.security.verify(&[head, body, trailer], token)
         }
-    }
-}
-
-impl rwmi_core::rpc::PduProtection for NtlmSession {
-    fn signature_len(&self) -> usize {
-        NTLM_SIGNATURE_LEN
-    }
-
-    fn protect(
-        &mut self,
-        pdu: &mut [u8],
-        sealed: Range<usize>,
-        signature: Range<usize>,
-    ) -> Result<(), ProtectionError> {
-        NtlmSession::protect(self, pdu, sealed, signature)
-            .map_err(|e| ProtectionError::new(e.to_string()))
-    }
-
-    fn unprotect(
-        &mut self,
-        pdu: &mut [u8],
-        sealed: Range<usize>,
-        signature: Range<usize>,
-    ) -> Result<(), ProtectionError> {
-        NtlmSession::unprotect(self, pdu, sealed, signature).map_err(|e| match e {
-            SecurityError::BadSignature(m) => ProtectionError::bad_signature(m),
-            other => ProtectionError::new(other.to_string()),
-        })
     }
 }
 
