@@ -292,3 +292,58 @@ async fn a_domain_user_outside_administrators_is_refused_activation() {
     assert_eq!(d.verdict.id, "dcom-access-denied", "{}", d.to_text());
     assert_eq!(d.code, Some(0x8007_0005));
 }
+
+/// A long-lived Kerberos connection stays alive: the pinger's association to the object resolver
+/// authenticates as the connection does (here with the user's AES key, so no password exists for an
+/// NTLM fallback to use), every ping of several periods succeeds, the server's ping set holds our
+/// objects, and the namespace still answers a query afterwards (MS-DCOM 3.2.6).
+#[tokio::test]
+async fn a_kerberos_connection_keeps_its_objects_alive_across_ping_periods() {
+    let Some(realm) = realm() else { return };
+    let handle = emulator(&realm, &[]).await;
+    let exporter = &handle.hosts()[0].host.exporter;
+    for package in [KerberosPackage::Kerberos, KerberosPackage::Negotiate] {
+        let key = key_of(&realm.admin_keytab, "Administrator");
+        let mut o = options(
+            &realm,
+            &handle,
+            "Administrator",
+            Some(key),
+            HOST_SPN,
+            AuthLevel::Privacy,
+        );
+        if let Some(kerberos) = o.kerberos.as_mut() {
+            kerberos.package = package;
+        }
+        o.ping_interval = Some(Duration::from_millis(100));
+        let connection = Connection::connect(o).await.expect("connect with Kerberos");
+        let mut status = connection.keep_alive();
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            status = connection.keep_alive();
+            if status.simple_pings >= 3 || status.last_error.is_some() {
+                break;
+            }
+        }
+        assert_eq!(status.last_error, None, "{package:?}: {status:?}");
+        assert!(
+            status.complex_pings >= 1 && status.simple_pings >= 3,
+            "{package:?}: {status:?}"
+        );
+        let set = exporter
+            .ping_sets()
+            .remove(&status.set_id)
+            .expect("the server knows the set");
+        assert_eq!(set.oids, status.oids.iter().copied().collect());
+        let rows = connection
+            .query("SELECT Caption FROM Win32_OperatingSystem")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{package:?}");
+        connection.close().await;
+    }
+    handle.shutdown().await;
+}

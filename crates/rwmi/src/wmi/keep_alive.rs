@@ -235,26 +235,22 @@ impl Resolver {
     }
 }
 
-/// The association options for pings: the connection's credentials at packet integrity at least
+/// The level of the pinger's association: the connection's, and packet integrity at least
 /// (MS-DCOM 3.2.6.1).
-pub(crate) fn resolver_options(
-    shared_options: &super::options::ConnectOptions,
-) -> AssociationOptions {
-    let level = shared_options.auth_level.max(AuthLevel::Integrity);
-    let mut options = AssociationOptions::new(vec![IOBJECT_EXPORTER_SYNTAX])
-        .with_auth(shared_options.credentials.clone(), level);
-    options.connect_timeout = shared_options.connect_timeout;
-    options.call_timeout = shared_options.call_timeout;
-    options.max_frag = shared_options.max_frag;
-    options
+pub(crate) fn ping_level(level: AuthLevel) -> AuthLevel {
+    level.max(AuthLevel::Integrity)
 }
 
 /// Runs the pings every `period` while the connection lives. The task holds the connection weakly, so
 /// dropping the last `Connection` (or `QueryStream`) ends it; `Shared`'s drop also aborts it at once.
-pub(crate) async fn run(shared: Weak<Shared>, resolver_addr: SocketAddr, period: Duration) {
-    let Some(options) = shared.upgrade().map(|s| resolver_options(&s.options)) else {
-        return;
-    };
+/// `options` are the resolver association's, made by `ConnectOptions::association` with the connection's
+/// own authentication.
+pub(crate) async fn run(
+    shared: Weak<Shared>,
+    resolver_addr: SocketAddr,
+    period: Duration,
+    options: AssociationOptions,
+) {
     let mut resolver = Resolver {
         addr: resolver_addr,
         options,

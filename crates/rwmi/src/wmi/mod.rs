@@ -9,6 +9,7 @@ pub mod namespace;
 pub mod options;
 pub mod query;
 mod smart_enum;
+mod stages;
 
 pub use connection::{ConnectReport, Connection, StageTiming};
 pub use de::{DeError, from_instance};

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use rwmi_core::wmio::{Limits, SharedClasses};
 
+use rwmi_core::rpc::SyntaxId;
+
+use crate::rpc::AssociationOptions;
 use crate::security::{
     AuthLevel, Authentication, Credentials, KerberosCredentials, KerberosSecret, Secret,
 };
@@ -359,6 +362,23 @@ impl ConnectOptions {
             )));
         }
         Ok(format!("host/{}", self.target.host))
+    }
+
+    /// The options of one association this connection makes: `interfaces` offered in its bind,
+    /// `authentication` (this connection's, from [`Self::authentication`]) at `level`, and this
+    /// connection's time bounds and fragment size. The activation's, the object exporter's and the
+    /// pinger's associations all come from here, so none can authenticate otherwise than the others.
+    pub(crate) fn association(
+        &self,
+        interfaces: Vec<SyntaxId>,
+        authentication: Authentication,
+        level: AuthLevel,
+    ) -> AssociationOptions {
+        let mut options = AssociationOptions::new(interfaces).with_auth(authentication, level);
+        options.connect_timeout = self.connect_timeout;
+        options.call_timeout = self.call_timeout;
+        options.max_frag = self.max_frag;
+        options
     }
 
     /// The bound for the whole connect: `max_wait` capped at two minutes.
