@@ -96,6 +96,12 @@ async fn operating_system_caption(options: ConnectOptions) -> String {
     let connection = Connection::connect(options)
         .await
         .expect("connect with Kerberos");
+    let caption = caption_of(&connection).await;
+    connection.close().await;
+    caption
+}
+
+async fn caption_of(connection: &Connection) -> String {
     let rows = connection
         .query("SELECT Caption FROM Win32_OperatingSystem")
         .await
@@ -103,7 +109,6 @@ async fn operating_system_caption(options: ConnectOptions) -> String {
         .collect()
         .await
         .unwrap();
-    connection.close().await;
     assert_eq!(rows.len(), 1);
     match rows[0].get("Caption") {
         Some(Value::String(caption)) => caption.clone(),
@@ -335,14 +340,8 @@ async fn a_kerberos_connection_keeps_its_objects_alive_across_ping_periods() {
             .remove(&status.set_id)
             .expect("the server knows the set");
         assert_eq!(set.oids, status.oids.iter().copied().collect());
-        let rows = connection
-            .query("SELECT Caption FROM Win32_OperatingSystem")
-            .await
-            .unwrap()
-            .collect()
-            .await
-            .unwrap();
-        assert_eq!(rows.len(), 1, "{package:?}");
+        let caption = caption_of(&connection).await;
+        assert!(caption.contains("Windows"), "{package:?}: {caption}");
         connection.close().await;
     }
     handle.shutdown().await;
