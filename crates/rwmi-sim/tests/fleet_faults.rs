@@ -1,15 +1,17 @@
 //! Faults at scale: 200 virtual hosts on loopback (127.0.0.1 to 127.0.0.200), 20 of them with fault
-//! profiles, queried concurrently through the library. Every healthy host's rows arrive complete, every
+//! profiles, queried concurrently through the library's fleet fan-out on a connection pool, as the CLI
+//! runs a fleet. Every healthy host's rows arrive complete, every
 //! faulty host gets its diagnosis, and every time-out fires within 10 % of its setting.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rwmi::diagnosis::diagnose;
+use rwmi::fleet::{FleetEvent, fan_out};
+use rwmi::pool::{Pool, PoolConfig};
 use rwmi::security::{Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, Connection, WmiError, WmiStage};
 use rwmi_sim::launch::{SimOptions, start};
-use tokio::sync::Semaphore;
 
 const HOSTS: usize = 200;
 const SERVICES: usize = 20;
@@ -78,17 +80,18 @@ fn options(target: String) -> ConnectOptions {
     o
 }
 
+fn name_of(row: &rwmi_core::wmio::WmiInstance) -> String {
+    match row.get("Name") {
+        Some(rwmi_core::wmio::Value::String(name)) => name.clone(),
+        other => panic!("a service without a Name: {other:?}"),
+    }
+}
+
 async fn query(options: ConnectOptions) -> Result<Vec<String>, WmiError> {
     let connection = Connection::connect(options).await?;
     let rows = connection.query(QUERY).await?.collect().await?;
     connection.close().await;
-    Ok(rows
-        .iter()
-        .map(|r| match r.get("Name") {
-            Some(rwmi_core::wmio::Value::String(name)) => name.clone(),
-            other => panic!("a service without a Name: {other:?}"),
-        })
-        .collect())
+    Ok(rows.iter().map(name_of).collect())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,31 +123,59 @@ async fn two_hundred_hosts_twenty_faulty() {
 
     // The fleet shares one store of decoded classes, as `rwmi query -H @hosts` does.
     let classes = rwmi::wmi::shared_classes();
-    let permits = Arc::new(Semaphore::new(CONCURRENCY));
-    let mut tasks = Vec::new();
-    for (index, target) in targets.iter().enumerate() {
-        let permits = permits.clone();
+    let pool = Pool::new(PoolConfig {
+        max_connections: CONCURRENCY,
+        max_concurrency: CONCURRENCY,
+        ..PoolConfig::default()
+    });
+    let hosts = targets.iter().map(|target| {
         let mut options = options(target.clone());
         options.shared_classes = Some(classes.clone());
-        tasks.push(tokio::spawn(async move {
-            let _permit = permits.acquire_owned().await.unwrap();
-            (index, query(options).await)
-        }));
-    }
+        (target.clone(), options)
+    });
+    let mut events = fan_out(&pool, hosts, |pool, options, out| async move {
+        let lease = pool.connection(&options).await?;
+        let mut rows = lease.query(QUERY).await?;
+        let mut count = 0;
+        while let Some(row) = rows.next().await {
+            out.emit(name_of(&row?)).await;
+            count += 1;
+        }
+        Ok(count)
+    });
+    let index_of: HashMap<&str, usize> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let mut names: HashMap<usize, Vec<String>> = HashMap::new();
     let mut healthy = 0;
     let mut faulty = Vec::new();
-    for task in tasks {
-        let (index, result) = task.await.unwrap();
-        match (fault_of(index), result) {
-            (None, Ok(names)) => {
-                assert_eq!(names, expected, "host {index}");
-                healthy += 1;
+    while let Some(event) = events.next().await {
+        match event {
+            FleetEvent::Item { host, item } => {
+                names.entry(index_of[&*host]).or_default().push(item)
             }
-            (None, Err(e)) => panic!("healthy host {index} failed: {e}"),
-            (Some(fault), Ok(_)) => panic!("host {index} with {} succeeded", fault.profile),
-            (Some(fault), Err(e)) => faulty.push((index, fault, e)),
+            FleetEvent::Done { host, result } => {
+                let index = index_of[&*host];
+                match (fault_of(index), result) {
+                    (None, Ok(count)) => {
+                        let names = names.remove(&index).unwrap_or_default();
+                        assert_eq!(count, names.len(), "host {index}");
+                        assert_eq!(names, expected, "host {index}");
+                        healthy += 1;
+                    }
+                    (None, Err(e)) => panic!("healthy host {index} failed: {e}"),
+                    (Some(fault), Ok(_)) => {
+                        panic!("host {index} with {} succeeded", fault.profile)
+                    }
+                    (Some(fault), Err(e)) => faulty.push((index, fault, e)),
+                }
+            }
         }
     }
+    assert!(pool.stats().open <= CONCURRENCY, "{:?}", pool.stats());
+    pool.close_idle().await;
     assert_eq!(healthy, HOSTS - HOSTS / 10);
     assert_eq!(faulty.len(), HOSTS / 10);
     // Win32_Service was parsed by the first healthy hosts to answer and reused by the others, whose rows

@@ -4,6 +4,8 @@
 //! associations (client and server side), and the public API.
 
 pub mod diagnosis;
+pub mod fleet;
+pub mod pool;
 pub mod rpc;
 pub mod security;
 pub mod wmi;

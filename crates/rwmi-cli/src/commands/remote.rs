@@ -1,14 +1,14 @@
-//! The commands that talk to hosts (query, get, call, classes, namespaces), run over one host or a fleet:
-//! every host is its own task, bounded by --concurrency, rows are printed as they arrive, and a failing
-//! host never holds up another.
+//! The commands that talk to hosts (query, get, call, classes, namespaces), run over one host or a fleet
+//! through `rwmi::fleet` on connections from an `rwmi::pool::Pool`: every host is its own task, bounded
+//! by --concurrency, rows are printed as they arrive, and a failing host never holds up another.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
+use rwmi::fleet::{Emitter, FleetEvent, fan_out};
+use rwmi::pool::{Lease, Pool, PoolConfig};
 use rwmi::security::AuthLevel;
-use rwmi::wmi::{Connection, WmiError};
+use rwmi::wmi::WmiError;
 use rwmi_core::wmio::{WmiInstance, WmiObject};
-use tokio::sync::{Semaphore, mpsc};
 
 use crate::args::{ConnectArgs, Format, OutputArgs};
 use crate::connect::prepare;
@@ -29,10 +29,10 @@ pub enum Operation {
     Namespaces,
 }
 
-enum Event {
-    Row(String, WmiInstance),
-    Object(String, WmiObject),
-    Done(String, Result<usize, WmiError>),
+/// What a host yields.
+enum Output {
+    Row(WmiInstance),
+    Object(WmiObject),
 }
 
 /// The exit code a failure maps to (README's table).
@@ -63,12 +63,13 @@ pub fn exit_code(error: &WmiError) -> u8 {
 /// Connects; when the namespace refuses a level below packet privacy (RequiresEncryption, MS-WMI 3.1.4),
 /// says so and tries once more at privacy. rwmi raises a level this way but never lowers one.
 async fn connect_raising_to_privacy(
+    pool: &Pool,
     options: rwmi::wmi::ConnectOptions,
     host: &str,
-) -> Result<Connection, WmiError> {
+) -> Result<Lease, WmiError> {
     const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
     let level = options.auth_level;
-    match Connection::connect(options.clone()).await {
+    match pool.connection(&options).await {
         Err(e)
             if e.stage == rwmi::wmi::WmiStage::Login
                 && e.code == Some(WBEM_E_ACCESS_DENIED)
@@ -80,63 +81,59 @@ async fn connect_raising_to_privacy(
             );
             let mut raised = options;
             raised.auth_level = AuthLevel::Privacy;
-            Connection::connect(raised).await
+            pool.connection(&raised).await
         }
         other => other,
     }
 }
 
 async fn run_on_host(
+    pool: Pool,
     options: rwmi::wmi::ConnectOptions,
-    host: String,
-    operation: Operation,
-    events: mpsc::Sender<Event>,
-) {
-    let result = async {
-        let connection = connect_raising_to_privacy(options, &host).await?;
-        for note in &connection.report().notes {
-            eprintln!("rwmi: {host}: note: {note}");
-        }
-        let mut count = 0usize;
-        match &operation {
-            Operation::Query(wql) => {
-                let mut rows = connection.query(wql).await?;
-                while let Some(row) = rows.next().await {
-                    let _ = events.send(Event::Row(host.clone(), row?)).await;
-                    count += 1;
-                }
+    operation: &Operation,
+    out: Emitter<Output>,
+) -> Result<usize, WmiError> {
+    let host = out.host().to_string();
+    let connection = connect_raising_to_privacy(&pool, options, &host).await?;
+    for note in &connection.report().notes {
+        eprintln!("rwmi: {host}: note: {note}");
+    }
+    let mut count = 0usize;
+    match operation {
+        Operation::Query(wql) => {
+            let mut rows = connection.query(wql).await?;
+            while let Some(row) = rows.next().await {
+                out.emit(Output::Row(row?)).await;
+                count += 1;
             }
-            Operation::Get(path) => {
-                let object = connection.get(path).await?;
-                let _ = events.send(Event::Object(host.clone(), object)).await;
+        }
+        Operation::Get(path) => {
+            let object = connection.get(path).await?;
+            out.emit(Output::Object(object)).await;
+            count = 1;
+        }
+        Operation::Call { path, method, args } => {
+            if let Some(result) = connection.exec_method_text(path, method, args).await? {
+                out.emit(Output::Row(result)).await;
                 count = 1;
             }
-            Operation::Call { path, method, args } => {
-                if let Some(out) = connection.exec_method_text(path, method, args).await? {
-                    let _ = events.send(Event::Row(host.clone(), out)).await;
-                    count = 1;
-                }
-            }
-            Operation::Classes => {
-                let mut rows = connection.query_objects("SELECT * FROM meta_class").await?;
-                while let Some(object) = rows.next().await {
-                    let _ = events.send(Event::Object(host.clone(), object?)).await;
-                    count += 1;
-                }
-            }
-            Operation::Namespaces => {
-                let mut rows = connection.query("SELECT Name FROM __NAMESPACE").await?;
-                while let Some(row) = rows.next().await {
-                    let _ = events.send(Event::Row(host.clone(), row?)).await;
-                    count += 1;
-                }
+        }
+        Operation::Classes => {
+            let mut rows = connection.query_objects("SELECT * FROM meta_class").await?;
+            while let Some(object) = rows.next().await {
+                out.emit(Output::Object(object?)).await;
+                count += 1;
             }
         }
-        connection.close().await;
-        Ok(count)
+        Operation::Namespaces => {
+            let mut rows = connection.query("SELECT Name FROM __NAMESPACE").await?;
+            while let Some(row) = rows.next().await {
+                out.emit(Output::Row(row?)).await;
+                count += 1;
+            }
+        }
     }
-    .await;
-    let _ = events.send(Event::Done(host, result)).await;
+    Ok(count)
 }
 
 pub async fn run(connect: ConnectArgs, output: OutputArgs, operation: Operation) -> u8 {
@@ -161,27 +158,37 @@ pub async fn run(connect: ConnectArgs, output: OutputArgs, operation: Operation)
         bar
     });
 
-    let (tx, mut rx) = mpsc::channel::<Event>(1024);
-    let limit = Arc::new(Semaphore::new(connect.concurrency.max(1)));
-    for (host, options) in hosts.iter().cloned().zip(options) {
-        let tx = tx.clone();
-        let limit = limit.clone();
-        let operation = operation.clone();
-        tokio::spawn(async move {
-            let Ok(_permit) = limit.acquire_owned().await else {
-                return;
-            };
-            run_on_host(options, host, operation, tx).await;
-        });
-    }
-    drop(tx);
+    // A run is one-shot: the pool keeps no more connections open than run at once, and closes the
+    // last of them (releasing their objects on the servers) at the end.
+    let concurrency = connect.concurrency.max(1);
+    let pool = Pool::new(PoolConfig {
+        max_connections: concurrency,
+        max_concurrency: concurrency,
+        max_per_target: concurrency,
+        ..PoolConfig::default()
+    });
+    let operation = std::sync::Arc::new(operation);
+    let mut events = fan_out(
+        &pool,
+        hosts.iter().cloned().zip(options),
+        move |pool, options, out| {
+            let operation = operation.clone();
+            async move { run_on_host(pool, options, &operation, out).await }
+        },
+    );
 
     let (mut ok, mut failures) = (0usize, Vec::new());
-    while let Some(event) = rx.recv().await {
+    while let Some(event) = events.next().await {
         match event {
-            Event::Row(host, row) => printer.row(&host, &row),
-            Event::Object(host, object) => printer.object(&host, &object),
-            Event::Done(host, result) => {
+            FleetEvent::Item {
+                host,
+                item: Output::Row(row),
+            } => printer.row(&host, &row),
+            FleetEvent::Item {
+                host,
+                item: Output::Object(object),
+            } => printer.object(&host, &object),
+            FleetEvent::Done { host, result } => {
                 if let Some(bar) = &progress {
                     bar.inc(1);
                 }
@@ -208,6 +215,7 @@ pub async fn run(connect: ConnectArgs, output: OutputArgs, operation: Operation)
             }
         }
     }
+    pool.close_idle().await;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

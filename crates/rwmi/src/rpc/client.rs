@@ -349,6 +349,15 @@ impl ClientAssociation {
         self.call_timeout = timeout;
     }
 
+    /// Why the association can take no more calls, if it cannot: an earlier failure ended it, or the
+    /// server has closed or reset the connection since the last call (seen without a round trip).
+    pub fn ended(&self) -> Option<String> {
+        if let Some(cause) = &self.broken {
+            return Some(cause.to_string());
+        }
+        self.stream.peer_gone().map(str::to_string)
+    }
+
     /// Whether the server accepted this interface in the bind.
     pub fn supports(&self, interface: &SyntaxId) -> bool {
         self.contexts.iter().any(|(_, i)| i == interface)

@@ -101,6 +101,21 @@ impl FragmentStream {
         self.stream.flush().await.map_err(|e| io_error(stage, &e))
     }
 
+    /// Whether the peer has closed or reset the connection, looked at without waiting and without taking
+    /// any octet from the stream: an idle association has nothing to read, so end of stream, an error or
+    /// octets nobody asked for all mean it cannot be used for another call.
+    pub fn peer_gone(&self) -> Option<&'static str> {
+        let mut octet = [0u8; 1];
+        let mut buf = tokio::io::ReadBuf::new(&mut octet);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match self.stream.poll_peek(&mut cx, &mut buf) {
+            std::task::Poll::Pending => None,
+            std::task::Poll::Ready(Ok(0)) => Some("the server closed the connection"),
+            std::task::Poll::Ready(Ok(_)) => Some("the server sent data no call asked for"),
+            std::task::Poll::Ready(Err(_)) => Some("the connection was reset"),
+        }
+    }
+
     /// The socket itself, for the server's fault-injection hook (`ServerOptions::wire_faults`).
     pub fn inner_mut(&mut self) -> &mut TcpStream {
         &mut self.stream

@@ -150,6 +150,22 @@ pub(crate) fn new_cid() -> Guid {
     Guid::from_u128((nanos << 64) ^ u128::from(n) ^ (u128::from(std::process::id()) << 32))
 }
 
+/// What [`Connection::health`] sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    Healthy,
+    /// The association has ended; nothing more can be called on this connection.
+    Closed(String),
+    /// The last keep-alive ping failed, with this error.
+    PingsFailing(String),
+}
+
+impl Health {
+    pub fn is_healthy(&self) -> bool {
+        matches!(self, Health::Healthy)
+    }
+}
+
 /// A connection to one namespace on one machine.
 #[derive(Clone)]
 pub struct Connection {
@@ -192,6 +208,22 @@ impl Connection {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Whether the connection can still serve calls, seen without a round trip: `Closed` when its
+    /// association has ended (the server closed or reset it, or a failure ended it), `PingsFailing` when
+    /// the keep-alive could not reach the object resolver last time (the server will collect our objects
+    /// after three periods without a ping, MS-DCOM 3.2.6). A connection busy with a call is `Healthy`.
+    pub fn health(&self) -> Health {
+        if let Ok(rpc) = self.shared.rpc.try_lock()
+            && let Some(cause) = rpc.ended()
+        {
+            return Health::Closed(cause);
+        }
+        match self.keep_alive().last_error {
+            Some(error) => Health::PingsFailing(error),
+            None => Health::Healthy,
+        }
     }
 
     /// Releases the namespace object. The association, and the keep-alive pings, end when the last

@@ -11,7 +11,7 @@ pub mod query;
 mod smart_enum;
 mod stages;
 
-pub use connection::{ConnectReport, Connection, StageTiming};
+pub use connection::{ConnectReport, Connection, Health, StageTiming};
 pub use de::{DeError, from_instance};
 pub use error::{WmiError, WmiStage};
 pub use keep_alive::KeepAliveStatus;
