@@ -5,11 +5,9 @@ use std::io::IsTerminal;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
+use rwmi::security::krb5::{CredentialCache, Keytab, Principal};
 use rwmi::security::{AuthLevel, CachedTgt, Credentials, KerberosSecret, Secret};
 use rwmi::wmi::{ConnectOptions, KerberosPackage, KerberosSettings};
-use rwmi_core::krb5::ccache::CredentialCache;
-use rwmi_core::krb5::keytab::Keytab;
-use rwmi_core::krb5::principal::Principal;
 
 use crate::args::{AuthLevelArg, AuthPackageArg, ConnectArgs};
 

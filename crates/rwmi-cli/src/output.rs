@@ -4,7 +4,8 @@
 
 use std::io::Write;
 
-use rwmi_core::wmio::{Value, WmiInstance, WmiObject, json_string, value_to_json};
+use rwmi::json::{json_string, value_to_json};
+use rwmi::{Value, WmiInstance, WmiObject};
 
 use crate::args::Format;
 
@@ -32,7 +33,7 @@ pub fn value_text(value: Option<&Value>) -> String {
             let parts: Vec<String> = items.iter().map(|v| value_text(Some(v))).collect();
             format!("{{{}}}", parts.join(", "))
         }
-        Some(Value::Object(o)) => rwmi_core::wmio::object_to_json(o),
+        Some(Value::Object(o)) => rwmi::json::object_to_json(o),
         Some(other) => value_to_json(other),
     }
 }
@@ -201,7 +202,7 @@ impl Printer {
                 let mut out = self.out.lock();
                 match self.format {
                     Format::Json | Format::Ndjson => {
-                        let _ = writeln!(out, "{}", rwmi_core::wmio::object_to_json(object));
+                        let _ = writeln!(out, "{}", rwmi::json::object_to_json(object));
                     }
                     _ => {
                         let _ = writeln!(

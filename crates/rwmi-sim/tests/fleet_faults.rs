@@ -80,9 +80,9 @@ fn options(target: String) -> ConnectOptions {
     o
 }
 
-fn name_of(row: &rwmi_core::wmio::WmiInstance) -> String {
+fn name_of(row: &rwmi::WmiInstance) -> String {
     match row.get("Name") {
-        Some(rwmi_core::wmio::Value::String(name)) => name.clone(),
+        Some(rwmi::Value::String(name)) => name.clone(),
         other => panic!("a service without a Name: {other:?}"),
     }
 }

@@ -5,11 +5,11 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use rwmi::Value;
 use rwmi::fleet::{FleetEvent, fan_out};
 use rwmi::pool::{Pool, PoolConfig};
 use rwmi::security::{AuthLevel, Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, Health, WmiStage};
-use rwmi_core::wmio::Value;
 use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{SimOptions, start};

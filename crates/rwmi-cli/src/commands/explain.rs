@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use rwmi_core::status::{self, Encoding, StatusInfo};
+use rwmi::status::{self, Encoding, StatusInfo};
 
 use crate::exit;
 

@@ -8,7 +8,7 @@ use rwmi::fleet::{Emitter, FleetEvent, fan_out};
 use rwmi::pool::{Lease, Pool, PoolConfig};
 use rwmi::security::AuthLevel;
 use rwmi::wmi::WmiError;
-use rwmi_core::wmio::{WmiInstance, WmiObject};
+use rwmi::{WmiInstance, WmiObject};
 
 use crate::args::{ConnectArgs, Format, OutputArgs};
 use crate::connect::prepare;
@@ -204,9 +204,9 @@ pub async fn run(connect: ConnectArgs, output: OutputArgs, operation: Operation)
                             let code = e.code.map_or("null".into(), |c| format!("\"0x{c:08X}\""));
                             println!(
                                 "{{\"host\": {}, \"error\": {{\"stage\": \"{}\", \"code\": {code}, \"message\": {}}}}}",
-                                rwmi_core::wmio::json_string(&host),
+                                rwmi::json::json_string(&host),
                                 e.stage.id(),
-                                rwmi_core::wmio::json_string(&e.to_string())
+                                rwmi::json::json_string(&e.to_string())
                             );
                         }
                         failures.push(e);

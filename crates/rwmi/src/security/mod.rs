@@ -8,6 +8,13 @@ pub mod kerberos;
 pub mod nlmp;
 pub mod ntlm;
 
+/// Kerberos files: the FILE credential cache `kinit` writes and keytabs, for `KerberosSecret`s.
+pub mod krb5 {
+    pub use rwmi_core::krb5::ccache::CredentialCache;
+    pub use rwmi_core::krb5::keytab::Keytab;
+    pub use rwmi_core::krb5::principal::Principal;
+}
+
 pub use context::{Authentication, SecurityInitiator, SecuritySession, SpnegoCompletion, ThirdLeg};
 pub use credentials::{Credentials, Secret};
 pub use kerberos::{
