@@ -57,6 +57,8 @@ pub struct PoolStats {
     pub open: usize,
     /// Open connections no lease holds.
     pub idle: usize,
+    /// Keys the pool keeps an entry for: those with a connection or a lease.
+    pub keys: usize,
     /// Connects made (first connections and re-connects).
     pub connects: u64,
     /// Checkouts served by a connection already open.
@@ -91,6 +93,8 @@ struct Inner {
     open: Arc<AtomicUsize>,
     overall: Arc<Semaphore>,
     targets: StdMutex<HashMap<String, Arc<TargetState>>>,
+    /// When checkouts last looked for expired connections (at most once per sweep period).
+    last_expiry: StdMutex<Instant>,
     counters: Counters,
 }
 
@@ -114,6 +118,8 @@ struct TargetState {
 /// for that one connect instead of making their own; callers of other keys never take it.
 struct Slot {
     options: ConnectOptions,
+    /// The key of its `TargetState` in the pool.
+    target: String,
     /// The pool's count of open connections, given back when this slot's connection goes.
     pool_open: Arc<AtomicUsize>,
     connection: Mutex<Option<Connection>>,
@@ -184,6 +190,7 @@ impl Pool {
             open: Arc::new(AtomicUsize::new(0)),
             overall: Arc::new(Semaphore::new(config.max_concurrency)),
             targets: StdMutex::new(HashMap::new()),
+            last_expiry: StdMutex::new(Instant::now()),
             counters: Counters::default(),
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -214,16 +221,17 @@ impl Pool {
             .acquire_owned()
             .await
             .expect("the pool's semaphores are never closed");
-        let slot = target.slot(options);
-        slot.leases.fetch_add(1, Ordering::AcqRel);
-        // From here the lease owns the count: dropping it (on failure too) gives it back.
+        // The slot comes with its lease counted; from here the lease owns the count: dropping it (on
+        // failure too) gives it back.
+        let slot = target.slot(&options.target.to_string(), options);
         let mut lease = Lease {
             connection: None,
             slot: slot.clone(),
+            pool: self.inner.clone(),
             _permits: (overall, per_target),
         };
         let mut guard = slot.connection.lock().await;
-        self.inner.expire_idle();
+        self.inner.expire_if_due();
         if let Some(existing) = guard.as_ref() {
             if existing.health().is_healthy() {
                 self.inner.counters.reuses.fetch_add(1, Ordering::Relaxed);
@@ -266,12 +274,12 @@ impl Pool {
         let mut closes = tokio::task::JoinSet::new();
         for slot in self.inner.all_slots() {
             if let Some(connection) = slot.take_if_idle() {
+                self.inner.forget(&slot);
                 closes.spawn(connection.close());
             }
         }
         let closed = closes.len();
         while closes.join_next().await.is_some() {}
-        self.inner.forget_empty_targets();
         closed
     }
 
@@ -284,6 +292,7 @@ impl Pool {
                 .filter(|s| s.open.load(Ordering::Acquire))
                 .count(),
             idle: slots.iter().filter(|s| s.idle_since().is_some()).count(),
+            keys: slots.len(),
             connects: c.connects.load(Ordering::Relaxed),
             reuses: c.reuses.load(Ordering::Relaxed),
             unhealthy: c.unhealthy.load(Ordering::Relaxed),
@@ -324,16 +333,28 @@ impl Inner {
                 .idle_since()
                 .is_some_and(|since| now.duration_since(since) >= self.config.idle_timeout);
             if stale && slot.close_if_idle() {
+                self.forget(&slot);
                 expired += 1;
             }
         }
         self.counters
             .expired
             .fetch_add(expired as u64, Ordering::Relaxed);
-        if expired > 0 {
-            self.forget_empty_targets();
-        }
         expired
+    }
+
+    /// `expire_idle`, if a sweep period has passed since checkouts last did it: a checkout costs a look
+    /// at every slot only that often.
+    fn expire_if_due(&self) {
+        let now = Instant::now();
+        {
+            let mut last = self.last_expiry.lock().unwrap_or_else(|p| p.into_inner());
+            if now.duration_since(*last) < sweep_period(&self.config) {
+                return;
+            }
+            *last = now;
+        }
+        self.expire_idle();
     }
 
     /// Before a connect: takes a place under `max_connections`, closing the least recently used idle
@@ -359,6 +380,7 @@ impl Inner {
             match oldest {
                 Some((_, slot)) => {
                     if slot.close_if_idle() {
+                        self.forget(slot);
                         self.counters.evicted.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -374,34 +396,45 @@ impl Inner {
         }
     }
 
-    /// Drops the slots with no connection and no lease, and targets with no slot left, so that a pool
-    /// that has seen many hosts does not keep an entry for each forever.
-    fn forget_empty_targets(&self) {
+    /// Drops a slot that has no connection and no lease, and its target once that has no slot and no
+    /// checkout holds it, so that a pool that has seen many hosts keeps no entry for each. A checkout
+    /// takes its target under the map's lock and its slot, counted, under the target's: both checks
+    /// below see it.
+    fn forget(&self, slot: &Slot) {
         let mut targets = self.targets.lock().unwrap_or_else(|p| p.into_inner());
-        targets.retain(|_, target| {
+        let Some(target) = targets.get(&slot.target) else {
+            return;
+        };
+        let empty = {
             let mut slots = target.slots.lock().unwrap_or_else(|p| p.into_inner());
             slots.retain(|s| {
-                s.open.load(Ordering::Acquire)
+                !std::ptr::eq(Arc::as_ptr(s), slot)
+                    || s.open.load(Ordering::Acquire)
                     || s.leases.load(Ordering::Acquire) != 0
-                    || Arc::strong_count(s) > 1
             });
-            !slots.is_empty() || Arc::strong_count(target) > 1
-        });
+            slots.is_empty()
+        };
+        if empty && Arc::strong_count(target) == 1 {
+            targets.remove(&slot.target);
+        }
     }
 }
 
 impl TargetState {
-    fn slot(&self, options: &ConnectOptions) -> Arc<Slot> {
+    /// The slot of `options`' key, made if there is none, with one more lease counted.
+    fn slot(&self, key: &str, options: &ConnectOptions) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(slot) = slots.iter().find(|s| same_connection(&s.options, options)) {
+            slot.leases.fetch_add(1, Ordering::AcqRel);
             return slot.clone();
         }
         let slot = Arc::new(Slot {
             options: options.clone(),
+            target: key.to_string(),
             pool_open: self.pool_open.clone(),
             connection: Mutex::new(None),
             open: std::sync::atomic::AtomicBool::new(false),
-            leases: AtomicUsize::new(0),
+            leases: AtomicUsize::new(1),
             last_used: StdMutex::new(Instant::now()),
         });
         slots.push(slot.clone());
@@ -409,12 +442,14 @@ impl TargetState {
     }
 }
 
-/// The pool's background sweep: expires idle connections every quarter of `idle_timeout` (at least once
-/// a second), and ends with the pool.
+/// The pool's background sweep: expires idle connections every quarter of `idle_timeout` (between 0.1 s
+/// and a minute), and ends with the pool.
+fn sweep_period(config: &PoolConfig) -> Duration {
+    (config.idle_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(60))
+}
+
 async fn sweep(inner: Weak<Inner>) {
-    let period = inner
-        .upgrade()
-        .map(|i| (i.config.idle_timeout / 4).max(Duration::from_secs(1)));
+    let period = inner.upgrade().map(|i| sweep_period(&i.config));
     let Some(period) = period else { return };
     let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
@@ -429,6 +464,7 @@ async fn sweep(inner: Weak<Inner>) {
 pub struct Lease {
     connection: Option<Connection>,
     slot: Arc<Slot>,
+    pool: Arc<Inner>,
     _permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
 }
 
@@ -462,6 +498,10 @@ impl Drop for Lease {
             .last_used
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Instant::now();
-        self.slot.leases.fetch_sub(1, Ordering::AcqRel);
+        let last = self.slot.leases.fetch_sub(1, Ordering::AcqRel) == 1;
+        // A slot whose connect failed keeps nothing worth an entry.
+        if last && !self.slot.open.load(Ordering::Acquire) {
+            self.pool.forget(&self.slot);
+        }
     }
 }
