@@ -7,37 +7,38 @@ use rwmi_core::dcom::scm::{
     RemQueryInterfaceResponse, RemoteCreateInstanceRequest, RemoteCreateInstanceResponse,
     ResolveOxid2Response, ServerAlive2Response,
 };
+use rwmi_core::rpc::Stub;
 use rwmi_fuzz::round_trip;
 
 fuzz_target!(|data: &[u8]| {
     round_trip(
         "RemoteCreateInstanceRequest",
         data,
-        RemoteCreateInstanceRequest::decode,
-        RemoteCreateInstanceRequest::encode,
+        RemoteCreateInstanceRequest::from_stub,
+        RemoteCreateInstanceRequest::to_stub,
     );
     round_trip(
         "RemoteCreateInstanceResponse",
         data,
-        RemoteCreateInstanceResponse::decode,
-        RemoteCreateInstanceResponse::encode,
+        RemoteCreateInstanceResponse::from_stub,
+        RemoteCreateInstanceResponse::to_stub,
     );
     round_trip(
         "ResolveOxid2Response",
         data,
-        ResolveOxid2Response::decode,
-        ResolveOxid2Response::encode,
+        ResolveOxid2Response::from_stub,
+        ResolveOxid2Response::to_stub,
     );
     round_trip(
         "ServerAlive2Response",
         data,
-        ServerAlive2Response::decode,
-        ServerAlive2Response::encode,
+        ServerAlive2Response::from_stub,
+        ServerAlive2Response::to_stub,
     );
     round_trip(
         "RemQueryInterfaceResponse",
         data,
-        RemQueryInterfaceResponse::decode,
-        RemQueryInterfaceResponse::encode,
+        RemQueryInterfaceResponse::from_stub,
+        RemQueryInterfaceResponse::to_stub,
     );
 });

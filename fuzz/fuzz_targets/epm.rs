@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use rwmi_core::epm::{EptMapRequest, EptMapResponse, TcpTower};
-use rwmi_fuzz::{assert_stable, expect_redecoded};
+use rwmi_core::rpc::Stub;
+use rwmi_fuzz::{assert_stable, expect_redecoded, round_trip};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(first) = TcpTower::decode(data) {
@@ -12,18 +13,16 @@ fuzz_target!(|data: &[u8]| {
         let again = expect_redecoded("TcpTower", TcpTower::decode(&encoding), &encoding);
         assert_stable("TcpTower", &first, &again);
     }
-    if let Ok(first) = EptMapRequest::decode(data) {
-        let encoding = first.encode();
-        let again = expect_redecoded("EptMapRequest", EptMapRequest::decode(&encoding), &encoding);
-        assert_stable("EptMapRequest", &first, &again);
-    }
-    if let Ok(first) = EptMapResponse::decode(data) {
-        let encoding = first.encode();
-        let again = expect_redecoded(
-            "EptMapResponse",
-            EptMapResponse::decode(&encoding),
-            &encoding,
-        );
-        assert_stable("EptMapResponse", &first, &again);
-    }
+    round_trip(
+        "EptMapRequest",
+        data,
+        EptMapRequest::from_stub,
+        EptMapRequest::to_stub,
+    );
+    round_trip(
+        "EptMapResponse",
+        data,
+        EptMapResponse::from_stub,
+        EptMapResponse::to_stub,
+    );
 });

@@ -1,11 +1,11 @@
 //! MS-WMI request and response stubs. The first input octet picks the stub; the rest is decoded with
-//! `WmiStub::from_stub` and checked for a stable round trip through `to_stub`.
+//! `Stub::from_stub` and checked for a stable round trip through `to_stub`.
 #![no_main]
 
 use std::fmt::Debug;
 
 use libfuzzer_sys::fuzz_target;
-use rwmi_core::wmi::WmiStub;
+use rwmi_core::rpc::Stub;
 use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
 use rwmi_core::wmi::login::{NtlmLoginRequest, NtlmLoginResponse};
 use rwmi_core::wmi::services::{
@@ -34,6 +34,6 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-fn stub_round_trip<T: WmiStub + PartialEq + Debug>(stub: &[u8]) {
+fn stub_round_trip<T: Stub + PartialEq + Debug>(stub: &[u8]) {
     round_trip(T::CONTEXT, stub, T::from_stub, T::to_stub);
 }

@@ -7,6 +7,7 @@ use crate::ndr::array::{read_byte_elements, read_conformance, wire_count, write_
 use crate::ndr::{
     ConformantVaryingArray, ContextHandle, Full, Ndr, NdrReader, NdrWriter, decode_top, encode_top,
 };
+use crate::rpc::stub::{Stub, call};
 use crate::rpc::{NDR20, SyntaxId};
 
 /// The endpoint mapper interface, e1af8308-5d1f-11c9-91a4-08002b14a0fa v3.0, on TCP port 135.
@@ -15,7 +16,6 @@ pub const EPM: SyntaxId = SyntaxId::new(
     3,
     0,
 );
-pub const EPT_MAP_OPNUM: u16 = 3;
 /// ept_map's status when nothing is registered for the interface (EPT_S_NOT_REGISTERED, 0x16c9a0d6).
 pub const EPT_S_NOT_REGISTERED: u32 = 0x16c9_a0d6;
 
@@ -154,22 +154,21 @@ pub struct EptMapRequest {
     pub max_towers: u32,
 }
 
-impl EptMapRequest {
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = NdrWriter::new();
+impl Stub for EptMapRequest {
+    const CONTEXT: &'static str = "ept_map request";
+
+    fn encode(&self, w: &mut NdrWriter) {
         let object = self.object.map_or_else(Full::null, Full::new);
-        encode_top(&mut w, &object);
-        encode_top(&mut w, &Full::new(Twr(self.tower.encode())));
-        encode_top(&mut w, &self.entry_handle);
+        encode_top(w, &object);
+        encode_top(w, &Full::new(Twr(self.tower.encode())));
+        encode_top(w, &self.entry_handle);
         w.u32(self.max_towers);
-        w.into_vec()
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        let mut r = NdrReader::new("ept_map request", stub);
-        let object: Full<Guid> = decode_top(&mut r)?;
-        let tower: Full<Twr> = decode_top(&mut r)?;
-        let entry_handle = decode_top(&mut r)?;
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        let object: Full<Guid> = decode_top(r)?;
+        let tower: Full<Twr> = decode_top(r)?;
+        let entry_handle = decode_top(r)?;
         let max_towers = r.u32("max_towers")?;
         let tower = match tower.get() {
             Some(t) => TcpTower::decode(&t.0)?,
@@ -193,10 +192,11 @@ pub struct EptMapResponse {
     pub status: u32,
 }
 
-impl EptMapResponse {
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = NdrWriter::new();
-        encode_top(&mut w, &self.entry_handle);
+impl Stub for EptMapResponse {
+    const CONTEXT: &'static str = "ept_map response";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.entry_handle);
         w.u32(wire_count(self.towers.len()));
         let items: Vec<Full<Twr>> = self
             .towers
@@ -208,16 +208,14 @@ impl EptMapResponse {
             offset: 0,
             items,
         };
-        encode_top(&mut w, &array);
+        encode_top(w, &array);
         w.u32(self.status);
-        w.into_vec()
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        let mut r = NdrReader::new("ept_map response", stub);
-        let entry_handle = decode_top(&mut r)?;
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        let entry_handle = decode_top(r)?;
         let num_towers = r.u32("num_towers")?;
-        let array: ConformantVaryingArray<Full<Twr>> = decode_top(&mut r)?;
+        let array: ConformantVaryingArray<Full<Twr>> = decode_top(r)?;
         r.expect_count(
             "num_towers",
             u64::from(num_towers),
@@ -237,9 +235,12 @@ impl EptMapResponse {
     }
 }
 
+call!(EptMapRequest => EptMapResponse, EPM, 3);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rpc::stub::Call;
 
     const SAMR: SyntaxId = SyntaxId::new(
         Guid::from_u128(0x12345778_1234_abcd_ef00_0123456789ac),
@@ -274,7 +275,10 @@ mod tests {
             entry_handle: ContextHandle::default(),
             max_towers: 4,
         };
-        assert_eq!(EptMapRequest::decode(&request.encode()).unwrap(), request);
+        assert_eq!(
+            EptMapRequest::from_stub(&request.to_stub()).unwrap(),
+            request
+        );
         let response = EptMapResponse {
             entry_handle: ContextHandle::default(),
             towers: vec![
@@ -284,10 +288,10 @@ mod tests {
             max_towers: 4,
             status: 0,
         };
-        let bytes = response.encode();
-        assert_eq!(EptMapResponse::decode(&bytes).unwrap(), response);
+        let bytes = response.to_stub();
+        assert_eq!(EptMapResponse::from_stub(&bytes).unwrap(), response);
         for n in 0..bytes.len() {
-            assert!(EptMapResponse::decode(&bytes[..n]).is_err());
+            assert!(EptMapResponse::from_stub(&bytes[..n]).is_err());
         }
     }
 
@@ -297,5 +301,11 @@ mod tests {
         let mut bytes = TcpTower::new(SAMR, 1, [1, 2, 3, 4]).encode();
         bytes[2] = 0xff; // lhs length past the end
         assert!(TcpTower::decode(&bytes).is_err());
+    }
+    #[test]
+    fn ept_map_is_opnum_3_of_the_endpoint_mapper() {
+        // C706 appendix O: ept_insert, ept_delete, ept_lookup, ept_map.
+        assert_eq!(<EptMapRequest as Call>::INTERFACE, EPM);
+        assert_eq!(<EptMapRequest as Call>::OPNUM, 3);
     }
 }

@@ -12,6 +12,8 @@ pub mod krb5;
 pub mod ndr;
 pub mod rpc;
 pub mod status;
+#[cfg(test)]
+mod test_support;
 pub mod wmi;
 pub mod wmio;
 

@@ -10,15 +10,14 @@ use rwmi::security::{AuthLevel, Credentials, Secret};
 use rwmi_core::Guid;
 use rwmi_core::dcom::activation::ActivationRequest;
 use rwmi_core::dcom::scm::{
-    IOBJECT_EXPORTER_SYNTAX, IREM_UNKNOWN2_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX,
-    OPNUM_REM_QUERY_INTERFACE, OPNUM_REM_RELEASE, OPNUM_REMOTE_CREATE_INSTANCE,
-    OPNUM_SERVER_ALIVE2, RemInterfaceRef, RemQueryInterfaceRequest, RemQueryInterfaceResponse,
-    RemReleaseRequest, RemReleaseResponse, RemoteCreateInstanceRequest,
-    RemoteCreateInstanceResponse, ServerAlive2Response, ServerAliveRequest,
+    IOBJECT_EXPORTER_SYNTAX, IREM_UNKNOWN2_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX, RemInterfaceRef,
+    RemQueryInterfaceRequest, RemQueryInterfaceResponse, RemReleaseRequest, RemReleaseResponse,
+    RemoteCreateInstanceRequest, RemoteCreateInstanceResponse, ServerAlive2Request,
+    ServerAlive2Response,
 };
 use rwmi_core::dcom::{ComVersion, MInterfacePointer, ObjRef, ObjRefBody, ObjRefCustom, OrpcThis};
 use rwmi_core::ndr::Unique;
-use rwmi_core::rpc::SyntaxId;
+use rwmi_core::rpc::{Call, Stub, SyntaxId};
 use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
 use rwmi_core::wmi::ids::{
     CLSID_WBEM_CLASS_OBJECT_UNMARSHALER, CLSID_WBEM_LEVEL1_LOGIN, IENUM_WBEM_CLASS_OBJECT,
@@ -32,7 +31,7 @@ use rwmi_core::wmi::services::{
 use rwmi_core::wmi::smart_enum::{
     GetSmartEnumRequest, GetSmartEnumResponse, SmartNextRequest, SmartNextResponse,
 };
-use rwmi_core::wmi::{Bstr, ObjectArray, ObjectKind, WmiStub};
+use rwmi_core::wmi::{Bstr, ObjectArray, ObjectKind};
 use rwmi_core::wmio::{
     CimBase, CimType, ClassBuilder, Limits, Value, WmiInstance, WmiObject, decode_encoding_unit,
 };
@@ -110,13 +109,13 @@ async fn activate(addr: SocketAddr, user: &str, level: AuthLevel) -> RemoteCreat
     let stub = client
         .call(
             &IREMOTE_SCM_ACTIVATOR_SYNTAX,
-            OPNUM_REMOTE_CREATE_INSTANCE,
+            <RemoteCreateInstanceRequest as Call>::OPNUM,
             None,
-            &request.encode(),
+            &request.to_stub(),
         )
         .await
         .unwrap();
-    RemoteCreateInstanceResponse::decode(&stub).unwrap()
+    RemoteCreateInstanceResponse::from_stub(&stub).unwrap()
 }
 
 fn ipid_of(pointer: &MInterfacePointer) -> Guid {
@@ -127,7 +126,7 @@ fn ipid_of(pointer: &MInterfacePointer) -> Guid {
         .ipid
 }
 
-async fn call<R: WmiStub, S: WmiStub>(
+async fn call<R: Stub, S: Stub>(
     client: &mut ClientAssociation,
     interface: SyntaxId,
     opnum: u16,
@@ -420,13 +419,13 @@ async fn ten_thousand_synthetic_instances_enumerate_in_batches_and_smart_enum() 
         let stub = client
             .call(
                 &IREM_UNKNOWN2_SYNTAX,
-                OPNUM_REM_QUERY_INTERFACE,
+                <RemQueryInterfaceRequest as Call>::OPNUM,
                 Some(rem_unknown),
-                &request.encode(),
+                &request.to_stub(),
             )
             .await
             .unwrap();
-        RemQueryInterfaceResponse::decode(&stub).unwrap()
+        RemQueryInterfaceResponse::from_stub(&stub).unwrap()
     };
     assert_eq!(qi.hresult, 0);
     let fetch = qi.results[0].std.ipid;
@@ -482,13 +481,13 @@ async fn ten_thousand_synthetic_instances_enumerate_in_batches_and_smart_enum() 
     let stub = client
         .call(
             &IREM_UNKNOWN2_SYNTAX,
-            OPNUM_REM_RELEASE,
+            <RemReleaseRequest as Call>::OPNUM,
             Some(rem_unknown),
-            &release.encode(),
+            &release.to_stub(),
         )
         .await
         .unwrap();
-    assert_eq!(RemReleaseResponse::decode(&stub).unwrap().hresult, 0);
+    assert_eq!(RemReleaseResponse::from_stub(&stub).unwrap().hresult, 0);
     assert!(handle.hosts()[0].host.exporter.peek(&enumerator).is_none());
     handle.shutdown().await;
 }
@@ -562,12 +561,12 @@ async fn server_alive2(client: &mut ClientAssociation) -> Result<ServerAlive2Res
     let stub = client
         .call(
             &IOBJECT_EXPORTER_SYNTAX,
-            OPNUM_SERVER_ALIVE2,
+            <ServerAlive2Request as Call>::OPNUM,
             None,
-            &ServerAliveRequest.encode(),
+            &ServerAlive2Request.to_stub(),
         )
         .await?;
-    Ok(ServerAlive2Response::decode(&stub).unwrap())
+    Ok(ServerAlive2Response::from_stub(&stub).unwrap())
 }
 
 #[tokio::test]

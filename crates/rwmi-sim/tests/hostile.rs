@@ -328,7 +328,8 @@ async fn after_a_bad_signature_every_call_returns_the_same_error() {
     use rwmi::rpc::{AssociationOptions, ClientAssociation};
     use rwmi_core::dcom::OrpcThis;
     use rwmi_core::dcom::ids::IREM_UNKNOWN2_SYNTAX;
-    use rwmi_core::dcom::scm::{OPNUM_REM_RELEASE, RemReleaseRequest};
+    use rwmi_core::dcom::scm::RemReleaseRequest;
+    use rwmi_core::rpc::{Call, Stub};
 
     let options = SimOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -348,16 +349,26 @@ async fn after_a_bad_signature_every_call_returns_the_same_error() {
         orpc_this: OrpcThis::new(rwmi_core::Guid::from_u128(7)),
         refs: Vec::new(),
     }
-    .encode();
+    .to_stub();
     let ipid = Some(host.host.exporter.ipid_rem_unknown);
     let first = association
-        .call(&IREM_UNKNOWN2_SYNTAX, OPNUM_REM_RELEASE, ipid, &request)
+        .call(
+            &IREM_UNKNOWN2_SYNTAX,
+            <RemReleaseRequest as Call>::OPNUM,
+            ipid,
+            &request,
+        )
         .await
         .unwrap_err();
     assert!(matches!(first, RpcError::BadSignature { .. }), "{first}");
     for _ in 0..2 {
         let again = association
-            .call(&IREM_UNKNOWN2_SYNTAX, OPNUM_REM_RELEASE, ipid, &request)
+            .call(
+                &IREM_UNKNOWN2_SYNTAX,
+                <RemReleaseRequest as Call>::OPNUM,
+                ipid,
+                &request,
+            )
             .await
             .unwrap_err();
         assert_eq!(again, first);

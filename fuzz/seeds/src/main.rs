@@ -34,7 +34,7 @@ use rwmi_core::ndr::{
 use rwmi_core::rpc::{
     AuthLevel, AuthType, AuthVerifier, Bind, BindAck, CallHeader, ContextElement, ContextResult,
     Fault, NDR20, NDR64, Packet, Pdu, PduProtection, PfcFlags, ProtectionError, ProviderReason,
-    Request, Response, SecuritySettings, SyntaxId, build_protected_fragment, fragment_call,
+    Request, Response, SecuritySettings, Stub, SyntaxId, build_protected_fragment, fragment_call,
 };
 use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
 use rwmi_core::wmi::login::{NtlmLoginRequest, NtlmLoginResponse};
@@ -42,7 +42,7 @@ use rwmi_core::wmi::services::{
     EnumeratorResponse, ExecMethodRequest, ExecMethodResponse, ExecQueryRequest,
 };
 use rwmi_core::wmi::smart_enum::SmartNextResponse;
-use rwmi_core::wmi::{Bstr, ObjectArray, PacketObject, PacketType, WmiStub};
+use rwmi_core::wmi::{Bstr, ObjectArray, PacketObject, PacketType};
 use rwmi_core::wmio::{Limits, WmiObject, decode_encoding_unit, encode_instance_no_class};
 use rwmi_core::{Guid, Writer};
 
@@ -337,10 +337,10 @@ fn epm() -> Vec<Seed> {
     };
     vec![
         ("tower", tower.encode()),
-        ("map-request", request.encode()),
-        ("map-request-object", request_with_object.encode()),
-        ("map-response", response.encode()),
-        ("map-response-not-registered", not_registered.encode()),
+        ("map-request", request.to_stub()),
+        ("map-request-object", request_with_object.to_stub()),
+        ("map-response", response.to_stub()),
+        ("map-response-not-registered", not_registered.to_stub()),
     ]
 }
 
@@ -510,15 +510,15 @@ fn dcom_scm() -> Vec<Seed> {
     vec![
         (
             "remote-create-instance-request",
-            RemoteCreateInstanceRequest::new(CAUSALITY_ID, &activation_request()).encode(),
+            RemoteCreateInstanceRequest::new(CAUSALITY_ID, &activation_request()).to_stub(),
         ),
         (
             "remote-create-instance-response",
-            RemoteCreateInstanceResponse::new(&activation_reply()).encode(),
+            RemoteCreateInstanceResponse::new(&activation_reply()).to_stub(),
         ),
         (
             "remote-create-instance-failure",
-            RemoteCreateInstanceResponse::failure(0x8007_0005).encode(),
+            RemoteCreateInstanceResponse::failure(0x8007_0005).to_stub(),
         ),
         (
             "resolve-oxid2-response",
@@ -529,7 +529,7 @@ fn dcom_scm() -> Vec<Seed> {
                 com_version: ComVersion::CURRENT,
                 status: 0,
             }
-            .encode(),
+            .to_stub(),
         ),
         (
             "server-alive2-response",
@@ -539,14 +539,14 @@ fn dcom_scm() -> Vec<Seed> {
                 reserved: 0,
                 status: 0,
             }
-            .encode(),
+            .to_stub(),
         ),
-        ("rem-query-interface-response", qi.encode()),
+        ("rem-query-interface-response", qi.to_stub()),
     ]
 }
 
 /// The `wmi_stubs` input: the octet that picks the stub, then the stub.
-fn selected<T: WmiStub>(selector: u8, stub: &T) -> Vec<u8> {
+fn selected<T: Stub>(selector: u8, stub: &T) -> Vec<u8> {
     let mut out = vec![selector];
     out.extend_from_slice(&stub.to_stub());
     out

@@ -9,5 +9,8 @@ pub mod scm;
 pub mod string_array;
 
 pub use objref::{DataElement, ObjRef, ObjRefBody, ObjRefCustom, StdObjRef};
-pub use orpc::{ComVersion, MInterfacePointer, OrpcExtent, OrpcExtentArray, OrpcThat, OrpcThis};
+pub use orpc::{
+    ComVersion, InOutInterfacePtr, InterfacePtr, MInterfacePointer, OrpcExtent, OrpcExtentArray,
+    OrpcThat, OrpcThis,
+};
 pub use string_array::{DualStringArray, SecurityBinding, StringBinding};

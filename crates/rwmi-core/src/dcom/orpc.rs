@@ -7,6 +7,15 @@ use crate::ndr::array::{
 use crate::ndr::array::{wire_count, write_conformance, write_elements, write_elements_deferred};
 use crate::ndr::{Guid, Ndr, NdrReader, NdrWriter, Unique};
 
+/// `[in] IFoo*` and `[out] IFoo**`: an interface pointer, which NDR carries like a unique pointer to an
+/// `MInterfacePointer` (MS-DCOM 2.2.14): a referent id, 0 for NULL, then the blob.
+pub type InterfacePtr = Unique<MInterfacePointer>;
+
+/// `[in, out, unique] IFoo**` (MS-WMI 3.1.4.3): a unique pointer to an interface pointer. A caller that
+/// wants the result passes a non-null outer pointer to a NULL interface pointer; one that does not want it
+/// passes a NULL outer pointer, and the server must then not return one.
+pub type InOutInterfacePtr = Unique<InterfacePtr>;
+
 /// MS-DCOM 2.2.11.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ComVersion {

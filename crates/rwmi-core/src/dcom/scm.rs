@@ -1,10 +1,25 @@
 //! Call stubs of the DCOM activation and object resolver interfaces: IRemoteSCMActivator (MS-DCOM
-//! 3.1.2.5.2.2), IObjectExporter (3.1.2.5.1) and IRemUnknown (3.1.1.5.6).
+//! 3.1.2.5.2.2), IObjectExporter (3.1.2.5.1) and IRemUnknown(2) (3.1.1.5.6, 3.1.1.5.7).
 //!
-//! Each request and response is a struct with `encode(&self) -> Vec<u8>`, the NDR stub data of the
-//! request or response PDU, and `decode(stub) -> DecodeResult<Self>`, which refuses anything but
-//! alignment padding after the last parameter. The client encodes requests and decodes responses; the
-//! emulator does the opposite with the same code.
+//! | interface (syntax in [`ids`](super::ids)) | opnum | request                       | response                       |
+//! |--------------------------|-------|----------------------------------|--------------------------------|
+//! | IRemoteSCMActivator      | 4     | `RemoteCreateInstanceRequest`    | `RemoteCreateInstanceResponse` |
+//! | IObjectExporter          | 0     | `ResolveOxidRequest`             | `ResolveOxidResponse`          |
+//! |                          | 1     | `SimplePingRequest`              | `SimplePingResponse`           |
+//! |                          | 2     | `ComplexPingRequest`             | `ComplexPingResponse`          |
+//! |                          | 3     | `ServerAliveRequest`             | `ServerAliveResponse`          |
+//! |                          | 4     | `ResolveOxid2Request`            | `ResolveOxid2Response`         |
+//! |                          | 5     | `ServerAlive2Request`            | `ServerAlive2Response`         |
+//! | IRemUnknown2             | 3     | `RemQueryInterfaceRequest`       | `RemQueryInterfaceResponse`    |
+//! |                          | 4     | `RemAddRefRequest`               | `RemAddRefResponse`            |
+//! |                          | 5     | `RemReleaseRequest`              | `RemReleaseResponse`           |
+//! |                          | 6     | `RemQueryInterface2Request`      | `RemQueryInterface2Response`   |
+//!
+//! Each request implements [`Call`](crate::rpc::Call) (interface, opnum, response type) and every stub
+//! [`Stub`](crate::rpc::Stub) (`to_stub`, `from_stub`, which refuses anything but alignment padding after
+//! the last parameter). IRemoteSCMActivator and IRemUnknown are ORPC interfaces (ORPCTHIS first in a
+//! request, ORPCTHAT first in a response, MS-DCOM 2.2.13); IObjectExporter is a native RPC interface.
+//! The client encodes requests and decodes responses; the emulator does the opposite with the same code.
 
 mod activator;
 mod object_exporter;
@@ -16,47 +31,27 @@ pub use super::ids::{
     IID_IREMOTE_SCM_ACTIVATOR, IOBJECT_EXPORTER_SYNTAX, IREM_UNKNOWN_SYNTAX, IREM_UNKNOWN2_SYNTAX,
     IREMOTE_SCM_ACTIVATOR_SYNTAX,
 };
-pub use activator::{
-    OPNUM_REMOTE_CREATE_INSTANCE, ORPCF_LOCAL, RemoteCreateInstanceRequest,
-    RemoteCreateInstanceResponse,
-};
+pub use activator::{ORPCF_LOCAL, RemoteCreateInstanceRequest, RemoteCreateInstanceResponse};
 pub use object_exporter::{
-    ComplexPingRequest, ComplexPingResponse, OPNUM_COMPLEX_PING, OPNUM_RESOLVE_OXID,
-    OPNUM_RESOLVE_OXID2, OPNUM_SERVER_ALIVE, OPNUM_SERVER_ALIVE2, OPNUM_SIMPLE_PING,
-    ResolveOxid2Request, ResolveOxid2Response, ResolveOxidRequest, ResolveOxidResponse,
-    ServerAlive2Response, ServerAliveRequest, ServerAliveResponse, SimplePingRequest,
-    SimplePingResponse, StatusOnlyResponse,
+    ComplexPingRequest, ComplexPingResponse, ResolveOxid2Request, ResolveOxid2Response,
+    ResolveOxidRequest, ResolveOxidResponse, ServerAlive2Request, ServerAlive2Response,
+    ServerAliveRequest, ServerAliveResponse, SimplePingRequest, SimplePingResponse,
+    StatusOnlyResponse,
 };
 pub use rem_unknown::{
-    OPNUM_REM_ADD_REF, OPNUM_REM_QUERY_INTERFACE, OPNUM_REM_QUERY_INTERFACE2, OPNUM_REM_RELEASE,
     RemAddRefRequest, RemAddRefResponse, RemInterfaceRef, RemQiResult, RemQueryInterface2Request,
     RemQueryInterface2Response, RemQueryInterfaceRequest, RemQueryInterfaceResponse,
     RemReleaseRequest, RemReleaseResponse,
 };
 
 use crate::codec::DecodeResult;
+use crate::ndr::array::{wire_count, write_conformance, write_elements};
 use crate::ndr::{ConformantArray, Ndr, NdrReader, NdrWriter, decode_top};
 
-/// Runs an encoder over a fresh stub.
-fn stub(encode: impl FnOnce(&mut NdrWriter)) -> Vec<u8> {
-    let mut w = NdrWriter::new();
-    encode(&mut w);
-    w.into_vec()
-}
-
-/// Runs a decoder over a whole stub and checks that only alignment padding is left (as
-/// `ndr::from_stub` does).
-fn parse<T>(
-    context: &'static str,
-    stub: &[u8],
-    decode: impl FnOnce(&mut NdrReader<'_>) -> DecodeResult<T>,
-) -> DecodeResult<T> {
-    let mut r = NdrReader::new(context, stub);
-    let value = decode(&mut r)?;
-    if r.remaining() >= 8 || r.raw().rest().iter().any(|b| *b != 0) {
-        return Err(r.invalid("trailing data", "octets left over after the last parameter"));
-    }
-    Ok(value)
+/// Writes a top-level conformant array parameter: max_count, then the elements.
+fn write_array<T: Ndr>(w: &mut NdrWriter, items: &[T]) {
+    write_conformance(w, wire_count(items.len()));
+    write_elements(w, items);
 }
 
 /// Reads a top-level conformant array parameter sized by the count parameter before it.

@@ -170,8 +170,15 @@ pub fn to_stub<T: Ndr>(value: &T) -> Vec<u8> {
 pub fn from_stub<T: Ndr>(context: &'static str, stub: &[u8]) -> DecodeResult<T> {
     let mut r = NdrReader::new(context, stub);
     let value = decode_top(&mut r)?;
+    end_of_stub(&mut r)?;
+    Ok(value)
+}
+
+/// Checks that a stub read to its last parameter has nothing left but alignment padding: the PDU layer
+/// may leave up to 7 zero octets when the sender padded the stub for the verifier.
+pub fn end_of_stub(r: &mut NdrReader<'_>) -> DecodeResult<()> {
     if r.remaining() >= 8 || r.raw().rest().iter().any(|b| *b != 0) {
         return Err(r.invalid("trailing data", "octets left over after the last parameter"));
     }
-    Ok(value)
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Connection-oriented DCE/RPC PDUs (C706 chapter 12, MS-RPCE 2.2.2): typed bodies, whole-fragment
 //! encoding and decoding, the sec_trailer, per-PDU protection, fragmentation and reassembly, and the
-//! server's presentation context negotiation. Sans-I/O: bytes in, bytes out.
+//! server's presentation context negotiation, and the traits every call stub implements (`stub`).
+//! Sans-I/O: bytes in, bytes out.
 
 pub mod auth;
 pub mod bind;
@@ -11,6 +12,7 @@ pub mod negotiate;
 pub mod request;
 pub mod security;
 pub mod status;
+pub mod stub;
 
 #[cfg(test)]
 mod tests;
@@ -31,6 +33,7 @@ pub use security::{
     PduProtection, ProtectionError, SecuritySettings, build_protected_fragment,
     open_protected_fragment,
 };
+pub use stub::{Call, Stub};
 
 use crate::codec::{DecodeResult, Reader, Writer};
 

@@ -3,10 +3,11 @@
 
 use super::bstr::Bstr;
 use super::ids::IWBEM_CALL_RESULT;
-use super::stub::{InterfacePtr, wmi_call, wmi_stub};
+use crate::dcom::orpc::InterfacePtr;
 use crate::dcom::{OrpcThat, OrpcThis};
+use crate::rpc::stub::{call, stub};
 
-wmi_stub! {
+stub! {
     /// The request of all four methods: only a time-out (milliseconds, or WBEM_INFINITE / WBEM_NO_WAIT).
     pub struct CallResultRequest("IWbemCallResult request") {
         pub this: OrpcThis,
@@ -30,7 +31,7 @@ pub struct GetCallStatusRequest(pub CallResultRequest);
 /// The four requests share a layout; each newtype only selects the opnum and response.
 macro_rules! call_result_request {
     ($($name:ident),+) => {$(
-        impl super::stub::WmiStub for $name {
+        impl crate::rpc::stub::Stub for $name {
             const CONTEXT: &'static str = CallResultRequest::CONTEXT;
             fn encode(&self, w: &mut crate::ndr::NdrWriter) {
                 self.0.encode(w);
@@ -41,10 +42,10 @@ macro_rules! call_result_request {
         }
 
         #[cfg(test)]
-        impl super::test_support::Arb for $name {
+        impl crate::test_support::Arb for $name {
             fn arb() -> proptest::strategy::BoxedStrategy<Self> {
                 use proptest::strategy::Strategy;
-                <CallResultRequest as super::test_support::Arb>::arb().prop_map($name).boxed()
+                <CallResultRequest as crate::test_support::Arb>::arb().prop_map($name).boxed()
             }
         }
     )+};
@@ -57,7 +58,7 @@ call_result_request!(
     GetCallStatusRequest
 );
 
-wmi_stub! {
+stub! {
     /// GetResultObject response: the object (NULL on error).
     pub struct GetResultObjectResponse("IWbemCallResult::GetResultObject response") {
         pub that: OrpcThat,
@@ -66,7 +67,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// GetResultString response: the path of the instance PutInstance created.
     pub struct GetResultStringResponse("IWbemCallResult::GetResultString response") {
         pub that: OrpcThat,
@@ -75,7 +76,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// GetResultServices response: the IWbemServices OpenNamespace produced.
     pub struct GetResultServicesResponse("IWbemCallResult::GetResultServices response") {
         pub that: OrpcThat,
@@ -84,7 +85,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// GetCallStatus response: `plStatus` is the HRESULT of the original call, valid when `hresult` is
     /// WBEM_S_NO_ERROR (WBEM_S_TIMEDOUT while it is still running).
     pub struct GetCallStatusResponse("IWbemCallResult::GetCallStatus response") {
@@ -94,16 +95,16 @@ wmi_stub! {
     }
 }
 
-wmi_call!(GetResultObjectRequest => GetResultObjectResponse, IWBEM_CALL_RESULT, 3);
-wmi_call!(GetResultStringRequest => GetResultStringResponse, IWBEM_CALL_RESULT, 4);
-wmi_call!(GetResultServicesRequest => GetResultServicesResponse, IWBEM_CALL_RESULT, 5);
-wmi_call!(GetCallStatusRequest => GetCallStatusResponse, IWBEM_CALL_RESULT, 6);
+call!(GetResultObjectRequest => GetResultObjectResponse, IWBEM_CALL_RESULT, 3);
+call!(GetResultStringRequest => GetResultStringResponse, IWBEM_CALL_RESULT, 4);
+call!(GetResultServicesRequest => GetResultServicesResponse, IWBEM_CALL_RESULT, 5);
+call!(GetCallStatusRequest => GetCallStatusResponse, IWBEM_CALL_RESULT, 6);
 
 #[cfg(test)]
 mod tests {
-    use super::super::stub::{WmiCall, WmiStub};
-    use super::super::test_support::{ORPCTHAT_EMPTY, check_stub};
     use super::*;
+    use crate::rpc::stub::{Call, Stub};
+    use crate::test_support::{ORPCTHAT_EMPTY, check_stub};
 
     #[test]
     fn result_string_response_bytes() {

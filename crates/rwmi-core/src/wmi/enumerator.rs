@@ -1,20 +1,21 @@
 //! IEnumWbemClassObject (MS-WMI 3.1.4.4): the enumerator semisynchronous calls return.
 
 use super::ids::IENUM_WBEM_CLASS_OBJECT;
-use super::stub::{InterfacePtr, WmiStub, wmi_call, wmi_stub};
 use crate::codec::DecodeResult;
+use crate::dcom::orpc::InterfacePtr;
 use crate::dcom::{MInterfacePointer, OrpcThat, OrpcThis};
 use crate::ndr::array::wire_count;
 use crate::ndr::{ConformantVaryingArray, NdrReader, NdrWriter, Unique, decode_top, encode_top};
+use crate::rpc::stub::{Stub, call, stub};
 
-wmi_stub! {
+stub! {
     /// Reset (opnum 3) request: back to the first object (refused on forward-only enumerators).
     pub struct ResetRequest("IEnumWbemClassObject::Reset request") {
         pub this: OrpcThis,
     }
 }
 
-wmi_stub! {
+stub! {
     /// The response of the calls whose only output is the HRESULT: Reset, NextAsync and Skip.
     pub struct StatusResponse("IEnumWbemClassObject status response") {
         pub that: OrpcThat,
@@ -22,7 +23,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// Next (opnum 4) request (MS-WMI 3.1.4.4.2).
     pub struct NextRequest("IEnumWbemClassObject::Next request") {
         pub this: OrpcThis,
@@ -54,7 +55,7 @@ pub struct NextResponse {
     pub hresult: u32,
 }
 
-impl WmiStub for NextResponse {
+impl Stub for NextResponse {
     const CONTEXT: &'static str = "IEnumWbemClassObject::Next response";
 
     fn encode(&self, w: &mut NdrWriter) {
@@ -93,7 +94,7 @@ impl WmiStub for NextResponse {
     }
 }
 
-wmi_stub! {
+stub! {
     /// NextAsync (opnum 5) request: deliver `count` objects to `sink` (IWbemObjectSink::Indicate).
     pub struct NextAsyncRequest("IEnumWbemClassObject::NextAsync request") {
         pub this: OrpcThis,
@@ -102,14 +103,14 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// Clone (opnum 6) request.
     pub struct CloneRequest("IEnumWbemClassObject::Clone request") {
         pub this: OrpcThis,
     }
 }
 
-wmi_stub! {
+stub! {
     /// Clone response: a copy of the enumerator at the same position, NULL on error.
     pub struct CloneResponse("IEnumWbemClassObject::Clone response") {
         pub that: OrpcThat,
@@ -118,7 +119,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// Skip (opnum 7) request.
     pub struct SkipRequest("IEnumWbemClassObject::Skip request") {
         pub this: OrpcThis,
@@ -127,20 +128,20 @@ wmi_stub! {
     }
 }
 
-wmi_call!(ResetRequest => StatusResponse, IENUM_WBEM_CLASS_OBJECT, 3);
-wmi_call!(NextRequest => NextResponse, IENUM_WBEM_CLASS_OBJECT, 4);
-wmi_call!(NextAsyncRequest => StatusResponse, IENUM_WBEM_CLASS_OBJECT, 5);
-wmi_call!(CloneRequest => CloneResponse, IENUM_WBEM_CLASS_OBJECT, 6);
-wmi_call!(SkipRequest => StatusResponse, IENUM_WBEM_CLASS_OBJECT, 7);
+call!(ResetRequest => StatusResponse, IENUM_WBEM_CLASS_OBJECT, 3);
+call!(NextRequest => NextResponse, IENUM_WBEM_CLASS_OBJECT, 4);
+call!(NextAsyncRequest => StatusResponse, IENUM_WBEM_CLASS_OBJECT, 5);
+call!(CloneRequest => CloneResponse, IENUM_WBEM_CLASS_OBJECT, 6);
+call!(SkipRequest => StatusResponse, IENUM_WBEM_CLASS_OBJECT, 7);
 
 #[cfg(test)]
-impl super::test_support::Arb for NextResponse {
+impl crate::test_support::Arb for NextResponse {
     fn arb() -> proptest::strategy::BoxedStrategy<Self> {
         use proptest::prelude::*;
         (
-            <OrpcThat as super::test_support::Arb>::arb(),
+            <OrpcThat as crate::test_support::Arb>::arb(),
             0u32..6,
-            proptest::collection::vec(<MInterfacePointer as super::test_support::Arb>::arb(), 0..5),
+            proptest::collection::vec(<MInterfacePointer as crate::test_support::Arb>::arb(), 0..5),
             any::<u32>(),
         )
             .prop_map(|(that, extra, objects, hresult)| NextResponse {
@@ -155,9 +156,9 @@ impl super::test_support::Arb for NextResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{ORPCTHAT_EMPTY, check_stub};
     use super::*;
     use crate::status::WbemStatus;
+    use crate::test_support::{ORPCTHAT_EMPTY, check_stub};
 
     fn object(data: &[u8]) -> MInterfacePointer {
         MInterfacePointer {
@@ -242,7 +243,7 @@ mod tests {
             timeout: crate::wmi::flags::WBEM_INFINITE,
             count: 100,
         };
-        let mut expected = super::super::test_support::orpcthis_bytes(cid);
+        let mut expected = crate::test_support::orpcthis_bytes(cid);
         expected.extend([0xff, 0xff, 0xff, 0xff, 100, 0, 0, 0]);
         assert_eq!(request.to_stub(), expected);
     }

@@ -3,11 +3,12 @@
 //! to answer (and for locale negotiation, EstablishPosition, MS-WMI 3.2.3).
 
 use super::ids::IWBEM_LEVEL1_LOGIN;
-use super::stub::{InterfacePtr, wmi_call, wmi_stub};
 use crate::codec::DecodeResult;
+use crate::dcom::orpc::InterfacePtr;
 use crate::dcom::{OrpcThat, OrpcThis};
 use crate::ndr::array::{read_conformance, read_variance, write_conformance, write_variance};
 use crate::ndr::{Ndr, NdrReader, NdrWriter, Unique, WideString};
+use crate::rpc::stub::{call, stub};
 
 /// `[size_is(16), length_is(16)] unsigned char*` referent: a conformant-varying array of exactly 16
 /// octets (reserved parameters of RequestChallenge and WBEMLogin).
@@ -33,14 +34,14 @@ impl Ndr for Reserved16 {
 }
 
 #[cfg(test)]
-impl super::test_support::Arb for Reserved16 {
+impl crate::test_support::Arb for Reserved16 {
     fn arb() -> proptest::strategy::BoxedStrategy<Self> {
         use proptest::prelude::*;
         any::<[u8; 16]>().prop_map(Reserved16).boxed()
     }
 }
 
-wmi_stub! {
+stub! {
     /// EstablishPosition (opnum 3) request; both parameters are reserved (NULL and 0).
     pub struct EstablishPositionRequest("IWbemLevel1Login::EstablishPosition request") {
         pub this: OrpcThis,
@@ -49,7 +50,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// EstablishPosition response: `LocaleVersion` 1 if NTLMLogin ignores unknown locales, 0 if it fails.
     pub struct EstablishPositionResponse("IWbemLevel1Login::EstablishPosition response") {
         pub that: OrpcThat,
@@ -58,7 +59,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// RequestChallenge (opnum 4) request; both parameters are reserved (NULL).
     pub struct RequestChallengeRequest("IWbemLevel1Login::RequestChallenge request") {
         pub this: OrpcThis,
@@ -67,7 +68,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// RequestChallenge response; the server SHOULD return WBEM_E_NOT_SUPPORTED.
     pub struct RequestChallengeResponse("IWbemLevel1Login::RequestChallenge response") {
         pub that: OrpcThat,
@@ -76,7 +77,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// WBEMLogin (opnum 5) request; every parameter is reserved.
     pub struct WbemLoginRequest("IWbemLevel1Login::WBEMLogin request") {
         pub this: OrpcThis,
@@ -87,7 +88,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// WBEMLogin response; the server SHOULD return E_NOTIMPL.
     pub struct WbemLoginResponse("IWbemLevel1Login::WBEMLogin response") {
         pub that: OrpcThat,
@@ -96,7 +97,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// NTLMLogin (opnum 6) request (MS-WMI 3.1.4.1.4).
     pub struct NtlmLoginRequest("IWbemLevel1Login::NTLMLogin request") {
         pub this: OrpcThis,
@@ -111,7 +112,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// NTLMLogin response: the IWbemServices of the namespace, NULL on error.
     pub struct NtlmLoginResponse("IWbemLevel1Login::NTLMLogin response") {
         pub that: OrpcThat,
@@ -120,10 +121,10 @@ wmi_stub! {
     }
 }
 
-wmi_call!(EstablishPositionRequest => EstablishPositionResponse, IWBEM_LEVEL1_LOGIN, 3);
-wmi_call!(RequestChallengeRequest => RequestChallengeResponse, IWBEM_LEVEL1_LOGIN, 4);
-wmi_call!(WbemLoginRequest => WbemLoginResponse, IWBEM_LEVEL1_LOGIN, 5);
-wmi_call!(NtlmLoginRequest => NtlmLoginResponse, IWBEM_LEVEL1_LOGIN, 6);
+call!(EstablishPositionRequest => EstablishPositionResponse, IWBEM_LEVEL1_LOGIN, 3);
+call!(RequestChallengeRequest => RequestChallengeResponse, IWBEM_LEVEL1_LOGIN, 4);
+call!(WbemLoginRequest => WbemLoginResponse, IWBEM_LEVEL1_LOGIN, 5);
+call!(NtlmLoginRequest => NtlmLoginResponse, IWBEM_LEVEL1_LOGIN, 6);
 
 impl NtlmLoginRequest {
     /// The request a client sends to open `namespace` (no locale, no context, flags 0).
@@ -140,11 +141,11 @@ impl NtlmLoginRequest {
 
 #[cfg(test)]
 mod tests {
-    use super::super::stub::{WmiCall, WmiStub};
-    use super::super::test_support::{ORPCTHAT_EMPTY, check_stub, orpcthis_bytes, utf16le};
     use super::*;
     use crate::dcom::MInterfacePointer;
     use crate::guid::Guid;
+    use crate::rpc::stub::{Call, Stub};
+    use crate::test_support::{ORPCTHAT_EMPTY, check_stub, orpcthis_bytes, utf16le};
 
     const CID: Guid = Guid::from_u128(0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
 

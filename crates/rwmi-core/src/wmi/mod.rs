@@ -28,9 +28,11 @@
 //! | IWbemFetchSmartEnum            | 3     | `smart_enum::GetSmartEnumRequest`| `GetSmartEnumResponse`        |
 //! | IWbemWCOSmartEnum              | 3     | `smart_enum::SmartNextRequest`   | `SmartNextResponse` (its buffer is an [`ObjectArray`]) |
 //!
-//! Each request implements [`WmiCall`] (interface, opnum, response type); every stub implements
-//! [`WmiStub`] (`to_stub`, `from_stub`). HRESULTs are plain `u32`: name them with `status::WbemStatus` or
-//! `status::lookup`.
+//! Every IWbem* method is an ORPC method: a request starts with the implicit ORPCTHIS and a response with
+//! the implicit ORPCTHAT (MS-DCOM 2.2.13.3, 2.2.13.4), and a response ends with the HRESULT return value.
+//! Each request implements [`Call`](crate::rpc::Call) (interface, opnum, response type); every stub
+//! implements [`Stub`](crate::rpc::Stub) (`to_stub`, `from_stub`). HRESULTs are plain `u32`: name them
+//! with `status::WbemStatus` or `status::lookup`.
 
 pub mod bstr;
 pub mod call_result;
@@ -42,11 +44,7 @@ pub mod object_array;
 pub mod path;
 pub mod services;
 pub mod smart_enum;
-pub mod stub;
 
-#[cfg(test)]
-mod test_support;
-
+pub use crate::dcom::{InOutInterfacePtr, InterfacePtr};
 pub use bstr::Bstr;
 pub use object_array::{ObjectArray, ObjectArrayLimits, ObjectKind, PacketObject, PacketType};
-pub use stub::{InOutInterfacePtr, InterfacePtr, WmiCall, WmiStub};

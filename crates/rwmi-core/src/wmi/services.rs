@@ -8,11 +8,12 @@
 use super::bstr::Bstr;
 use super::flags::WQL;
 use super::ids::IWBEM_SERVICES;
-use super::stub::{InOutInterfacePtr, InterfacePtr, wmi_call, wmi_stub};
+use crate::dcom::orpc::{InOutInterfacePtr, InterfacePtr};
 use crate::dcom::{OrpcThat, OrpcThis};
 use crate::ndr::Unique;
+use crate::rpc::stub::{call, stub};
 
-wmi_stub! {
+stub! {
     /// OpenNamespace (opnum 3) request (MS-WMI 3.1.4.3.1).
     pub struct OpenNamespaceRequest("IWbemServices::OpenNamespace request") {
         pub this: OrpcThis,
@@ -26,7 +27,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// OpenNamespace response.
     pub struct OpenNamespaceResponse("IWbemServices::OpenNamespace response") {
         pub that: OrpcThat,
@@ -36,7 +37,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// CancelAsyncCall (opnum 4) request (MS-WMI 3.1.4.3.2): the sink given to the call to cancel.
     pub struct CancelAsyncCallRequest("IWbemServices::CancelAsyncCall request") {
         pub this: OrpcThis,
@@ -44,7 +45,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// CancelAsyncCall response.
     pub struct CancelAsyncCallResponse("IWbemServices::CancelAsyncCall response") {
         pub that: OrpcThat,
@@ -52,7 +53,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// GetObject (opnum 6) request (MS-WMI 3.1.4.3.4).
     pub struct GetObjectRequest("IWbemServices::GetObject request") {
         pub this: OrpcThis,
@@ -65,7 +66,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// GetObject response.
     pub struct GetObjectResponse("IWbemServices::GetObject response") {
         pub that: OrpcThat,
@@ -75,7 +76,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// CreateInstanceEnum (opnum 18) request (MS-WMI 3.1.4.3.16).
     pub struct CreateInstanceEnumRequest("IWbemServices::CreateInstanceEnum request") {
         pub this: OrpcThis,
@@ -86,7 +87,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// The response of every call that returns an `[out] IEnumWbemClassObject** ppEnum`: CreateInstanceEnum,
     /// ExecQuery and ExecNotificationQuery.
     pub struct EnumeratorResponse("IWbemServices enumerator response") {
@@ -97,7 +98,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// ExecQuery (opnum 20) request (MS-WMI 3.1.4.3.18).
     pub struct ExecQueryRequest("IWbemServices::ExecQuery request") {
         pub this: OrpcThis,
@@ -109,7 +110,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// ExecNotificationQuery (opnum 22) request (MS-WMI 3.1.4.3.20): an event query, always
     /// WBEM_FLAG_RETURN_IMMEDIATELY | WBEM_FLAG_FORWARD_ONLY.
     pub struct ExecNotificationQueryRequest("IWbemServices::ExecNotificationQuery request") {
@@ -121,7 +122,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// ExecMethod (opnum 24) request (MS-WMI 3.1.4.3.22).
     pub struct ExecMethodRequest("IWbemServices::ExecMethod request") {
         pub this: OrpcThis,
@@ -137,7 +138,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// ExecMethod response.
     pub struct ExecMethodResponse("IWbemServices::ExecMethod response") {
         pub that: OrpcThat,
@@ -147,13 +148,13 @@ wmi_stub! {
     }
 }
 
-wmi_call!(OpenNamespaceRequest => OpenNamespaceResponse, IWBEM_SERVICES, 3);
-wmi_call!(CancelAsyncCallRequest => CancelAsyncCallResponse, IWBEM_SERVICES, 4);
-wmi_call!(GetObjectRequest => GetObjectResponse, IWBEM_SERVICES, 6);
-wmi_call!(CreateInstanceEnumRequest => EnumeratorResponse, IWBEM_SERVICES, 18);
-wmi_call!(ExecQueryRequest => EnumeratorResponse, IWBEM_SERVICES, 20);
-wmi_call!(ExecNotificationQueryRequest => EnumeratorResponse, IWBEM_SERVICES, 22);
-wmi_call!(ExecMethodRequest => ExecMethodResponse, IWBEM_SERVICES, 24);
+call!(OpenNamespaceRequest => OpenNamespaceResponse, IWBEM_SERVICES, 3);
+call!(CancelAsyncCallRequest => CancelAsyncCallResponse, IWBEM_SERVICES, 4);
+call!(GetObjectRequest => GetObjectResponse, IWBEM_SERVICES, 6);
+call!(CreateInstanceEnumRequest => EnumeratorResponse, IWBEM_SERVICES, 18);
+call!(ExecQueryRequest => EnumeratorResponse, IWBEM_SERVICES, 20);
+call!(ExecNotificationQueryRequest => EnumeratorResponse, IWBEM_SERVICES, 22);
+call!(ExecMethodRequest => ExecMethodResponse, IWBEM_SERVICES, 24);
 
 /// An `[out, in, unique]` interface pointer asking for the result: a pointer to a NULL interface pointer.
 pub fn wanted() -> InOutInterfacePtr {
@@ -189,11 +190,11 @@ impl ExecNotificationQueryRequest {
 #[cfg(test)]
 mod tests {
     use super::super::flags::QUERY_FLAGS;
-    use super::super::stub::{WmiCall, WmiStub};
-    use super::super::test_support::{ORPCTHAT_EMPTY, check_stub, orpcthis_bytes, utf16le};
     use super::*;
     use crate::dcom::MInterfacePointer;
     use crate::guid::Guid;
+    use crate::rpc::stub::{Call, Stub};
+    use crate::test_support::{ORPCTHAT_EMPTY, check_stub, orpcthis_bytes, utf16le};
 
     const CID: Guid = Guid::from_u128(0xa0a1_a2a3_b0b1_c0c1_d0d1_d2d3_d4d5_d6d7);
 

@@ -3,21 +3,22 @@
 //! byte buffer instead of one interface pointer per object.
 
 use super::ids::{IWBEM_FETCH_SMART_ENUM, IWBEM_WCO_SMART_ENUM};
-use super::stub::{InterfacePtr, WmiStub, wmi_call, wmi_stub};
 use crate::codec::DecodeResult;
+use crate::dcom::orpc::InterfacePtr;
 use crate::dcom::{OrpcThat, OrpcThis};
 use crate::guid::Guid;
 use crate::ndr::array::{read_byte_elements, read_conformance, wire_count, write_conformance};
 use crate::ndr::{Ndr, NdrReader, NdrWriter, Unique, decode_top, encode_top};
+use crate::rpc::stub::{Stub, call, stub};
 
-wmi_stub! {
+stub! {
     /// GetSmartEnum (opnum 3) request, made on the enumerator object's IWbemFetchSmartEnum.
     pub struct GetSmartEnumRequest("IWbemFetchSmartEnum::GetSmartEnum request") {
         pub this: OrpcThis,
     }
 }
 
-wmi_stub! {
+stub! {
     /// GetSmartEnum response: the IWbemWCOSmartEnum, NULL on error.
     pub struct GetSmartEnumResponse("IWbemFetchSmartEnum::GetSmartEnum response") {
         pub that: OrpcThat,
@@ -26,7 +27,7 @@ wmi_stub! {
     }
 }
 
-wmi_stub! {
+stub! {
     /// IWbemWCOSmartEnum::Next (opnum 3) request. `proxyGUID` is a `REFGUID`, a top-level pointer and so
     /// `[ref]`: the 16 octets without a referent id.
     pub struct SmartNextRequest("IWbemWCOSmartEnum::Next request") {
@@ -75,7 +76,7 @@ impl Ndr for ByteArray {
     }
 }
 
-impl WmiStub for SmartNextResponse {
+impl Stub for SmartNextResponse {
     const CONTEXT: &'static str = "IWbemWCOSmartEnum::Next response";
 
     fn encode(&self, w: &mut NdrWriter) {
@@ -105,15 +106,15 @@ impl WmiStub for SmartNextResponse {
     }
 }
 
-wmi_call!(GetSmartEnumRequest => GetSmartEnumResponse, IWBEM_FETCH_SMART_ENUM, 3);
-wmi_call!(SmartNextRequest => SmartNextResponse, IWBEM_WCO_SMART_ENUM, 3);
+call!(GetSmartEnumRequest => GetSmartEnumResponse, IWBEM_FETCH_SMART_ENUM, 3);
+call!(SmartNextRequest => SmartNextResponse, IWBEM_WCO_SMART_ENUM, 3);
 
 #[cfg(test)]
-impl super::test_support::Arb for SmartNextResponse {
+impl crate::test_support::Arb for SmartNextResponse {
     fn arb() -> proptest::strategy::BoxedStrategy<Self> {
         use proptest::prelude::*;
         (
-            <OrpcThat as super::test_support::Arb>::arb(),
+            <OrpcThat as crate::test_support::Arb>::arb(),
             any::<u32>(),
             proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40)),
             any::<u32>(),
@@ -130,8 +131,8 @@ impl super::test_support::Arb for SmartNextResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{ORPCTHAT_EMPTY, check_stub, orpcthis_bytes};
     use super::*;
+    use crate::test_support::{ORPCTHAT_EMPTY, check_stub, orpcthis_bytes};
 
     #[test]
     fn smart_next_request_bytes() {

@@ -12,13 +12,12 @@ use rwmi::rpc::server::{BoxFuture, CallContext, CallOutcome, CallerIdentity, Rpc
 use rwmi_core::Guid;
 use rwmi_core::dcom::ids::IID_IUNKNOWN;
 use rwmi_core::dcom::scm::{
-    IREM_UNKNOWN_SYNTAX, IREM_UNKNOWN2_SYNTAX, OPNUM_REM_ADD_REF, OPNUM_REM_QUERY_INTERFACE,
-    OPNUM_REM_RELEASE, RemAddRefRequest, RemAddRefResponse, RemQiResult, RemQueryInterfaceRequest,
-    RemQueryInterfaceResponse, RemReleaseRequest, RemReleaseResponse,
+    IREM_UNKNOWN_SYNTAX, IREM_UNKNOWN2_SYNTAX, RemAddRefRequest, RemAddRefResponse, RemQiResult,
+    RemQueryInterfaceRequest, RemQueryInterfaceResponse, RemReleaseRequest, RemReleaseResponse,
 };
 use rwmi_core::dcom::{MInterfacePointer, ObjRef, ObjRefBody, OrpcThat, OrpcThis, StdObjRef};
 use rwmi_core::ndr::{NdrReader, Unique};
-use rwmi_core::rpc::SyntaxId;
+use rwmi_core::rpc::{Call as _, Stub, SyntaxId};
 use rwmi_core::wmi::enumerator::{
     CloneRequest, CloneResponse, NextAsyncRequest, NextRequest, NextResponse, ResetRequest,
     SkipRequest, StatusResponse,
@@ -29,7 +28,10 @@ use rwmi_core::wmi::ids::{
     IID_IWBEM_SERVICES, IID_IWBEM_WCO_SMART_ENUM, IWBEM_FETCH_SMART_ENUM, IWBEM_LEVEL1_LOGIN,
     IWBEM_SERVICES, IWBEM_WCO_SMART_ENUM,
 };
-use rwmi_core::wmi::login::{NtlmLoginRequest, NtlmLoginResponse};
+use rwmi_core::wmi::login::{
+    EstablishPositionRequest, NtlmLoginRequest, NtlmLoginResponse, RequestChallengeRequest,
+    WbemLoginRequest,
+};
 use rwmi_core::wmi::services::{
     CreateInstanceEnumRequest, EnumeratorResponse, ExecMethodRequest, ExecMethodResponse,
     ExecNotificationQueryRequest, ExecQueryRequest, GetObjectRequest, GetObjectResponse,
@@ -38,7 +40,7 @@ use rwmi_core::wmi::services::{
 use rwmi_core::wmi::smart_enum::{
     GetSmartEnumRequest, GetSmartEnumResponse, SmartNextRequest, SmartNextResponse,
 };
-use rwmi_core::wmi::{InOutInterfacePtr, ObjectArray, PacketObject, PacketType, WmiStub};
+use rwmi_core::wmi::{InOutInterfacePtr, ObjectArray, PacketObject, PacketType};
 use rwmi_core::wmio::{
     Limits, WmiInstance, WmiObject, decode_encoding_unit, encode_instance_no_class,
 };
@@ -74,6 +76,10 @@ const WBEM_S_TIMEDOUT: u32 = 0x0004_0004;
 
 /// E_NOTIMPL: an IWbemServices method the emulator does not serve.
 const E_NOTIMPL: u32 = 0x8000_4001;
+
+/// IWbemServices' last opnum, ExecMethodAsync (MS-WMI 3.1.4.3): those the emulator has no stub for, up
+/// to this one, are refused with E_NOTIMPL rather than as an opnum out of range.
+const IWBEM_SERVICES_LAST_OPNUM: u16 = 25;
 
 /// The object exporter's services on one connection.
 pub struct ObjectPort {
@@ -112,7 +118,7 @@ trait OrpcRequest: Sized {
 /// Decodes a request stub, ignoring octets after the last parameter as Windows' NDR engine does.
 /// Impacket sends an `[in, out, unique] IFoo**` as a pointer to an empty MInterfacePointer rather than
 /// to a NULL interface pointer: read by the IDL, that is a wanted result and a few octets left over.
-fn decode_request<T: WmiStub>(stub: &[u8]) -> Option<T> {
+fn decode_request<T: Stub>(stub: &[u8]) -> Option<T> {
     let mut r = NdrReader::new(T::CONTEXT, stub);
     T::decode(&mut r).ok()
 }
@@ -151,7 +157,7 @@ macro_rules! dcom_orpc_request {
     ($($t:ty),+) => {$(
         impl OrpcRequest for $t {
             fn decode_stub(stub: &[u8]) -> Option<Self> {
-                <$t>::decode(stub).ok()
+                <$t>::from_stub(stub).ok()
             }
             fn this(&self) -> &OrpcThis {
                 &self.orpc_this
@@ -166,7 +172,7 @@ dcom_orpc_request!(
     RemReleaseRequest
 );
 
-fn reply<T: WmiStub>(response: T) -> CallOutcome {
+pub(super) fn reply<T: Stub>(response: T) -> CallOutcome {
     CallOutcome::Reply(response.to_stub())
 }
 
@@ -197,40 +203,48 @@ impl ObjectPort {
         debug!(peer = ?context.peer, connection = self.connection, opnum = op, ipid = ?context.object, "ORPC call");
         if i == IREM_UNKNOWN_SYNTAX || i == IREM_UNKNOWN2_SYNTAX {
             match op {
-                OPNUM_REM_QUERY_INTERFACE => self.orpc(context, stub, Self::rem_query_interface),
-                OPNUM_REM_ADD_REF => self.orpc(context, stub, Self::rem_add_ref),
-                OPNUM_REM_RELEASE => self.orpc(context, stub, Self::rem_release),
+                RemQueryInterfaceRequest::OPNUM => {
+                    self.orpc(context, stub, Self::rem_query_interface)
+                }
+                RemAddRefRequest::OPNUM => self.orpc(context, stub, Self::rem_add_ref),
+                RemReleaseRequest::OPNUM => self.orpc(context, stub, Self::rem_release),
                 _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
             }
         } else if i == IWBEM_LEVEL1_LOGIN {
             match op {
-                6 => self.orpc(context, stub, Self::ntlm_login),
-                3..=5 => CallOutcome::Fault(E_NOTIMPL),
+                NtlmLoginRequest::OPNUM => self.orpc(context, stub, Self::ntlm_login),
+                EstablishPositionRequest::OPNUM
+                | RequestChallengeRequest::OPNUM
+                | WbemLoginRequest::OPNUM => CallOutcome::Fault(E_NOTIMPL),
                 _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
             }
         } else if i == IWBEM_SERVICES {
             match op {
-                3 => self.orpc(context, stub, Self::open_namespace),
-                6 => self.orpc(context, stub, Self::get_object),
-                18 => self.orpc(context, stub, Self::create_instance_enum),
-                20 => self.orpc(context, stub, Self::exec_query),
-                22 => self.orpc(context, stub, Self::exec_notification_query),
-                24 => self.orpc(context, stub, Self::exec_method),
-                4..=25 => CallOutcome::Fault(E_NOTIMPL),
+                OpenNamespaceRequest::OPNUM => self.orpc(context, stub, Self::open_namespace),
+                GetObjectRequest::OPNUM => self.orpc(context, stub, Self::get_object),
+                CreateInstanceEnumRequest::OPNUM => {
+                    self.orpc(context, stub, Self::create_instance_enum)
+                }
+                ExecQueryRequest::OPNUM => self.orpc(context, stub, Self::exec_query),
+                ExecNotificationQueryRequest::OPNUM => {
+                    self.orpc(context, stub, Self::exec_notification_query)
+                }
+                ExecMethodRequest::OPNUM => self.orpc(context, stub, Self::exec_method),
+                4..=IWBEM_SERVICES_LAST_OPNUM => CallOutcome::Fault(E_NOTIMPL),
                 _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
             }
         } else if i == IENUM_WBEM_CLASS_OBJECT {
             match op {
-                3 => self.orpc(context, stub, Self::reset),
-                4 => self.orpc(context, stub, Self::next),
-                5 => self.orpc(context, stub, Self::next_async),
-                6 => self.orpc(context, stub, Self::clone_enum),
-                7 => self.orpc(context, stub, Self::skip),
+                ResetRequest::OPNUM => self.orpc(context, stub, Self::reset),
+                NextRequest::OPNUM => self.orpc(context, stub, Self::next),
+                NextAsyncRequest::OPNUM => self.orpc(context, stub, Self::next_async),
+                CloneRequest::OPNUM => self.orpc(context, stub, Self::clone_enum),
+                SkipRequest::OPNUM => self.orpc(context, stub, Self::skip),
                 _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
             }
-        } else if i == IWBEM_FETCH_SMART_ENUM && op == 3 {
+        } else if i == IWBEM_FETCH_SMART_ENUM && op == GetSmartEnumRequest::OPNUM {
             self.orpc(context, stub, Self::get_smart_enum)
-        } else if i == IWBEM_WCO_SMART_ENUM && op == 3 {
+        } else if i == IWBEM_WCO_SMART_ENUM && op == SmartNextRequest::OPNUM {
             self.orpc(context, stub, Self::smart_next)
         } else {
             CallOutcome::Fault(NCA_S_OP_RNG_ERROR)
@@ -334,7 +348,7 @@ impl ObjectPort {
                     results: Vec::new(),
                     hresult: RPC_E_INVALID_OBJECT,
                 }
-                .encode(),
+                .to_stub(),
             );
         };
         let results: Vec<RemQiResult> = request
@@ -356,7 +370,7 @@ impl ObjectPort {
                 results,
                 hresult,
             }
-            .encode(),
+            .to_stub(),
         )
     }
 
@@ -422,7 +436,7 @@ impl ObjectPort {
                 results,
                 hresult,
             }
-            .encode(),
+            .to_stub(),
         )
     }
 
@@ -444,7 +458,7 @@ impl ObjectPort {
                 orpc_that: OrpcThat::default(),
                 hresult,
             }
-            .encode(),
+            .to_stub(),
         )
     }
 
@@ -911,7 +925,7 @@ mod tests {
             "32005f00500072006f006300650073007300bfbf0000000000000000",
             "7292000000000000000000002c9800000000000000000000"
         ));
-        assert!(<GetObjectRequest as WmiStub>::from_stub(&stub).is_err());
+        assert!(<GetObjectRequest as Stub>::from_stub(&stub).is_err());
         let request = GetObjectRequest::decode_stub(&stub).unwrap();
         assert_eq!(request.object_path.trimmed(), Some("Win32_Process"));
         assert_eq!(request.flags, 0);

@@ -5,20 +5,20 @@ use std::sync::Arc;
 
 use rwmi::rpc::server::{BoxFuture, CallContext, CallOutcome, RpcService};
 use rwmi::security::AuthLevel;
+use rwmi_core::Guid;
+use rwmi_core::dcom::DualStringArray;
 use rwmi_core::dcom::activation::{ActivationReply, InterfaceResult};
 use rwmi_core::dcom::ids::IID_IUNKNOWN;
 use rwmi_core::dcom::scm::{
     ComplexPingRequest, ComplexPingResponse, IOBJECT_EXPORTER_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX,
-    OPNUM_COMPLEX_PING, OPNUM_REMOTE_CREATE_INSTANCE, OPNUM_RESOLVE_OXID, OPNUM_RESOLVE_OXID2,
-    OPNUM_SERVER_ALIVE, OPNUM_SERVER_ALIVE2, OPNUM_SIMPLE_PING, RemoteCreateInstanceRequest,
-    RemoteCreateInstanceResponse, ResolveOxid2Response, ResolveOxidRequest, ResolveOxidResponse,
-    ServerAlive2Response, ServerAliveRequest, SimplePingRequest, StatusOnlyResponse,
+    RemoteCreateInstanceRequest, RemoteCreateInstanceResponse, ResolveOxid2Request,
+    ResolveOxid2Response, ResolveOxidRequest, ResolveOxidResponse, ServerAlive2Request,
+    ServerAlive2Response, ServerAliveRequest, ServerAliveResponse, SimplePingRequest,
+    SimplePingResponse,
 };
-use rwmi_core::epm::{
-    EPM, EPT_MAP_OPNUM, EPT_S_NOT_REGISTERED, EptMapRequest, EptMapResponse, TcpTower,
-};
+use rwmi_core::epm::{EPM, EPT_S_NOT_REGISTERED, EptMapRequest, EptMapResponse, TcpTower};
 use rwmi_core::ndr::ContextHandle;
-use rwmi_core::rpc::SyntaxId;
+use rwmi_core::rpc::{Call as _, Stub, SyntaxId};
 use rwmi_core::wmi::ids::{CLSID_WBEM_LEVEL1_LOGIN, IID_IWBEM_LEVEL1_LOGIN};
 use tracing::debug;
 
@@ -26,7 +26,7 @@ use super::exporter::ExportedObject;
 use super::faults::with_profiles;
 use super::host::VirtualHost;
 use super::hostile::many_bindings;
-use super::object_port::OBJECT_PORT_INTERFACES;
+use super::object_port::{OBJECT_PORT_INTERFACES, reply};
 use super::status::{
     E_ACCESSDENIED, E_NOINTERFACE, NCA_S_OP_RNG_ERROR, OR_INVALID_OXID, REGDB_E_CLASSNOTREG,
     RPC_X_BAD_STUB_DATA,
@@ -63,12 +63,12 @@ impl ScmPort {
         debug!(peer = ?context.peer, opnum = context.opnum, ?interface, "port 135 call");
         if interface == EPM {
             match context.opnum {
-                EPT_MAP_OPNUM => self.ept_map(stub),
+                EptMapRequest::OPNUM => self.ept_map(stub),
                 _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
             }
         } else if interface == IREMOTE_SCM_ACTIVATOR_SYNTAX {
             match context.opnum {
-                OPNUM_REMOTE_CREATE_INSTANCE => self.remote_create_instance(context, stub),
+                RemoteCreateInstanceRequest::OPNUM => self.remote_create_instance(context, stub),
                 _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
             }
         } else {
@@ -79,7 +79,7 @@ impl ScmPort {
     /// ept_map: the dynamic port for the interfaces the object exporter serves, 135 for those of this
     /// port, EPT_S_NOT_REGISTERED for anything else (C706 appendix O, ept_map).
     fn ept_map(&self, stub: &[u8]) -> CallOutcome {
-        let Ok(request) = EptMapRequest::decode(stub) else {
+        let Ok(request) = EptMapRequest::from_stub(stub) else {
             return CallOutcome::Fault(RPC_X_BAD_STUB_DATA);
         };
         let wanted = request.tower.interface;
@@ -109,14 +109,14 @@ impl ScmPort {
             },
         };
         debug!(?wanted, status = response.status, "ept_map");
-        CallOutcome::Reply(response.encode())
+        reply(response)
     }
 
     /// MS-DCOM 3.1.2.5.2.3.3. Failures travel as the method's return value with a NULL ppActProperties,
     /// as the IDL's HRESULT return and MS-DCOM 3.1.2.5.2.3 have it (Impacket's dcomrt, for one, reads an
     /// activation E_ACCESSDENIED from this return value, not from a fault).
     fn remote_create_instance(&self, context: &CallContext, stub: &[u8]) -> CallOutcome {
-        let Ok(request) = RemoteCreateInstanceRequest::decode(stub) else {
+        let Ok(request) = RemoteCreateInstanceRequest::from_stub(stub) else {
             return CallOutcome::Fault(RPC_X_BAD_STUB_DATA);
         };
         let Ok(activation) = request.activation_request() else {
@@ -124,7 +124,7 @@ impl ScmPort {
         };
         let reply = |hresult: u32| {
             debug!(peer = ?context.peer, hresult = format_args!("{hresult:#010x}"), "RemoteCreateInstance");
-            CallOutcome::Reply(RemoteCreateInstanceResponse::failure(hresult).encode())
+            CallOutcome::Reply(RemoteCreateInstanceResponse::failure(hresult).to_stub())
         };
         if activation.clsid != CLSID_WBEM_LEVEL1_LOGIN {
             return reply(REGDB_E_CLASSNOTREG);
@@ -185,7 +185,22 @@ impl ScmPort {
             interfaces,
         };
         debug!(peer = ?context.peer, user = %caller.user.user, %ipid, "activated WbemLevel1Login");
-        CallOutcome::Reply(RemoteCreateInstanceResponse::new(&activation_reply).encode())
+        CallOutcome::Reply(RemoteCreateInstanceResponse::new(&activation_reply).to_stub())
+    }
+
+    /// What ResolveOxid and ResolveOxid2 answer (MS-DCOM 3.1.2.5.1.1): the bindings and the IRemUnknown
+    /// IPID of our OXID, OR_INVALID_OXID for any other.
+    fn resolve(&self, request: &ResolveOxidRequest) -> (Option<DualStringArray>, Guid, u32) {
+        let host = &self.host;
+        if request.oxid == host.exporter.oxid {
+            (
+                Some(host.oxid_bindings()),
+                host.exporter.ipid_rem_unknown,
+                0,
+            )
+        } else {
+            (None, Guid::NIL, OR_INVALID_OXID)
+        }
     }
 
     /// IObjectExporter (MS-DCOM 3.1.2.5.1).
@@ -194,50 +209,40 @@ impl ScmPort {
         let level = context.caller.as_ref().map(|c| c.level);
         let bad = CallOutcome::Fault(RPC_X_BAD_STUB_DATA);
         match context.opnum {
-            OPNUM_RESOLVE_OXID | OPNUM_RESOLVE_OXID2 => {
-                let Ok(request) = ResolveOxidRequest::decode(stub) else {
+            ResolveOxidRequest::OPNUM => {
+                let Ok(request) = ResolveOxidRequest::from_stub(stub) else {
                     return bad;
                 };
-                let known = request.oxid == host.exporter.oxid;
-                let bindings = known.then(|| host.oxid_bindings());
-                let status = if known { 0 } else { OR_INVALID_OXID };
-                let ipid = if known {
-                    host.exporter.ipid_rem_unknown
-                } else {
-                    rwmi_core::Guid::NIL
-                };
-                if context.opnum == OPNUM_RESOLVE_OXID {
-                    CallOutcome::Reply(
-                        ResolveOxidResponse {
-                            oxid_bindings: bindings,
-                            ipid_rem_unknown: ipid,
-                            authn_hint: authn_hint(level),
-                            status,
-                        }
-                        .encode(),
-                    )
-                } else {
-                    CallOutcome::Reply(
-                        ResolveOxid2Response {
-                            oxid_bindings: bindings,
-                            ipid_rem_unknown: ipid,
-                            authn_hint: authn_hint(level),
-                            com_version: host.com_version(),
-                            status,
-                        }
-                        .encode(),
-                    )
-                }
+                let (oxid_bindings, ipid_rem_unknown, status) = self.resolve(&request);
+                reply(ResolveOxidResponse {
+                    oxid_bindings,
+                    ipid_rem_unknown,
+                    authn_hint: authn_hint(level),
+                    status,
+                })
             }
-            OPNUM_SIMPLE_PING => {
-                let Ok(request) = SimplePingRequest::decode(stub) else {
+            ResolveOxid2Request::OPNUM => {
+                let Ok(ResolveOxid2Request(request)) = ResolveOxid2Request::from_stub(stub) else {
+                    return bad;
+                };
+                let (oxid_bindings, ipid_rem_unknown, status) = self.resolve(&request);
+                reply(ResolveOxid2Response {
+                    oxid_bindings,
+                    ipid_rem_unknown,
+                    authn_hint: authn_hint(level),
+                    com_version: host.com_version(),
+                    status,
+                })
+            }
+            SimplePingRequest::OPNUM => {
+                let Ok(request) = SimplePingRequest::from_stub(stub) else {
                     return bad;
                 };
                 let status = host.exporter.ping(request.set_id, false).err().unwrap_or(0);
-                CallOutcome::Reply(StatusOnlyResponse { status }.encode())
+                reply(SimplePingResponse { status })
             }
-            OPNUM_COMPLEX_PING => {
-                let Ok(request) = ComplexPingRequest::decode(stub) else {
+            ComplexPingRequest::OPNUM => {
+                let Ok(request) = ComplexPingRequest::from_stub(stub) else {
                     return bad;
                 };
                 // MS-DCOM 3.1.2.5.1.3: a SETID of zero asks for a new set.
@@ -253,34 +258,28 @@ impl ScmPort {
                     }
                     Err(status) => (0, status),
                 };
-                CallOutcome::Reply(
-                    ComplexPingResponse {
-                        set_id,
-                        ping_backoff_factor: 0,
-                        status,
-                    }
-                    .encode(),
-                )
+                reply(ComplexPingResponse {
+                    set_id,
+                    ping_backoff_factor: 0,
+                    status,
+                })
             }
-            OPNUM_SERVER_ALIVE => {
-                if ServerAliveRequest::decode(stub).is_err() {
+            ServerAliveRequest::OPNUM => {
+                if ServerAliveRequest::from_stub(stub).is_err() {
                     return bad;
                 }
-                CallOutcome::Reply(StatusOnlyResponse { status: 0 }.encode())
+                reply(ServerAliveResponse { status: 0 })
             }
-            OPNUM_SERVER_ALIVE2 => {
-                if ServerAliveRequest::decode(stub).is_err() {
+            ServerAlive2Request::OPNUM => {
+                if ServerAlive2Request::from_stub(stub).is_err() {
                     return bad;
                 }
-                CallOutcome::Reply(
-                    ServerAlive2Response {
-                        com_version: host.com_version(),
-                        or_bindings: Some(host.resolver_bindings()),
-                        reserved: 0,
-                        status: 0,
-                    }
-                    .encode(),
-                )
+                reply(ServerAlive2Response {
+                    com_version: host.com_version(),
+                    or_bindings: Some(host.resolver_bindings()),
+                    reserved: 0,
+                    status: 0,
+                })
             }
             _ => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
         }
@@ -317,8 +316,11 @@ mod tests {
             rwmi_core::Guid::NIL,
             &ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]),
         )
-        .encode();
-        let ctx = context(IREMOTE_SCM_ACTIVATOR_SYNTAX, OPNUM_REMOTE_CREATE_INSTANCE);
+        .to_stub();
+        let ctx = context(
+            IREMOTE_SCM_ACTIVATOR_SYNTAX,
+            RemoteCreateInstanceRequest::OPNUM,
+        );
         for len in 0..activation.len() - 1 {
             assert_eq!(
                 port.dispatch(&ctx, &activation[..len]),
@@ -330,15 +332,15 @@ mod tests {
         let CallOutcome::Reply(stub) = port.dispatch(&ctx, &activation) else {
             panic!("a reply");
         };
-        let response = RemoteCreateInstanceResponse::decode(&stub).unwrap();
+        let response = RemoteCreateInstanceResponse::from_stub(&stub).unwrap();
         assert_eq!(response.hresult, E_ACCESSDENIED);
 
         let resolve = ResolveOxidRequest {
             oxid: port.host.exporter.oxid,
             requested_protseqs: vec![7],
         }
-        .encode();
-        let ctx = context(IOBJECT_EXPORTER_SYNTAX, OPNUM_RESOLVE_OXID);
+        .to_stub();
+        let ctx = context(IOBJECT_EXPORTER_SYNTAX, ResolveOxidRequest::OPNUM);
         for len in 0..resolve.len() - 1 {
             let outcome = port.dispatch(&ctx, &resolve[..len]);
             assert_eq!(
@@ -350,7 +352,7 @@ mod tests {
         let CallOutcome::Reply(stub) = port.dispatch(&ctx, &resolve) else {
             panic!("a reply");
         };
-        let response = ResolveOxidResponse::decode(&stub).unwrap();
+        let response = ResolveOxidResponse::from_stub(&stub).unwrap();
         assert_eq!(response.status, 0);
         assert_eq!(
             response.ipid_rem_unknown,
@@ -365,27 +367,32 @@ mod tests {
             rwmi_core::Guid::NIL,
             &ActivationRequest::new(rwmi_core::Guid::from_u128(1), vec![IID_IUNKNOWN]),
         )
-        .encode();
-        let ctx = context(IREMOTE_SCM_ACTIVATOR_SYNTAX, OPNUM_REMOTE_CREATE_INSTANCE);
+        .to_stub();
+        let ctx = context(
+            IREMOTE_SCM_ACTIVATOR_SYNTAX,
+            RemoteCreateInstanceRequest::OPNUM,
+        );
         let CallOutcome::Reply(stub) = port.dispatch(&ctx, &activation) else {
             panic!("a reply");
         };
         assert_eq!(
-            RemoteCreateInstanceResponse::decode(&stub).unwrap().hresult,
+            RemoteCreateInstanceResponse::from_stub(&stub)
+                .unwrap()
+                .hresult,
             REGDB_E_CLASSNOTREG
         );
         let resolve = ResolveOxidRequest {
             oxid: port.host.exporter.oxid ^ 1,
             requested_protseqs: vec![7],
         }
-        .encode();
+        .to_stub();
         let CallOutcome::Reply(stub) = port.dispatch(
-            &context(IOBJECT_EXPORTER_SYNTAX, OPNUM_RESOLVE_OXID2),
+            &context(IOBJECT_EXPORTER_SYNTAX, ResolveOxid2Request::OPNUM),
             &resolve,
         ) else {
             panic!("a reply");
         };
-        let response = ResolveOxid2Response::decode(&stub).unwrap();
+        let response = ResolveOxid2Response::from_stub(&stub).unwrap();
         assert_eq!(response.status, OR_INVALID_OXID);
         assert!(response.oxid_bindings.is_none());
     }

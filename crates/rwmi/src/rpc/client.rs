@@ -12,9 +12,10 @@ use rwmi_core::rpc::{
     NDR20, Packet, PacketType, Pdu, PduError, PfcFlags, Reassembler, SecuritySettings, SyntaxId,
     fragment_call, open_protected_fragment,
 };
+use rwmi_core::rpc::{Call, Stub};
 use tracing::debug;
 
-use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
+use super::error::{FAULT_ACCESS_DENIED, InvokeError, RpcError, Stage};
 use super::transport::{FragmentStream, connect};
 use crate::security::{
     AuthLevel, Authentication, SecurityError, SecurityInitiator, SecuritySession, ThirdLeg,
@@ -361,6 +362,20 @@ impl ClientAssociation {
     /// Whether the server accepted this interface in the bind.
     pub fn supports(&self, interface: &SyntaxId) -> bool {
         self.contexts.iter().any(|(_, i)| i == interface)
+    }
+
+    /// Calls the method a request stub stands for (on the object `object`, for DCOM) and decodes the
+    /// answer: the one typed call path of the client. Failures are `call`'s, or the response's stub.
+    pub async fn invoke<R: Call>(
+        &mut self,
+        object: Option<Guid>,
+        request: &R,
+    ) -> Result<R::Response, InvokeError> {
+        let reply = self
+            .call(&R::INTERFACE, R::OPNUM, object, &request.to_stub())
+            .await
+            .map_err(InvokeError::Rpc)?;
+        R::Response::from_stub(&reply).map_err(InvokeError::Response)
     }
 
     /// Calls `opnum` of `interface` (on the object `object`, for DCOM) with an NDR stub and returns the

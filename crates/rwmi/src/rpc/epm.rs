@@ -2,12 +2,12 @@
 
 use std::net::SocketAddr;
 
-use rwmi_core::epm::{EPM, EPT_MAP_OPNUM, EptMapRequest, EptMapResponse, TcpTower};
+use rwmi_core::epm::{EPM, EptMapRequest, TcpTower};
 use rwmi_core::ndr::ContextHandle;
 use rwmi_core::rpc::SyntaxId;
 
 use super::client::{AssociationOptions, ClientAssociation};
-use super::error::{RpcError, Stage};
+use super::error::{InvokeError, RpcError};
 
 /// Maps `interface` through the endpoint mapper at `epm_addr` (normally port 135) and returns the address
 /// to bind to: the mapper's own IP with the registered port, since the IP in the tower is the server's view
@@ -27,14 +27,13 @@ pub async fn map_tcp(
         entry_handle: ContextHandle::default(),
         max_towers: 4,
     };
-    let stub = association
-        .call(&EPM, EPT_MAP_OPNUM, None, &request.encode())
-        .await?;
-    association.close().await;
-    let response = EptMapResponse::decode(&stub).map_err(|error| RpcError::Protocol {
-        stage: Stage::Call,
-        error,
-    })?;
+    let response = association.invoke(None, &request).await;
+    // A call that failed on the wire has ended the association already; one whose answer did not decode
+    // is closed politely like a successful one.
+    if !matches!(response, Err(InvokeError::Rpc(_))) {
+        association.close().await;
+    }
+    let response = response?;
     match response
         .towers
         .iter()

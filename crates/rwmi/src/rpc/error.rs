@@ -252,3 +252,36 @@ impl fmt::Display for RpcError {
 }
 
 impl std::error::Error for RpcError {}
+
+/// Why a typed call (`ClientAssociation::invoke`) failed: the call itself, or the stub of its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvokeError {
+    Rpc(RpcError),
+    /// The response arrived but its stub did not decode.
+    Response(DecodeError),
+}
+
+impl fmt::Display for InvokeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvokeError::Rpc(e) => e.fmt(f),
+            InvokeError::Response(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for InvokeError {}
+
+/// For callers that report every failure as the association's: an undecodable answer is a protocol
+/// error of the call.
+impl From<InvokeError> for RpcError {
+    fn from(e: InvokeError) -> Self {
+        match e {
+            InvokeError::Rpc(e) => e,
+            InvokeError::Response(error) => RpcError::Protocol {
+                stage: Stage::Call,
+                error,
+            },
+        }
+    }
+}

@@ -9,7 +9,7 @@ pub mod server;
 pub mod transport;
 
 pub use client::{AssociationOptions, ClientAssociation};
-pub use error::{ConnectFailure, RpcError, Stage};
+pub use error::{ConnectFailure, InvokeError, RpcError, Stage};
 pub use server::{
     BoxFuture, CallContext, CallOutcome, CallerIdentity, RpcService, ServerOptions, WireFaults,
     serve_connection,

@@ -7,10 +7,9 @@ use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
 use rwmi_core::Guid;
-use rwmi_core::dcom::ids::IREM_UNKNOWN2_SYNTAX;
-use rwmi_core::dcom::scm::{OPNUM_REM_RELEASE, RemInterfaceRef, RemReleaseRequest};
+use rwmi_core::dcom::scm::{RemInterfaceRef, RemReleaseRequest};
 use rwmi_core::dcom::{ComVersion, MInterfacePointer, ObjRef, OrpcThis};
-use rwmi_core::wmi::stub::{WmiCall, WmiStub};
+use rwmi_core::rpc::Call;
 use rwmi_core::wmio::{ClassCache, Limits};
 use tokio::sync::Mutex;
 use tracing::debug;
@@ -18,7 +17,7 @@ use tracing::debug;
 use super::error::{WmiError, WmiStage};
 use super::keep_alive::{HeldObjects, KeepAliveStatus};
 use super::options::ConnectOptions;
-use crate::rpc::ClientAssociation;
+use crate::rpc::{ClientAssociation, InvokeError};
 
 /// How long one stage took, for `rwmi doctor` and `--verbose`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,23 +69,19 @@ impl Drop for Shared {
 
 impl Shared {
     /// One ORPC call on the object `ipid`, typed by its stub.
-    pub(crate) async fn call<R: WmiCall>(
+    pub(crate) async fn call<R: Call>(
         &self,
         ipid: Guid,
         request: &R,
         stage: WmiStage,
         name: &'static str,
     ) -> Result<R::Response, WmiError> {
-        let stub = request.to_stub();
-        let reply = self
-            .rpc
+        self.rpc
             .lock()
             .await
-            .call(&R::INTERFACE, R::OPNUM, Some(ipid), &stub)
+            .invoke(Some(ipid), request)
             .await
-            .map_err(|e| WmiError::rpc(stage, Some(name), e))?;
-        R::Response::from_stub(&reply)
-            .map_err(|e| WmiError::malformed(stage, Some(name), "response", e))
+            .map_err(|e| WmiError::invoke(stage, Some(name), e))
     }
 
     /// The IPID of an interface pointer the server handed us, remembered with its OID and references.
@@ -126,14 +121,10 @@ impl Shared {
             .rpc
             .lock()
             .await
-            .call(
-                &IREM_UNKNOWN2_SYNTAX,
-                OPNUM_REM_RELEASE,
-                Some(self.rem_unknown),
-                &request.encode(),
-            )
+            .invoke(Some(self.rem_unknown), &request)
             .await;
-        if let Err(e) = result {
+        // The answer carries nothing we use: only a call that failed is worth a line.
+        if let Err(InvokeError::Rpc(e)) = result {
             debug!(error = %e, "RemRelease failed");
         }
     }

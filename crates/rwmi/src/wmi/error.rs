@@ -6,7 +6,7 @@ use std::fmt;
 use rwmi_core::status;
 use rwmi_core::{DecodeError, DecodeErrorKind};
 
-use crate::rpc::RpcError;
+use crate::rpc::{InvokeError, RpcError};
 
 /// The stages of reaching WMI on a remote machine, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -173,6 +173,15 @@ impl WmiError {
             decode: None,
             evidence: Vec::new(),
             timings: Vec::new(),
+        }
+    }
+
+    /// A typed call that failed: on the wire (as [`WmiError::rpc`]) or in its response's stub (as
+    /// [`WmiError::malformed`]).
+    pub fn invoke(stage: WmiStage, call: Option<&'static str>, error: InvokeError) -> Self {
+        match error {
+            InvokeError::Rpc(e) => WmiError::rpc(stage, call, e),
+            InvokeError::Response(e) => WmiError::malformed(stage, call, "response", e),
         }
     }
 

@@ -11,14 +11,12 @@ use std::time::Duration;
 use rwmi_core::Guid;
 use rwmi_core::dcom::StdObjRef;
 use rwmi_core::dcom::objref::SORF_NOPING;
-use rwmi_core::dcom::scm::{
-    ComplexPingRequest, ComplexPingResponse, IOBJECT_EXPORTER_SYNTAX, OPNUM_COMPLEX_PING,
-    OPNUM_SIMPLE_PING, SimplePingRequest, SimplePingResponse,
-};
+use rwmi_core::dcom::scm::{ComplexPingRequest, SimplePingRequest};
+use rwmi_core::rpc::Call;
 use tracing::debug;
 
 use super::connection::Shared;
-use crate::rpc::{AssociationOptions, ClientAssociation};
+use crate::rpc::{AssociationOptions, ClientAssociation, InvokeError};
 use crate::security::AuthLevel;
 
 /// cPublicRefs released for an IPID whose STDOBJREF we did not see (the count Windows marshals with).
@@ -152,7 +150,8 @@ struct Resolver {
 const OR_INVALID_SET: u32 = 0x0000_0778;
 
 impl Resolver {
-    async fn call(&mut self, opnum: u16, stub: &[u8]) -> Result<Vec<u8>, String> {
+    /// One call to the resolver; a failed call drops the association, an undecodable answer does not.
+    async fn call<R: Call>(&mut self, request: &R) -> Result<R::Response, String> {
         if self.association.is_none() {
             let association = ClientAssociation::connect(self.addr, &self.options)
                 .await
@@ -162,12 +161,10 @@ impl Resolver {
         let Some(association) = self.association.as_mut() else {
             return Err("no association".into());
         };
-        match association
-            .call(&IOBJECT_EXPORTER_SYNTAX, opnum, None, stub)
-            .await
-        {
-            Ok(reply) => Ok(reply),
-            Err(e) => {
+        match association.invoke(None, request).await {
+            Ok(response) => Ok(response),
+            Err(InvokeError::Response(e)) => Err(e.to_string()),
+            Err(InvokeError::Rpc(e)) => {
                 // The next period starts over on a fresh association.
                 self.association = None;
                 Err(e.to_string())
@@ -187,9 +184,8 @@ impl Resolver {
             PingCall::Nothing => return,
             PingCall::Simple(set_id) => {
                 let request = SimplePingRequest { set_id: *set_id };
-                self.call(OPNUM_SIMPLE_PING, &request.encode())
+                self.call(&request)
                     .await
-                    .and_then(|reply| SimplePingResponse::decode(&reply).map_err(|e| e.to_string()))
                     .and_then(|response| match response.status {
                         0 => Ok(()),
                         OR_INVALID_SET => {
@@ -200,21 +196,21 @@ impl Resolver {
                         other => Err(format!("SimplePing failed with status {other:#010x}")),
                     })
             }
-            PingCall::Complex(request) => self
-                .call(OPNUM_COMPLEX_PING, &request.encode())
-                .await
-                .and_then(|reply| ComplexPingResponse::decode(&reply).map_err(|e| e.to_string()))
-                .and_then(|response| match response.status {
-                    0 => {
-                        set.completed(response.set_id, held.clone());
-                        Ok(())
-                    }
-                    OR_INVALID_SET => {
-                        *set = PingSet::default();
-                        Err("the server no longer knows the ping set (OR_INVALID_SET)".into())
-                    }
-                    other => Err(format!("ComplexPing failed with status {other:#010x}")),
-                }),
+            PingCall::Complex(request) => {
+                self.call(request)
+                    .await
+                    .and_then(|response| match response.status {
+                        0 => {
+                            set.completed(response.set_id, held.clone());
+                            Ok(())
+                        }
+                        OR_INVALID_SET => {
+                            *set = PingSet::default();
+                            Err("the server no longer knows the ping set (OR_INVALID_SET)".into())
+                        }
+                        other => Err(format!("ComplexPing failed with status {other:#010x}")),
+                    })
+            }
         };
         let mut status = status.lock().unwrap_or_else(|p| p.into_inner());
         match result {

@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use rwmi_core::dcom::{MInterfacePointer, ObjRef, ObjRefBody, OrpcThis};
+use rwmi_core::rpc::Call;
 use rwmi_core::wmi::bstr::Bstr;
 use rwmi_core::wmi::enumerator::{NextRequest, ResetRequest};
 use rwmi_core::wmi::flags::{QUERY_FLAGS, WBEM_FLAG_DEEP, WBEM_FLAG_RETURN_IMMEDIATELY};
@@ -19,7 +20,6 @@ use rwmi_core::wmi::services::{
     CreateInstanceEnumRequest, EnumeratorResponse, ExecNotificationQueryRequest, ExecQueryRequest,
     GetObjectRequest, wanted,
 };
-use rwmi_core::wmi::stub::WmiCall;
 use rwmi_core::wmio::{WmiInstance, WmiObject, decode_encoding_unit};
 use rwmi_core::{DecodeError, DecodeErrorKind, Guid};
 
@@ -450,7 +450,7 @@ impl Connection {
         convert: fn(WmiObject) -> Result<T, WmiError>,
     ) -> Result<QueryStream<T>, WmiError>
     where
-        R: WmiCall<Response = EnumeratorResponse>,
+        R: Call<Response = EnumeratorResponse>,
     {
         let response = self
             .shared

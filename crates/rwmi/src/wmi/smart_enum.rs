@@ -5,10 +5,7 @@
 
 use rwmi_core::Guid;
 use rwmi_core::dcom::OrpcThis;
-use rwmi_core::dcom::scm::{
-    IREM_UNKNOWN2_SYNTAX, OPNUM_REM_QUERY_INTERFACE, RemQueryInterfaceRequest,
-    RemQueryInterfaceResponse,
-};
+use rwmi_core::dcom::scm::RemQueryInterfaceRequest;
 use rwmi_core::wmi::ids::IID_IWBEM_FETCH_SMART_ENUM;
 use rwmi_core::wmi::smart_enum::{GetSmartEnumRequest, SmartNextRequest};
 use rwmi_core::wmi::{ObjectArray, ObjectArrayLimits, ObjectKind};
@@ -19,6 +16,7 @@ use super::connection::{Shared, new_cid};
 use super::error::{WmiError, WmiStage};
 use super::keep_alive::DEFAULT_PUBLIC_REFS;
 use super::query::{Batch, NextStatus, check_wait, next_status, next_timeout_ms};
+use crate::rpc::InvokeError;
 
 const SMART_NEXT: &str = "IWbemWCOSmartEnum::Next";
 
@@ -91,20 +89,15 @@ async fn query_fetch_smart_enum(shared: &Shared, enumerator: Guid) -> Option<Gui
         .rpc
         .lock()
         .await
-        .call(
-            &IREM_UNKNOWN2_SYNTAX,
-            OPNUM_REM_QUERY_INTERFACE,
-            Some(shared.rem_unknown),
-            &request.encode(),
-        )
+        .invoke(Some(shared.rem_unknown), &request)
         .await;
-    let response = match reply.map(|r| RemQueryInterfaceResponse::decode(&r)) {
-        Ok(Ok(response)) => response,
-        Ok(Err(e)) => {
+    let response = match reply {
+        Ok(response) => response,
+        Err(InvokeError::Response(e)) => {
             debug!(error = %e, "malformed RemQueryInterface response");
             return None;
         }
-        Err(e) => {
+        Err(InvokeError::Rpc(e)) => {
             debug!(error = %e, "RemQueryInterface failed");
             return None;
         }

@@ -13,9 +13,7 @@ use rwmi_core::dcom::activation::{ActivationReply, ActivationRequest};
 use rwmi_core::dcom::ids::{
     IOBJECT_EXPORTER_SYNTAX, IREM_UNKNOWN2_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX,
 };
-use rwmi_core::dcom::scm::{
-    OPNUM_REMOTE_CREATE_INSTANCE, RemoteCreateInstanceRequest, RemoteCreateInstanceResponse,
-};
+use rwmi_core::dcom::scm::RemoteCreateInstanceRequest;
 use rwmi_core::dcom::{ComVersion, DualStringArray, ObjRef, OrpcThis, StdObjRef};
 use rwmi_core::ndr::Unique;
 use rwmi_core::wmi::ids::{
@@ -32,7 +30,7 @@ use super::connection::{
 use super::error::{WmiError, WmiStage};
 use super::keep_alive::{self, HeldObjects, KeepAliveStatus};
 use super::options::ConnectOptions;
-use crate::rpc::{AssociationOptions, ClientAssociation, RpcError};
+use crate::rpc::{AssociationOptions, ClientAssociation, InvokeError, RpcError};
 use crate::security::Authentication;
 
 /// The interfaces offered in the single bind on the dynamic port, so that no alter_context is needed later.
@@ -272,27 +270,21 @@ async fn activate(
     lock(progress).enter(WmiStage::Activation);
     let activation = ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]);
     let request = RemoteCreateInstanceRequest::new(new_cid(), &activation);
-    let reply = scm
-        .call(
-            &IREMOTE_SCM_ACTIVATOR_SYNTAX,
-            OPNUM_REMOTE_CREATE_INSTANCE,
-            None,
-            &request.encode(),
-        )
-        .await
-        .map_err(|e| {
+    let response = match scm.invoke(None, &request).await {
+        Err(InvokeError::Rpc(e)) => {
             // The first call also carries the verdict on our NTLM credentials.
             let stage = if e.is_logon_failure() {
                 WmiStage::Bind
             } else {
                 WmiStage::Activation
             };
-            WmiError::rpc(stage, Some(CREATE_INSTANCE), e)
-        })?;
+            return Err(WmiError::rpc(stage, Some(CREATE_INSTANCE), e));
+        }
+        answered => answered,
+    };
     scm.close().await;
-    let response = RemoteCreateInstanceResponse::decode(&reply).map_err(|e| {
-        WmiError::malformed(WmiStage::Activation, Some(CREATE_INSTANCE), "response", e)
-    })?;
+    let response =
+        response.map_err(|e| WmiError::invoke(WmiStage::Activation, Some(CREATE_INSTANCE), e))?;
     if response.hresult != 0 {
         return Err(WmiError::status(
             WmiStage::Activation,

@@ -6,19 +6,17 @@
 //!     [out] MInterfacePointer** ppActProperties);
 //! ```
 
-use super::{parse, stub};
 use crate::codec::{DecodeError, DecodeErrorKind, DecodeResult};
 use crate::dcom::activation::{ActivationReply, ActivationRequest};
 use crate::dcom::ids::{
     CLSID_ACTIVATION_PROPERTIES_IN, CLSID_ACTIVATION_PROPERTIES_OUT, IID_IACTIVATION_PROPERTIES_IN,
-    IID_IACTIVATION_PROPERTIES_OUT,
+    IID_IACTIVATION_PROPERTIES_OUT, IREMOTE_SCM_ACTIVATOR_SYNTAX,
 };
 use crate::dcom::objref::{ObjRef, ObjRefBody, ObjRefCustom};
 use crate::dcom::orpc::{MInterfacePointer, OrpcThat, OrpcThis};
 use crate::guid::Guid;
-use crate::ndr::{Unique, decode_top, encode_top};
-
-pub const OPNUM_REMOTE_CREATE_INSTANCE: u16 = 4;
+use crate::ndr::{NdrReader, NdrWriter, Unique, decode_top, encode_top};
+use crate::rpc::stub::{Stub, call};
 
 /// ORPCTHIS.flags value Impacket sends in activation calls (ORPCF_LOCAL); MS-DCOM 2.2.13.3 lets an
 /// activation request carry any value and the server ignore it.
@@ -82,22 +80,22 @@ impl RemoteCreateInstanceRequest {
         )?;
         ActivationRequest::from_blob(&blob)
     }
+}
 
-    pub fn encode(&self) -> Vec<u8> {
-        stub(|w| {
-            encode_top(w, &self.orpc_this);
-            encode_top(w, &Unique(self.unk_outer.clone()));
-            encode_top(w, &Unique(self.act_properties.clone()));
-        })
+impl Stub for RemoteCreateInstanceRequest {
+    const CONTEXT: &'static str = "RemoteCreateInstance request";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.orpc_this);
+        encode_top(w, &Unique(self.unk_outer.clone()));
+        encode_top(w, &Unique(self.act_properties.clone()));
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemoteCreateInstance request", stub, |r| {
-            Ok(RemoteCreateInstanceRequest {
-                orpc_this: decode_top(r)?,
-                unk_outer: decode_top::<Unique<MInterfacePointer>>(r)?.into_inner(),
-                act_properties: decode_top::<Unique<MInterfacePointer>>(r)?.into_inner(),
-            })
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        Ok(RemoteCreateInstanceRequest {
+            orpc_this: decode_top(r)?,
+            unk_outer: decode_top::<Unique<MInterfacePointer>>(r)?.into_inner(),
+            act_properties: decode_top::<Unique<MInterfacePointer>>(r)?.into_inner(),
         })
     }
 }
@@ -143,25 +141,31 @@ impl RemoteCreateInstanceResponse {
         )?;
         ActivationReply::from_blob(&blob)
     }
+}
 
-    pub fn encode(&self) -> Vec<u8> {
-        stub(|w| {
-            encode_top(w, &self.orpc_that);
-            encode_top(w, &Unique(self.act_properties.clone()));
-            w.u32(self.hresult);
-        })
+impl Stub for RemoteCreateInstanceResponse {
+    const CONTEXT: &'static str = "RemoteCreateInstance response";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.orpc_that);
+        encode_top(w, &Unique(self.act_properties.clone()));
+        w.u32(self.hresult);
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemoteCreateInstance response", stub, |r| {
-            Ok(RemoteCreateInstanceResponse {
-                orpc_that: decode_top(r)?,
-                act_properties: decode_top::<Unique<MInterfacePointer>>(r)?.into_inner(),
-                hresult: r.u32("HRESULT")?,
-            })
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        Ok(RemoteCreateInstanceResponse {
+            orpc_that: decode_top(r)?,
+            act_properties: decode_top::<Unique<MInterfacePointer>>(r)?.into_inner(),
+            hresult: r.u32("HRESULT")?,
         })
     }
 }
+
+call!(
+    RemoteCreateInstanceRequest => RemoteCreateInstanceResponse,
+    IREMOTE_SCM_ACTIVATOR_SYNTAX,
+    4
+);
 
 #[cfg(test)]
 mod tests {
@@ -169,6 +173,7 @@ mod tests {
     use crate::dcom::activation::InterfaceResult;
     use crate::dcom::orpc::ComVersion;
     use crate::dcom::string_array::{DualStringArray, StringBinding};
+    use crate::rpc::stub::Call;
     use proptest::prelude::*;
 
     const CLSID_WBEM_LEVEL1_LOGIN: Guid =
@@ -185,7 +190,7 @@ mod tests {
         let activation =
             ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]);
         let request = RemoteCreateInstanceRequest::new(cid, &activation);
-        let stub = request.encode();
+        let stub = request.to_stub();
         // ORPCTHIS: version 5.7, flags ORPCF_LOCAL, reserved, cid, NULL extensions.
         assert_eq!(&stub[..8], &[5, 0, 7, 0, 1, 0, 0, 0]);
         assert_eq!(&stub[12..28], &cid.to_bytes_le());
@@ -208,7 +213,7 @@ mod tests {
         );
         assert_eq!(le32(&stub, 96), 360, "dwSize");
         assert_eq!(stub.len(), 48 + objref_len as usize);
-        let decoded = RemoteCreateInstanceRequest::decode(&stub).unwrap();
+        let decoded = RemoteCreateInstanceRequest::from_stub(&stub).unwrap();
         assert_eq!(decoded, request);
         assert_eq!(decoded.activation_request().unwrap(), activation);
     }
@@ -231,18 +236,18 @@ mod tests {
             }],
         };
         let response = RemoteCreateInstanceResponse::new(&reply);
-        let stub = response.encode();
-        let decoded = RemoteCreateInstanceResponse::decode(&stub).unwrap();
+        let stub = response.to_stub();
+        let decoded = RemoteCreateInstanceResponse::from_stub(&stub).unwrap();
         assert_eq!(decoded, response);
         assert_eq!(decoded.activation_reply().unwrap(), reply);
 
         let failed = RemoteCreateInstanceResponse::failure(0x8007_0005);
-        let stub = failed.encode();
+        let stub = failed.to_stub();
         assert_eq!(
             stub,
             [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x05, 0, 0x07, 0x80]
         );
-        let decoded = RemoteCreateInstanceResponse::decode(&stub).unwrap();
+        let decoded = RemoteCreateInstanceResponse::from_stub(&stub).unwrap();
         assert_eq!(decoded, failed);
         assert!(decoded.activation_reply().is_err());
     }
@@ -260,22 +265,32 @@ mod tests {
             request.activation_request().unwrap_err().field,
             "pActProperties"
         );
-        let stub = RemoteCreateInstanceRequest::new(Guid::NIL, &activation).encode();
+        let stub = RemoteCreateInstanceRequest::new(Guid::NIL, &activation).to_stub();
         for n in 0..stub.len() {
-            assert!(RemoteCreateInstanceRequest::decode(&stub[..n]).is_err());
+            assert!(RemoteCreateInstanceRequest::from_stub(&stub[..n]).is_err());
         }
         let mut trailing = stub.clone();
         trailing.extend_from_slice(&[1; 8]);
-        assert!(RemoteCreateInstanceRequest::decode(&trailing).is_err());
+        assert!(RemoteCreateInstanceRequest::from_stub(&trailing).is_err());
+    }
+
+    #[test]
+    fn remote_create_instance_is_opnum_4_of_the_activator() {
+        // MS-DCOM 3.1.2.5.2.3.3.
+        assert_eq!(
+            <RemoteCreateInstanceRequest as Call>::INTERFACE,
+            IREMOTE_SCM_ACTIVATOR_SYNTAX
+        );
+        assert_eq!(<RemoteCreateInstanceRequest as Call>::OPNUM, 4);
     }
 
     proptest! {
         #[test]
         fn hostile_stubs_never_panic(data in proptest::collection::vec(any::<u8>(), 0..200)) {
-            if let Ok(request) = RemoteCreateInstanceRequest::decode(&data) {
+            if let Ok(request) = RemoteCreateInstanceRequest::from_stub(&data) {
                 let _ = request.activation_request();
             }
-            if let Ok(response) = RemoteCreateInstanceResponse::decode(&data) {
+            if let Ok(response) = RemoteCreateInstanceResponse::from_stub(&data) {
                 let _ = response.activation_reply();
             }
         }

@@ -2,18 +2,14 @@
 //! RemQueryInterface2): reference counting and QueryInterface on a remote object. ORPC interfaces:
 //! ORPCTHIS/ORPCTHAT come first.
 
-use super::{parse, read_sized, stub};
+use super::{read_sized, write_array};
 use crate::codec::DecodeResult;
+use crate::dcom::ids::IREM_UNKNOWN2_SYNTAX;
 use crate::dcom::objref::StdObjRef;
 use crate::dcom::orpc::{MInterfacePointer, OrpcThat, OrpcThis};
 use crate::guid::Guid;
-use crate::ndr::array::{wire_count, write_conformance, write_elements};
 use crate::ndr::{ConformantArray, Ndr, NdrReader, NdrWriter, Unique, decode_top, encode_top};
-
-pub const OPNUM_REM_QUERY_INTERFACE: u16 = 3;
-pub const OPNUM_REM_ADD_REF: u16 = 4;
-pub const OPNUM_REM_RELEASE: u16 = 5;
-pub const OPNUM_REM_QUERY_INTERFACE2: u16 = 6;
+use crate::rpc::stub::{Stub, call};
 
 /// MS-DCOM 2.2.23.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,12 +63,7 @@ impl Ndr for RemQiResult {
     }
 }
 
-fn write_array<T: Ndr>(w: &mut NdrWriter, items: &[T]) {
-    write_conformance(w, wire_count(items.len()));
-    write_elements(w, items);
-}
-
-/// RemQueryInterface (opnum 3): `[in] REFIPID ripid, [in] unsigned long cRefs, [in] unsigned short
+/// RemQueryInterface (opnum 3, MS-DCOM 3.1.1.5.6.1.1): `[in] REFIPID ripid, [in] unsigned long cRefs, [in] unsigned short
 /// cIids, [in, size_is(cIids)] IID* iids`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemQueryInterfaceRequest {
@@ -82,29 +73,27 @@ pub struct RemQueryInterfaceRequest {
     pub iids: Vec<Guid>,
 }
 
-impl RemQueryInterfaceRequest {
-    pub fn encode(&self) -> Vec<u8> {
-        stub(|w| {
-            encode_top(w, &self.orpc_this);
-            self.ipid.encode_inline(w);
-            w.u32(self.refs);
-            w.u16(u16::try_from(self.iids.len()).unwrap_or(u16::MAX));
-            write_array(w, &self.iids);
-        })
+impl Stub for RemQueryInterfaceRequest {
+    const CONTEXT: &'static str = "RemQueryInterface request";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.orpc_this);
+        self.ipid.encode_inline(w);
+        w.u32(self.refs);
+        w.u16(u16::try_from(self.iids.len()).unwrap_or(u16::MAX));
+        write_array(w, &self.iids);
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemQueryInterface request", stub, |r| {
-            let orpc_this = decode_top(r)?;
-            let ipid = Guid::decode_inline(r)?;
-            let refs = r.u32("cRefs")?;
-            let count = r.u16("cIids")?;
-            Ok(RemQueryInterfaceRequest {
-                orpc_this,
-                ipid,
-                refs,
-                iids: read_sized(r, "iids", u64::from(count))?,
-            })
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        let orpc_this = decode_top(r)?;
+        let ipid = Guid::decode_inline(r)?;
+        let refs = r.u32("cRefs")?;
+        let count = r.u16("cIids")?;
+        Ok(RemQueryInterfaceRequest {
+            orpc_this,
+            ipid,
+            refs,
+            iids: read_sized(r, "iids", u64::from(count))?,
         })
     }
 }
@@ -118,40 +107,36 @@ pub struct RemQueryInterfaceResponse {
     pub hresult: u32,
 }
 
-impl RemQueryInterfaceResponse {
-    pub fn encode(&self) -> Vec<u8> {
-        stub(|w| {
-            encode_top(w, &self.orpc_that);
-            let results = (!self.results.is_empty()).then(|| ConformantArray(self.results.clone()));
-            encode_top(w, &Unique(results));
-            w.u32(self.hresult);
-        })
+impl Stub for RemQueryInterfaceResponse {
+    const CONTEXT: &'static str = "RemQueryInterface response";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.orpc_that);
+        let results = (!self.results.is_empty()).then(|| ConformantArray(self.results.clone()));
+        encode_top(w, &Unique(results));
+        w.u32(self.hresult);
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemQueryInterface response", stub, |r| {
-            let orpc_that = decode_top(r)?;
-            let results = decode_top::<Unique<ConformantArray<RemQiResult>>>(r)?
-                .into_inner()
-                .map(|a| a.0)
-                .unwrap_or_default();
-            Ok(RemQueryInterfaceResponse {
-                orpc_that,
-                results,
-                hresult: r.u32("HRESULT")?,
-            })
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        let orpc_that = decode_top(r)?;
+        let results = decode_top::<Unique<ConformantArray<RemQiResult>>>(r)?
+            .into_inner()
+            .map(|a| a.0)
+            .unwrap_or_default();
+        Ok(RemQueryInterfaceResponse {
+            orpc_that,
+            results,
+            hresult: r.u32("HRESULT")?,
         })
     }
 }
 
 /// The [in] part shared by RemAddRef (opnum 4) and RemRelease (opnum 5): `[in] unsigned short
 /// cInterfaceRefs, [in, size_is(cInterfaceRefs)] REMINTERFACEREF InterfaceRefs[]`.
-fn encode_refs(orpc_this: &OrpcThis, refs: &[RemInterfaceRef]) -> Vec<u8> {
-    stub(|w| {
-        encode_top(w, orpc_this);
-        w.u16(u16::try_from(refs.len()).unwrap_or(u16::MAX));
-        write_array(w, refs);
-    })
+fn encode_refs(w: &mut NdrWriter, orpc_this: &OrpcThis, refs: &[RemInterfaceRef]) {
+    encode_top(w, orpc_this);
+    w.u16(u16::try_from(refs.len()).unwrap_or(u16::MAX));
+    write_array(w, refs);
 }
 
 fn decode_refs(r: &mut NdrReader<'_>) -> DecodeResult<(OrpcThis, Vec<RemInterfaceRef>)> {
@@ -160,24 +145,35 @@ fn decode_refs(r: &mut NdrReader<'_>) -> DecodeResult<(OrpcThis, Vec<RemInterfac
     Ok((orpc_this, read_sized(r, "InterfaceRefs", u64::from(count))?))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RemAddRefRequest {
-    pub orpc_this: OrpcThis,
-    pub refs: Vec<RemInterfaceRef>,
+/// Declares a request whose parameters are an ORPCTHIS and interface references.
+macro_rules! refs_request {
+    ($(#[$meta:meta])* $name:ident($context:literal)) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        pub struct $name {
+            pub orpc_this: OrpcThis,
+            pub refs: Vec<RemInterfaceRef>,
+        }
+
+        impl Stub for $name {
+            const CONTEXT: &'static str = $context;
+
+            fn encode(&self, w: &mut NdrWriter) {
+                encode_refs(w, &self.orpc_this, &self.refs);
+            }
+
+            fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+                let (orpc_this, refs) = decode_refs(r)?;
+                Ok($name { orpc_this, refs })
+            }
+        }
+    };
 }
 
-impl RemAddRefRequest {
-    pub fn encode(&self) -> Vec<u8> {
-        encode_refs(&self.orpc_this, &self.refs)
-    }
-
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemAddRef request", stub, |r| {
-            let (orpc_this, refs) = decode_refs(r)?;
-            Ok(RemAddRefRequest { orpc_this, refs })
-        })
-    }
-}
+refs_request!(
+    /// RemAddRef (opnum 4, MS-DCOM 3.1.1.5.6.1.2).
+    RemAddRefRequest("RemAddRef request")
+);
 
 /// RemAddRef response: `[out, size_is(cInterfaceRefs)] HRESULT* pResults`, a top-level [ref] array.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -187,44 +183,28 @@ pub struct RemAddRefResponse {
     pub hresult: u32,
 }
 
-impl RemAddRefResponse {
-    pub fn encode(&self) -> Vec<u8> {
-        stub(|w| {
-            encode_top(w, &self.orpc_that);
-            write_array(w, &self.results);
-            w.u32(self.hresult);
-        })
+impl Stub for RemAddRefResponse {
+    const CONTEXT: &'static str = "RemAddRef response";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.orpc_that);
+        write_array(w, &self.results);
+        w.u32(self.hresult);
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemAddRef response", stub, |r| {
-            Ok(RemAddRefResponse {
-                orpc_that: decode_top(r)?,
-                results: decode_top::<ConformantArray<u32>>(r)?.0,
-                hresult: r.u32("HRESULT")?,
-            })
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RemReleaseRequest {
-    pub orpc_this: OrpcThis,
-    pub refs: Vec<RemInterfaceRef>,
-}
-
-impl RemReleaseRequest {
-    pub fn encode(&self) -> Vec<u8> {
-        encode_refs(&self.orpc_this, &self.refs)
-    }
-
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemRelease request", stub, |r| {
-            let (orpc_this, refs) = decode_refs(r)?;
-            Ok(RemReleaseRequest { orpc_this, refs })
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        Ok(RemAddRefResponse {
+            orpc_that: decode_top(r)?,
+            results: decode_top::<ConformantArray<u32>>(r)?.0,
+            hresult: r.u32("HRESULT")?,
         })
     }
 }
+
+refs_request!(
+    /// RemRelease (opnum 5, MS-DCOM 3.1.1.5.6.1.3).
+    RemReleaseRequest("RemRelease request")
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemReleaseResponse {
@@ -232,20 +212,18 @@ pub struct RemReleaseResponse {
     pub hresult: u32,
 }
 
-impl RemReleaseResponse {
-    pub fn encode(&self) -> Vec<u8> {
-        stub(|w| {
-            encode_top(w, &self.orpc_that);
-            w.u32(self.hresult);
-        })
+impl Stub for RemReleaseResponse {
+    const CONTEXT: &'static str = "RemRelease response";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.orpc_that);
+        w.u32(self.hresult);
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemRelease response", stub, |r| {
-            Ok(RemReleaseResponse {
-                orpc_that: decode_top(r)?,
-                hresult: r.u32("HRESULT")?,
-            })
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        Ok(RemReleaseResponse {
+            orpc_that: decode_top(r)?,
+            hresult: r.u32("HRESULT")?,
         })
     }
 }
@@ -259,26 +237,24 @@ pub struct RemQueryInterface2Request {
     pub iids: Vec<Guid>,
 }
 
-impl RemQueryInterface2Request {
-    pub fn encode(&self) -> Vec<u8> {
-        stub(|w| {
-            encode_top(w, &self.orpc_this);
-            self.ipid.encode_inline(w);
-            w.u16(u16::try_from(self.iids.len()).unwrap_or(u16::MAX));
-            write_array(w, &self.iids);
-        })
+impl Stub for RemQueryInterface2Request {
+    const CONTEXT: &'static str = "RemQueryInterface2 request";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.orpc_this);
+        self.ipid.encode_inline(w);
+        w.u16(u16::try_from(self.iids.len()).unwrap_or(u16::MAX));
+        write_array(w, &self.iids);
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemQueryInterface2 request", stub, |r| {
-            let orpc_this = decode_top(r)?;
-            let ipid = Guid::decode_inline(r)?;
-            let count = r.u16("cIids")?;
-            Ok(RemQueryInterface2Request {
-                orpc_this,
-                ipid,
-                iids: read_sized(r, "iids", u64::from(count))?,
-            })
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        let orpc_this = decode_top(r)?;
+        let ipid = Guid::decode_inline(r)?;
+        let count = r.u16("cIids")?;
+        Ok(RemQueryInterface2Request {
+            orpc_this,
+            ipid,
+            iids: read_sized(r, "iids", u64::from(count))?,
         })
     }
 }
@@ -293,42 +269,49 @@ pub struct RemQueryInterface2Response {
     pub hresult: u32,
 }
 
-impl RemQueryInterface2Response {
-    pub fn encode(&self) -> Vec<u8> {
-        stub(|w| {
-            encode_top(w, &self.orpc_that);
-            write_array(w, &self.hresults);
-            let pointers: Vec<Unique<MInterfacePointer>> =
-                self.interfaces.iter().cloned().map(Unique).collect();
-            encode_top(w, &ConformantArray(pointers));
-            w.u32(self.hresult);
-        })
+impl Stub for RemQueryInterface2Response {
+    const CONTEXT: &'static str = "RemQueryInterface2 response";
+
+    fn encode(&self, w: &mut NdrWriter) {
+        encode_top(w, &self.orpc_that);
+        write_array(w, &self.hresults);
+        let pointers: Vec<Unique<MInterfacePointer>> =
+            self.interfaces.iter().cloned().map(Unique).collect();
+        encode_top(w, &ConformantArray(pointers));
+        w.u32(self.hresult);
     }
 
-    pub fn decode(stub: &[u8]) -> DecodeResult<Self> {
-        parse("RemQueryInterface2 response", stub, |r| {
-            let orpc_that = decode_top(r)?;
-            let hresults = decode_top::<ConformantArray<u32>>(r)?.0;
-            let interfaces: Vec<Option<MInterfacePointer>> =
-                decode_top::<ConformantArray<Unique<MInterfacePointer>>>(r)?
-                    .0
-                    .into_iter()
-                    .map(Unique::into_inner)
-                    .collect();
-            r.expect_count("ppMIF", hresults.len() as u64, interfaces.len() as u64)?;
-            Ok(RemQueryInterface2Response {
-                orpc_that,
-                hresults,
-                interfaces,
-                hresult: r.u32("HRESULT")?,
-            })
+    fn decode(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
+        let orpc_that = decode_top(r)?;
+        let hresults = decode_top::<ConformantArray<u32>>(r)?.0;
+        let interfaces: Vec<Option<MInterfacePointer>> =
+            decode_top::<ConformantArray<Unique<MInterfacePointer>>>(r)?
+                .0
+                .into_iter()
+                .map(Unique::into_inner)
+                .collect();
+        r.expect_count("ppMIF", hresults.len() as u64, interfaces.len() as u64)?;
+        Ok(RemQueryInterface2Response {
+            orpc_that,
+            hresults,
+            interfaces,
+            hresult: r.u32("HRESULT")?,
         })
     }
 }
 
+// IRemUnknown's methods go over IRemUnknown2, which derives from IRemUnknown (its opnums 3 to 5 are
+// IRemUnknown's): rwmi binds only IRemUnknown2 on the object exporter, which a server of COM version 5.6
+// or later MUST support (MS-DCOM 3.1.1.5.7). The emulator answers them on either interface.
+call!(RemQueryInterfaceRequest => RemQueryInterfaceResponse, IREM_UNKNOWN2_SYNTAX, 3);
+call!(RemAddRefRequest => RemAddRefResponse, IREM_UNKNOWN2_SYNTAX, 4);
+call!(RemReleaseRequest => RemReleaseResponse, IREM_UNKNOWN2_SYNTAX, 5);
+call!(RemQueryInterface2Request => RemQueryInterface2Response, IREM_UNKNOWN2_SYNTAX, 6);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rpc::stub::Call;
     use proptest::prelude::*;
 
     #[test]
@@ -339,15 +322,17 @@ mod tests {
             refs: 5,
             iids: vec![Guid::from_u128(2)],
         };
-        let stub = request.encode();
+        let stub = request.to_stub();
         // 32 ORPCTHIS + 16 ipid + 4 cRefs + 2 cIids + 2 pad + 4 max_count + 16 iid.
         assert_eq!(stub.len(), 76);
         assert_eq!(&stub[48..60], &[5, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
-        assert_eq!(RemQueryInterfaceRequest::decode(&stub).unwrap(), request);
+        assert_eq!(RemQueryInterfaceRequest::from_stub(&stub).unwrap(), request);
         let mut lying = stub.clone();
         lying[52] = 2;
         assert_eq!(
-            RemQueryInterfaceRequest::decode(&lying).unwrap_err().field,
+            RemQueryInterfaceRequest::from_stub(&lying)
+                .unwrap_err()
+                .field,
             "iids"
         );
 
@@ -365,18 +350,21 @@ mod tests {
             }],
             hresult: 0,
         };
-        let stub = response.encode();
+        let stub = response.to_stub();
         // 8 ORPCTHAT + 4 pointer + 4 max_count + 48 REMQIRESULT (already 8-aligned at 16) + 4 HRESULT.
         assert_eq!(stub.len(), 68);
         assert_eq!(&stub[8..16], &[0, 0, 2, 0, 1, 0, 0, 0]);
-        assert_eq!(RemQueryInterfaceResponse::decode(&stub).unwrap(), response);
+        assert_eq!(
+            RemQueryInterfaceResponse::from_stub(&stub).unwrap(),
+            response
+        );
         let failed = RemQueryInterfaceResponse {
             hresult: 0x8000_4002,
             ..Default::default()
         };
-        assert_eq!(failed.encode().len(), 16);
+        assert_eq!(failed.to_stub().len(), 16);
         assert_eq!(
-            RemQueryInterfaceResponse::decode(&failed.encode()).unwrap(),
+            RemQueryInterfaceResponse::from_stub(&failed.to_stub()).unwrap(),
             failed
         );
     }
@@ -389,7 +377,7 @@ mod tests {
             interfaces: vec![Some(MInterfacePointer { data: vec![0xaa] }), None],
             hresult: 0,
         };
-        let stub = response.encode();
+        let stub = response.to_stub();
         #[rustfmt::skip]
         let expected: Vec<u8> = vec![
             0, 0, 0, 0, 0, 0, 0, 0, // ORPCTHAT
@@ -399,10 +387,13 @@ mod tests {
             0, 0, 0, 0, // HRESULT
         ];
         assert_eq!(stub, expected);
-        assert_eq!(RemQueryInterface2Response::decode(&stub).unwrap(), response);
+        assert_eq!(
+            RemQueryInterface2Response::from_stub(&stub).unwrap(),
+            response
+        );
         let mut lying = stub.clone();
         lying[20] = 1;
-        assert!(RemQueryInterface2Response::decode(&lying).is_err());
+        assert!(RemQueryInterface2Response::from_stub(&lying).is_err());
     }
 
     #[test]
@@ -415,11 +406,11 @@ mod tests {
                 private_refs: 0,
             }],
         };
-        let stub = request.encode();
+        let stub = request.to_stub();
         assert_eq!(stub.len(), 32 + 4 + 4 + 24);
-        assert_eq!(RemReleaseRequest::decode(&stub).unwrap(), request);
+        assert_eq!(RemReleaseRequest::from_stub(&stub).unwrap(), request);
         for n in 0..stub.len() {
-            assert!(RemReleaseRequest::decode(&stub[..n]).is_err());
+            assert!(RemReleaseRequest::from_stub(&stub[..n]).is_err());
         }
     }
 
@@ -453,6 +444,23 @@ mod tests {
             })
     }
 
+    #[test]
+    fn opnums_follow_the_idl() {
+        // MS-DCOM 3.1.1.5.6 (opnums 3 to 5) and 3.1.1.5.7 (opnum 6), all sent over IRemUnknown2.
+        assert_eq!(<RemQueryInterfaceRequest as Call>::OPNUM, 3);
+        assert_eq!(<RemAddRefRequest as Call>::OPNUM, 4);
+        assert_eq!(<RemReleaseRequest as Call>::OPNUM, 5);
+        assert_eq!(<RemQueryInterface2Request as Call>::OPNUM, 6);
+        for interface in [
+            <RemQueryInterfaceRequest as Call>::INTERFACE,
+            <RemAddRefRequest as Call>::INTERFACE,
+            <RemReleaseRequest as Call>::INTERFACE,
+            <RemQueryInterface2Request as Call>::INTERFACE,
+        ] {
+            assert_eq!(interface, IREM_UNKNOWN2_SYNTAX);
+        }
+    }
+
     proptest! {
         #[test]
         fn round_trips(
@@ -464,28 +472,28 @@ mod tests {
         ) {
             let orpc_this = OrpcThis::new(Guid::from_u128(cid));
             let add = RemAddRefRequest { orpc_this: orpc_this.clone(), refs: refs.clone() };
-            prop_assert_eq!(RemAddRefRequest::decode(&add.encode()).unwrap(), add);
+            prop_assert_eq!(RemAddRefRequest::from_stub(&add.to_stub()).unwrap(), add);
             let release = RemReleaseRequest { orpc_this: orpc_this.clone(), refs };
-            prop_assert_eq!(RemReleaseRequest::decode(&release.encode()).unwrap(), release);
+            prop_assert_eq!(RemReleaseRequest::from_stub(&release.to_stub()).unwrap(), release);
             let qi = RemQueryInterfaceRequest {
                 orpc_this,
                 ipid: Guid::from_u128(cid ^ 1),
                 refs: hresult,
                 iids: hresults.iter().map(|h| Guid::from_u128(u128::from(*h))).collect(),
             };
-            prop_assert_eq!(RemQueryInterfaceRequest::decode(&qi.encode()).unwrap(), qi);
+            prop_assert_eq!(RemQueryInterfaceRequest::from_stub(&qi.to_stub()).unwrap(), qi);
             let qi_out = RemQueryInterfaceResponse { orpc_that: OrpcThat::default(), results, hresult };
-            prop_assert_eq!(RemQueryInterfaceResponse::decode(&qi_out.encode()).unwrap(), qi_out);
+            prop_assert_eq!(RemQueryInterfaceResponse::from_stub(&qi_out.to_stub()).unwrap(), qi_out);
             let add_out = RemAddRefResponse { orpc_that: OrpcThat::default(), results: hresults.clone(), hresult };
-            prop_assert_eq!(RemAddRefResponse::decode(&add_out.encode()).unwrap(), add_out);
+            prop_assert_eq!(RemAddRefResponse::from_stub(&add_out.to_stub()).unwrap(), add_out);
             let release_out = RemReleaseResponse { orpc_that: OrpcThat::default(), hresult };
-            prop_assert_eq!(RemReleaseResponse::decode(&release_out.encode()).unwrap(), release_out);
+            prop_assert_eq!(RemReleaseResponse::from_stub(&release_out.to_stub()).unwrap(), release_out);
             let qi2 = RemQueryInterface2Request {
                 orpc_this: OrpcThis::new(Guid::from_u128(cid)),
                 ipid: Guid::from_u128(cid ^ 2),
                 iids: hresults.iter().map(|h| Guid::from_u128(u128::from(*h))).collect(),
             };
-            prop_assert_eq!(RemQueryInterface2Request::decode(&qi2.encode()).unwrap(), qi2);
+            prop_assert_eq!(RemQueryInterface2Request::from_stub(&qi2.to_stub()).unwrap(), qi2);
             let qi2_out = RemQueryInterface2Response {
                 orpc_that: OrpcThat::default(),
                 interfaces: hresults
@@ -495,19 +503,19 @@ mod tests {
                 hresults,
                 hresult,
             };
-            prop_assert_eq!(RemQueryInterface2Response::decode(&qi2_out.encode()).unwrap(), qi2_out);
+            prop_assert_eq!(RemQueryInterface2Response::from_stub(&qi2_out.to_stub()).unwrap(), qi2_out);
         }
 
         #[test]
         fn hostile_stubs_never_panic(data in proptest::collection::vec(any::<u8>(), 0..128)) {
-            let _ = RemQueryInterfaceRequest::decode(&data);
-            let _ = RemQueryInterfaceResponse::decode(&data);
-            let _ = RemAddRefRequest::decode(&data);
-            let _ = RemAddRefResponse::decode(&data);
-            let _ = RemReleaseRequest::decode(&data);
-            let _ = RemReleaseResponse::decode(&data);
-            let _ = RemQueryInterface2Request::decode(&data);
-            let _ = RemQueryInterface2Response::decode(&data);
+            let _ = RemQueryInterfaceRequest::from_stub(&data);
+            let _ = RemQueryInterfaceResponse::from_stub(&data);
+            let _ = RemAddRefRequest::from_stub(&data);
+            let _ = RemAddRefResponse::from_stub(&data);
+            let _ = RemReleaseRequest::from_stub(&data);
+            let _ = RemReleaseResponse::from_stub(&data);
+            let _ = RemQueryInterface2Request::from_stub(&data);
+            let _ = RemQueryInterface2Response::from_stub(&data);
         }
     }
 }

@@ -1,27 +1,21 @@
-//! What every MS-WMI stub has in common: a request or response is a list of top-level parameters, each
-//! encoded as a whole (inline part, then its deferred referents) in IDL order (C706 14.3.12.3), starting
-//! with the implicit ORPCTHIS or ORPCTHAT (MS-DCOM 2.2.13.3, 2.2.13.4) and, for a response, ending with the
-//! HRESULT return value.
+//! What every call stub has in common, whatever its interface: a request or response is a list of
+//! top-level parameters, each encoded as a whole (inline part, then its deferred referents) in IDL order
+//! (C706 14.3.12.3); a response ends with the method's return value (an HRESULT or error_status_t).
 //!
-//! The client encodes requests and decodes responses; the emulator decodes requests and encodes responses,
-//! with the same code.
+//! A request knows its interface, its opnum and the stub that answers it ([`Call`]), so the client has
+//! one typed call path and the emulator dispatches on the same constants. The client encodes requests
+//! and decodes responses; the emulator decodes requests and encodes responses, with the same code.
+//!
+//! Which parameters come first is the interface's matter: an ORPC method (DCOM) starts with the implicit
+//! ORPCTHIS or ORPCTHAT (MS-DCOM 2.2.13.3, 2.2.13.4, see `dcom::orpc`); a native RPC interface such as
+//! IObjectExporter or the endpoint mapper has none.
 
 use crate::codec::DecodeResult;
-use crate::dcom::MInterfacePointer;
-use crate::ndr::{NdrReader, NdrWriter, Unique};
+use crate::ndr::{NdrReader, NdrWriter, end_of_stub};
 use crate::rpc::bind::SyntaxId;
 
-/// `[in] IFoo*` and `[out] IFoo**`: an interface pointer, which NDR carries like a unique pointer to an
-/// `MInterfacePointer` (MS-DCOM 2.2.14): a referent id, 0 for NULL, then the blob.
-pub type InterfacePtr = Unique<MInterfacePointer>;
-
-/// `[in, out, unique] IFoo**` (MS-WMI 3.1.4.3): a unique pointer to an interface pointer. A caller that
-/// wants the result passes a non-null outer pointer to a NULL interface pointer; one that does not want it
-/// passes a NULL outer pointer, and the server must then not return one.
-pub type InOutInterfacePtr = Unique<InterfacePtr>;
-
 /// The stub data of one request or response.
-pub trait WmiStub: Sized {
+pub trait Stub: Sized {
     /// Names the stub in decode errors (`"IWbemServices::ExecQuery request"`).
     const CONTEXT: &'static str;
 
@@ -43,25 +37,23 @@ pub trait WmiStub: Sized {
     fn from_stub(stub: &[u8]) -> DecodeResult<Self> {
         let mut r = NdrReader::new(Self::CONTEXT, stub);
         let value = Self::decode(&mut r)?;
-        if r.remaining() >= 8 || r.raw().rest().iter().any(|b| *b != 0) {
-            return Err(r.invalid("trailing data", "octets left over after the last parameter"));
-        }
+        end_of_stub(&mut r)?;
         Ok(value)
     }
 }
 
 /// A request stub, tied to the method it calls and the stub that answers it.
-pub trait WmiCall: WmiStub {
-    /// The interface the method belongs to; a request goes over a presentation context bound to it.
+pub trait Call: Stub {
+    /// The interface the request goes over: the presentation context it is sent on is bound to it.
     const INTERFACE: SyntaxId;
-    /// The method's operation number (MS-WMI 3.1.4; 0–2 are IUnknown's).
+    /// The method's operation number (for an ORPC interface, 0–2 are IUnknown's).
     const OPNUM: u16;
-    type Response: WmiStub;
+    type Response: Stub;
 }
 
 /// Declares a stub whose parameters are all encoded as top-level parameters in field order, with its
-/// [`WmiStub`] implementation (and, in tests, a proptest strategy built from the fields' strategies).
-macro_rules! wmi_stub {
+/// [`Stub`] implementation (and, in tests, a proptest strategy built from the fields' strategies).
+macro_rules! stub {
     (
         $(#[$meta:meta])*
         pub struct $name:ident($context:literal) {
@@ -74,7 +66,7 @@ macro_rules! wmi_stub {
             $( $(#[$fmeta])* pub $field: $ty, )+
         }
 
-        impl $crate::wmi::stub::WmiStub for $name {
+        impl $crate::rpc::stub::Stub for $name {
             const CONTEXT: &'static str = $context;
             fn encode(&self, w: &mut $crate::ndr::NdrWriter) {
                 $( $crate::ndr::encode_top(w, &self.$field); )+
@@ -89,10 +81,10 @@ macro_rules! wmi_stub {
         }
 
         #[cfg(test)]
-        impl $crate::wmi::test_support::Arb for $name {
+        impl $crate::test_support::Arb for $name {
             fn arb() -> proptest::strategy::BoxedStrategy<Self> {
                 use proptest::strategy::Strategy;
-                ( $( <$ty as $crate::wmi::test_support::Arb>::arb(), )+ )
+                ( $( <$ty as $crate::test_support::Arb>::arb(), )+ )
                     .prop_map(|( $($field,)+ )| $name { $($field),+ })
                     .boxed()
             }
@@ -101,9 +93,9 @@ macro_rules! wmi_stub {
 }
 
 /// Ties a request stub to its interface, opnum and response stub.
-macro_rules! wmi_call {
+macro_rules! call {
     ($request:ident => $response:ident, $interface:expr, $opnum:literal) => {
-        impl $crate::wmi::stub::WmiCall for $request {
+        impl $crate::rpc::stub::Call for $request {
             const INTERFACE: $crate::rpc::bind::SyntaxId = $interface;
             const OPNUM: u16 = $opnum;
             type Response = $response;
@@ -111,4 +103,4 @@ macro_rules! wmi_call {
     };
 }
 
-pub(crate) use {wmi_call, wmi_stub};
+pub(crate) use {call, stub};

@@ -1,15 +1,15 @@
-//! Proptest strategies for stub parameters, and the checks every stub gets: a round trip, and refusal
+//! Proptest strategies for call stub parameters (any interface), and the checks every stub gets: a round trip, and refusal
 //! (without panicking) of every truncation and of random bytes.
 
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use proptest::test_runner::{Config, TestRunner};
 
-use super::bstr::Bstr;
-use super::stub::WmiStub;
 use crate::dcom::{ComVersion, MInterfacePointer, OrpcExtent, OrpcExtentArray, OrpcThat, OrpcThis};
 use crate::guid::Guid;
 use crate::ndr::{Unique, WideString};
+use crate::rpc::stub::Stub;
+use crate::wmi::bstr::Bstr;
 
 /// A strategy for any value of a stub parameter type.
 pub trait Arb: Sized + std::fmt::Debug {
@@ -97,7 +97,7 @@ impl Arb for OrpcThat {
 }
 
 /// Round trip through the stub bytes, every truncation refused, random bytes never panic.
-pub fn check_stub<T: WmiStub + Arb + PartialEq + 'static>() {
+pub fn check_stub<T: Stub + Arb + PartialEq + 'static>() {
     let mut runner = TestRunner::new(Config {
         cases: 64,
         ..Config::default()
