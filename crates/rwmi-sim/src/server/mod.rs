@@ -10,7 +10,8 @@
 //! - `marshal`: OBJREFs and string bindings for what we hand out.
 //! - `host`: one virtual host: its addresses, profiles and exporter.
 //! - `scm_port`: port 135 (endpoint mapper, IRemoteSCMActivator, IObjectExporter).
-//! - `object_port`: the dynamic port (IRemUnknown2, IWbemLevel1Login, IWbemServices, enumerators).
+//! - `object_port`: the dynamic port: the ORPC dispatch and per-connection state, and a module per
+//!   interface (IRemUnknown2, IWbemLevel1Login, IWbemServices, IEnumWbemClassObject, smart enumeration).
 //! - `methods`: ExecMethod handlers.
 //! - `faults`: the `lag`, `drop-after` and `stall-after` profiles, around any service.
 //! - `hostile`: the `hostile-*` profiles: tampered octets on the wire, malicious objects in Next.
