@@ -285,12 +285,16 @@ pub fn options_for(args: &ConnectArgs, hosts: &[String]) -> Result<Vec<ConnectOp
         .map(|host| {
             let mut o =
                 ConnectOptions::new(host, credentials.clone()).map_err(|e| e.to_string())?;
-            o = o.namespace(&args.namespace).map_err(|e| e.to_string())?;
+            o = o
+                .with_namespace(&args.namespace)
+                .map_err(|e| e.to_string())?;
             if let Some(authority) = &args.authority {
-                o = o.authority(authority).map_err(|e| e.to_string())?;
+                o = o.with_authority(authority).map_err(|e| e.to_string())?;
             }
             if let Some(settings) = &kerberos {
-                o = o.kerberos(settings.clone()).map_err(|e| e.to_string())?;
+                o = o
+                    .with_kerberos(settings.clone())
+                    .map_err(|e| e.to_string())?;
             }
             o.locale = args.locale.clone();
             o.auth_level = level;

@@ -35,7 +35,7 @@ fn connect_options(handle: &EmulatorHandle, level: AuthLevel, max_frag: u16) -> 
     let mut options =
         ConnectOptions::new(&handle.hosts()[0].scm_addr.to_string(), credentials).unwrap();
     options.auth_level = level;
-    options.max_frag = max_frag;
+    options.dcom.max_frag = max_frag;
     options
 }
 
@@ -249,9 +249,9 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
 
 fn options_root(handle: &EmulatorHandle, level: AuthLevel, smart_enum: bool) -> ConnectOptions {
     let mut options = connect_options(handle, level, SMALL_FRAG)
-        .namespace("root")
+        .with_namespace("root")
         .unwrap();
-    options.smart_enum = smart_enum;
+    options.dcom.smart_enum = smart_enum;
     options
 }
 
@@ -262,7 +262,7 @@ async fn every_operation_at_integrity_and_privacy_with_small_fragments() {
     for level in [AuthLevel::Integrity, AuthLevel::Privacy] {
         for smart_enum in [true, false] {
             let mut options = connect_options(&handle, level, SMALL_FRAG);
-            options.smart_enum = smart_enum;
+            options.dcom.smart_enum = smart_enum;
             // Several batches per enumeration, so that Reset finds the enumerator alive.
             options.batch_size = 6;
             let connection = Connection::connect(options).await.unwrap();
@@ -298,7 +298,7 @@ async fn smart_enumeration_returns_what_plain_next_returns() {
     // Synthetic rows are the same in every enumeration; the host's processes are not.
     let handle = emulator(5840, &["Win32_Process=120", "Win32_Service=60"]).await;
     let mut plain_options = connect_options(&handle, AuthLevel::Privacy, 5840);
-    plain_options.smart_enum = false;
+    plain_options.dcom.smart_enum = false;
     plain_options.batch_size = 7;
     let plain = Connection::connect(plain_options).await.unwrap();
     let mut smart_options = connect_options(&handle, AuthLevel::Privacy, 5840);
@@ -419,7 +419,7 @@ async fn keep_alive_creates_and_pings_a_set_until_the_connection_goes() {
     let handle = emulator(5840, &[]).await;
     let exporter = &handle.hosts()[0].host.exporter;
     let mut options = connect_options(&handle, AuthLevel::Privacy, SMALL_FRAG);
-    options.ping_interval = Some(Duration::from_millis(100));
+    options.dcom.ping_interval = Some(Duration::from_millis(100));
     // Small batches keep the enumerator below alive after its first row.
     options.batch_size = 5;
     let connection = Connection::connect(options).await.unwrap();
@@ -496,7 +496,7 @@ async fn keep_alive_creates_and_pings_a_set_until_the_connection_goes() {
 
     // So does dropping it, and with pinging off there is no set at all.
     let mut options = connect_options(&handle, AuthLevel::Integrity, 5840);
-    options.ping_interval = Some(Duration::from_millis(100));
+    options.dcom.ping_interval = Some(Duration::from_millis(100));
     let dropped = Connection::connect(options.clone()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(350)).await;
     let set_id = dropped.keep_alive().set_id;
@@ -508,7 +508,7 @@ async fn keep_alive_creates_and_pings_a_set_until_the_connection_goes() {
     assert_eq!(exporter.ping_sets()[&set_id].pings, pings);
 
     let sets_before = exporter.ping_sets().len();
-    options.ping_interval = None;
+    options.dcom.ping_interval = None;
     let silent = Connection::connect(options).await.unwrap();
     tokio::time::sleep(Duration::from_millis(350)).await;
     assert_eq!(silent.keep_alive().set_id, 0);
@@ -548,7 +548,7 @@ async fn ten_thousand_instances_stream_one_batch_at_a_time() {
     for smart_enum in [true, false] {
         let mut options = connect_options(&handle, AuthLevel::Privacy, 5840);
         options.batch_size = 500;
-        options.smart_enum = smart_enum;
+        options.dcom.smart_enum = smart_enum;
         let connection = Connection::connect(options).await.unwrap();
         let (rows, batches) =
             stream_counting(&connection, "SELECT Handle, Name FROM Win32_Process", 500).await;
@@ -576,9 +576,9 @@ async fn smart_enumeration_falls_back_to_next_when_the_server_refuses_it() {
     let handle = emulator(5840, &["Win32_Service=10"]).await;
     let exporter = &handle.hosts()[0].host.exporter;
     let mut options = connect_options(&handle, AuthLevel::Integrity, 5840)
-        .namespace("root")
+        .with_namespace("root")
         .unwrap();
-    options.ping_interval = None;
+    options.dcom.ping_interval = None;
     options.batch_size = 3;
     let root = Connection::connect(options).await.unwrap();
     // A first enumeration's release takes the login object's along, leaving only the IWbemServices.
@@ -633,7 +633,7 @@ async fn a_result_that_fits_one_batch_never_opens_a_smart_enumerator() {
     let handle = emulator(5840, &[]).await;
     let exporter = &handle.hosts()[0].host.exporter;
     let mut options = connect_options(&handle, AuthLevel::Privacy, 5840);
-    options.ping_interval = None;
+    options.dcom.ping_interval = None;
     let connection = Connection::connect(options).await.unwrap();
     let before = exporter.object_count();
     let mut stream = connection

@@ -41,7 +41,7 @@ async fn run(case: Case<'_>) -> Diagnosis {
     let credentials = Credentials::parse_user(case.user, Secret::Password(case.password.into()));
     let mut o = ConnectOptions::new(&target, credentials)
         .unwrap()
-        .namespace(case.namespace)
+        .with_namespace(case.namespace)
         .unwrap();
     o.auth_level = case.level;
     o.connect_timeout = case.timeout;

@@ -79,7 +79,7 @@ fn measure(profile: &str, timeout: Duration) -> Measured {
         o.call_timeout = timeout;
         // The hostile objects come through IEnumWbemClassObject::Next; smart enumeration decodes with the
         // same limited MS-WMIO decoders, and its own packet decoder is covered by its unit tests and fuzzing.
-        o.smart_enum = false;
+        o.dcom.smart_enum = false;
         let started = Instant::now();
         let mut query_started = None;
         let work = async {

@@ -25,11 +25,11 @@ async fn emulator(listen: SocketAddr, virtual_hosts: usize) -> EmulatorHandle {
 }
 
 fn options(target: SocketAddr) -> ConnectOptions {
-    let credentials = Credentials::new(
-        "Administrator",
-        "EMU",
-        Secret::Password(BUILTIN_PASSWORD.into()),
-    );
+    options_with(target, Secret::Password(BUILTIN_PASSWORD.into()))
+}
+
+fn options_with(target: SocketAddr, secret: Secret) -> ConnectOptions {
+    let credentials = Credentials::new("Administrator", "EMU", secret);
     let mut options = ConnectOptions::new(&target.to_string(), credentials).unwrap();
     options.auth_level = AuthLevel::Privacy;
     options.connect_timeout = Duration::from_secs(5);
@@ -69,13 +69,11 @@ async fn connections_are_reused_by_key_and_expire_when_idle() {
 
     // Another namespace, another level or another secret (the same account's NT hash) is another
     // connection.
-    let other_namespace = target.clone().namespace("root\\default").unwrap();
+    let other_namespace = target.clone().with_namespace("root\\default").unwrap();
     let mut other_level = target.clone();
     other_level.auth_level = AuthLevel::Integrity;
-    let mut other_user = target.clone();
-    other_user.credentials = Credentials::new(
-        "Administrator",
-        "EMU",
+    let other_user = options_with(
+        handle.hosts()[0].scm_addr,
         Secret::NtHash(Secret::Password(BUILTIN_PASSWORD.into()).nt_hash()),
     );
     for options in [&other_namespace, &other_level, &other_user] {
@@ -87,8 +85,8 @@ async fn connections_are_reused_by_key_and_expire_when_idle() {
     let first = pool.connection(&target).await.unwrap();
     let second = pool.connection(&target).await.unwrap();
     assert_eq!(
-        first.report().object_exporter,
-        second.report().object_exporter
+        first.report().dcom.object_exporter,
+        second.report().dcom.object_exporter
     );
     assert_eq!(pool.stats().connects, 4);
     drop((first, second));

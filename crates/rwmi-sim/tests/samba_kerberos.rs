@@ -85,11 +85,18 @@ fn options(
     let mut kerberos = KerberosSettings::new(realm.kdc);
     kerberos.spn = Some(spn.to_string());
     kerberos.secret = secret;
-    o = o.kerberos(kerberos).unwrap();
+    o = o.with_kerberos(kerberos).unwrap();
     o.auth_level = level;
     o.connect_timeout = Duration::from_secs(15);
     o.call_timeout = Duration::from_secs(15);
     o
+}
+
+/// The same options, binding with `package`.
+fn with_package(o: ConnectOptions, package: KerberosPackage) -> ConnectOptions {
+    let mut kerberos = o.kerberos().expect("Kerberos options").clone();
+    kerberos.package = package;
+    o.with_kerberos(kerberos).unwrap()
 }
 
 async fn operating_system_caption(options: ConnectOptions) -> String {
@@ -150,9 +157,7 @@ async fn negotiate_with_a_ticket_from_samba_opens_the_emulator() {
     let handle = emulator(&realm, &[]).await;
     for level in [AuthLevel::Privacy, AuthLevel::Integrity] {
         let mut o = options(&realm, &handle, "Administrator", None, HOST_SPN, level);
-        if let Some(kerberos) = o.kerberos.as_mut() {
-            kerberos.package = KerberosPackage::Negotiate;
-        }
+        o = with_package(o, KerberosPackage::Negotiate);
         assert!(matches!(
             o.authentication(),
             Ok(rwmi::security::Authentication::Negotiate(_))
@@ -230,9 +235,7 @@ async fn doctor_names_a_skewed_server_clock() {
             HOST_SPN,
             AuthLevel::Privacy,
         );
-        if let Some(kerberos) = o.kerberos.as_mut() {
-            kerberos.package = package;
-        }
+        o = with_package(o, package);
         let d = doctor(o).await;
         let text = d.to_text();
         assert_eq!(d.verdict.id, "kerberos-clock-skew", "{package:?}: {text}");
@@ -317,10 +320,8 @@ async fn a_kerberos_connection_keeps_its_objects_alive_across_ping_periods() {
             HOST_SPN,
             AuthLevel::Privacy,
         );
-        if let Some(kerberos) = o.kerberos.as_mut() {
-            kerberos.package = package;
-        }
-        o.ping_interval = Some(Duration::from_millis(100));
+        o = with_package(o, package);
+        o.dcom.ping_interval = Some(Duration::from_millis(100));
         let connection = Connection::connect(o).await.expect("connect with Kerberos");
         let mut status = connection.keep_alive();
         for _ in 0..100 {

@@ -70,7 +70,7 @@ async fn a_kerberos_logon_at_trace_level_logs_no_key_and_no_password() {
         let mut kerberos = KerberosSettings::new(kdc);
         kerberos.spn = Some("host/emu.test.local".into());
         kerberos.package = package;
-        o = o.kerberos(kerberos).unwrap();
+        o = o.with_kerberos(kerberos).unwrap();
         o.auth_level = AuthLevel::Privacy;
         o.connect_timeout = Duration::from_secs(15);
         let connection = Connection::connect(o)

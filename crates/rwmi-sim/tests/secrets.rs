@@ -176,7 +176,7 @@ async fn no_secret_in_logs_errors_or_debug_output() {
     // A connect that succeeds, with the password, through the recording proxy.
     let o = options(&proxy.to_string(), Secret::Password(PASSWORD.into()));
     let mut texts = vec![("Debug of ConnectOptions", format!("{o:?}"))];
-    texts.push(("Debug of Credentials", format!("{:?}", o.credentials)));
+    texts.push(("Debug of Credentials", format!("{:?}", o.credentials())));
     let connection = Connection::connect(o).await.unwrap();
     let rows = connection
         .query("SELECT * FROM Win32_OperatingSystem")

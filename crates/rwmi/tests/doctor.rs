@@ -87,9 +87,9 @@ async fn a_kdc_that_refuses_or_stays_silent_is_unreachable() {
     };
     for kdc in [closed_kdc, silent_kdc] {
         let o = options(&target.to_string())
-            .authority("kerberos:host/server.emu.test")
+            .with_authority("kerberos:host/server.emu.test")
             .unwrap()
-            .kerberos(rwmi::wmi::KerberosSettings {
+            .with_kerberos(rwmi::wmi::KerberosSettings {
                 realm: Some("EMU.TEST".into()),
                 ..rwmi::wmi::KerberosSettings::new(kdc)
             })

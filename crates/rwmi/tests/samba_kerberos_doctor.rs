@@ -37,9 +37,9 @@ fn options(
         ),
     )
     .unwrap()
-    .authority(&format!("kerberos:{spn}"))
+    .with_authority(&format!("kerberos:{spn}"))
     .unwrap()
-    .kerberos(KerberosSettings::new(kdc))
+    .with_kerberos(KerberosSettings::new(kdc))
     .unwrap();
     o.connect_timeout = Duration::from_secs(10);
     o.call_timeout = Duration::from_secs(15);

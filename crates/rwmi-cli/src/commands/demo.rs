@@ -48,7 +48,10 @@ pub async fn run() -> u8 {
     println!(
         "Connected as Administrator at packet privacy in {:.1} ms: activation on port 135, object exporter at {}, namespace {}.\n",
         started.elapsed().as_secs_f64() * 1000.0,
-        report.object_exporter.map_or("?".into(), |a| a.to_string()),
+        report
+            .dcom
+            .object_exporter
+            .map_or("?".into(), |a| a.to_string()),
         connection.namespace()
     );
     for (wql, properties) in [

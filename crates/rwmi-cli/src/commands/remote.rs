@@ -37,7 +37,6 @@ enum Output {
 
 /// The exit code a failure maps to (README's table).
 pub fn exit_code(error: &WmiError) -> u8 {
-    use rwmi::wmi::WmiStage as S;
     const E_ACCESSDENIED: u32 = 0x8007_0005;
     const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
     if error.is_logon_failure() {
@@ -47,15 +46,10 @@ pub fn exit_code(error: &WmiError) -> u8 {
     } else if matches!(error.code, Some(E_ACCESSDENIED | WBEM_E_ACCESS_DENIED)) {
         exit::ACCESS_DENIED
     } else {
-        match error.stage {
-            S::Resolve
-            | S::Connect
-            | S::Bind
-            | S::Activation
-            | S::OxidBinding
-            | S::DynamicPort
-            | S::Login => exit::CONNECTION,
-            S::Query | S::Enumerate | S::GetObject | S::ExecMethod => exit::QUERY,
+        if error.stage.is_connect() {
+            exit::CONNECTION
+        } else {
+            exit::QUERY
         }
     }
 }
@@ -77,7 +71,7 @@ async fn connect_raising_to_privacy(
         {
             eprintln!(
                 "rwmi: {host}: namespace {} refused {level}: it may require an encrypted connection; retrying at packet privacy",
-                options.namespace
+                options.namespace()
             );
             let mut raised = options;
             raised.auth_level = AuthLevel::Privacy;

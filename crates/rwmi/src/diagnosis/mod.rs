@@ -81,10 +81,10 @@ pub async fn diagnose(options: ConnectOptions) -> Diagnosis {
                 .map(|t| (t.stage, t.elapsed))
                 .collect();
             let mut notes = connection.report().notes.clone();
-            if let Some(version) = connection.report().server_com_version {
+            if let Some(version) = connection.report().dcom.server_com_version {
                 notes.push(format!("server COM version {version}"));
             }
-            if let Some(addr) = connection.report().object_exporter {
+            if let Some(addr) = connection.report().dcom.object_exporter {
                 notes.push(format!("object exporter at {addr}"));
             }
             let started = Instant::now();
@@ -560,7 +560,7 @@ mod tests {
             Credentials::parse_user("alice@test.local", Secret::Password("x".into())),
         )
         .unwrap()
-        .kerberos(crate::wmi::KerberosSettings::new(
+        .with_kerberos(crate::wmi::KerberosSettings::new(
             "127.0.200.1:88".parse().unwrap(),
         ))
         .unwrap()

@@ -1,23 +1,15 @@
-//! A connection to WMI on a remote machine, as IWbemLocator::ConnectServer returns it (the stages that
-//! make one are in `stages`): the association to the object exporter, the IWbemServices pointer, the
-//! objects held and the keep-alive that protects them.
+//! A connection to WMI on a remote machine, as IWbemLocator::ConnectServer returns it: a namespace's
+//! IWbemServices on a DCOM session (`dcom::session`; the stages that make one are `dcom::stages`).
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex as StdMutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rwmi_core::Guid;
-use rwmi_core::dcom::scm::{RemInterfaceRef, RemReleaseRequest};
-use rwmi_core::dcom::{ComVersion, MInterfacePointer, ObjRef, OrpcThis};
-use rwmi_core::rpc::Call;
-use rwmi_core::wmio::{ClassCache, Limits};
-use tokio::sync::Mutex;
-use tracing::debug;
 
+use super::dcom::session::Session;
+use super::dcom::{DcomReport, KeepAliveStatus};
 use super::error::{WmiError, WmiStage};
-use super::keep_alive::{HeldObjects, KeepAliveStatus};
 use super::options::ConnectOptions;
-use crate::rpc::{ClientAssociation, InvokeError};
 
 /// How long one stage took, for `rwmi doctor` and `--verbose`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,115 +22,9 @@ pub struct StageTiming {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectReport {
     pub timings: Vec<StageTiming>,
-    /// The OXID string bindings the server advertised (`host[port]`).
-    pub advertised_bindings: Vec<String>,
-    /// The address the dynamic-port association uses.
-    pub object_exporter: Option<SocketAddr>,
-    pub server_com_version: Option<ComVersion>,
     pub notes: Vec<String>,
-}
-
-/// Classes kept for decoding instances; a query of many classes evicts the least recently used.
-pub(crate) const CLASS_CACHE_SIZE: usize = 256;
-
-pub(crate) struct Shared {
-    pub(crate) rpc: Mutex<ClientAssociation>,
-    pub(crate) rem_unknown: Guid,
-    pub(crate) cache: StdMutex<ClassCache>,
-    pub(crate) limits: Limits,
-    pub(crate) options: ConnectOptions,
-    /// The interface pointers we hold, for RemRelease counts and the ping set.
-    pub(crate) held: HeldObjects,
-    /// Interfaces done with (IPID and public references) whose release rides along with the next
-    /// RemRelease this association makes instead of costing a round trip of its own (the IWbemLevel1Login
-    /// after NTLMLogin). They have left the ping set already.
-    pub(crate) release_with_next: StdMutex<Vec<(Guid, u32)>>,
-    pub(crate) keep_alive: Arc<StdMutex<KeepAliveStatus>>,
-    /// The keep-alive task, aborted when the last holder of this state goes.
-    pub(crate) pinger: StdMutex<Option<tokio::task::AbortHandle>>,
-}
-
-impl Drop for Shared {
-    fn drop(&mut self) {
-        let pinger = self.pinger.get_mut().unwrap_or_else(|p| p.into_inner());
-        if let Some(task) = pinger.take() {
-            task.abort();
-        }
-    }
-}
-
-impl Shared {
-    /// One ORPC call on the object `ipid`, typed by its stub.
-    pub(crate) async fn call<R: Call>(
-        &self,
-        ipid: Guid,
-        request: &R,
-        stage: WmiStage,
-        name: &'static str,
-    ) -> Result<R::Response, WmiError> {
-        self.rpc
-            .lock()
-            .await
-            .invoke(Some(ipid), request)
-            .await
-            .map_err(|e| WmiError::invoke(stage, Some(name), e))
-    }
-
-    /// The IPID of an interface pointer the server handed us, remembered with its OID and references.
-    pub(crate) fn adopt(&self, pointer: Option<&MInterfacePointer>) -> Option<Guid> {
-        let std = pointer
-            .and_then(|p| ObjRef::from_interface_pointer(p).ok())
-            .and_then(|o| o.std().copied())?;
-        self.held.hold(&std);
-        Some(std.ipid)
-    }
-
-    /// Releases references on objects we no longer use (MS-DCOM 3.1.1.5.6.1.3), best effort, together
-    /// with those waiting in `release_with_next`: RemRelease takes any number of interface references.
-    pub(crate) async fn release(&self, ipids: &[Guid]) {
-        let mut all = std::mem::take(
-            &mut *self
-                .release_with_next
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()),
-        );
-        all.extend(ipids.iter().map(|&ipid| (ipid, self.held.forget(&ipid))));
-        if all.is_empty() {
-            return;
-        }
-        let request = RemReleaseRequest {
-            orpc_this: OrpcThis::new(new_cid()),
-            refs: all
-                .into_iter()
-                .map(|(ipid, public_refs)| RemInterfaceRef {
-                    ipid,
-                    public_refs,
-                    private_refs: 0,
-                })
-                .collect(),
-        };
-        let result = self
-            .rpc
-            .lock()
-            .await
-            .invoke(Some(self.rem_unknown), &request)
-            .await;
-        // The answer carries nothing we use: only a call that failed is worth a line.
-        if let Err(InvokeError::Rpc(e)) = result {
-            debug!(error = %e, "RemRelease failed");
-        }
-    }
-}
-
-/// A causality id for one ORPC call (MS-DCOM 1.3.5): unique per call chain.
-pub(crate) fn new_cid() -> Guid {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(1);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    Guid::from_u128((nanos << 64) ^ u128::from(n) ^ (u128::from(std::process::id()) << 32))
+    /// What the DCOM transport saw: bindings, the object exporter, the server's COM version.
+    pub dcom: DcomReport,
 }
 
 /// What [`Connection::health`] sees.
@@ -160,7 +46,7 @@ impl Health {
 /// A connection to one namespace on one machine.
 #[derive(Clone)]
 pub struct Connection {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<Session>,
     pub(crate) services: Guid,
     pub(crate) namespace: Arc<str>,
     pub(crate) report: Arc<ConnectReport>,
@@ -171,7 +57,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("target", &self.shared.options.target)
             .field("namespace", &self.namespace)
-            .field("object_exporter", &self.report.object_exporter)
+            .field("object_exporter", &self.report.dcom.object_exporter)
             .finish_non_exhaustive()
     }
 }
@@ -179,7 +65,7 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     /// ConnectServer: returns a connection to `options.namespace`, or the stage and cause of the failure.
     pub async fn connect(options: ConnectOptions) -> Result<Self, WmiError> {
-        super::stages::connect(options).await
+        super::dcom::stages::connect(options).await
     }
 
     /// What the connect saw: stage timings, advertised bindings, notes such as a fallback address.

@@ -8,8 +8,10 @@ use rwmi_core::{DecodeError, DecodeErrorKind};
 
 use crate::rpc::{InvokeError, RpcError};
 
-/// The stages of reaching WMI on a remote machine, in order.
+/// The stages of reaching WMI on a remote machine, in order. Those from `Activation` to `DynamicPort`
+/// are DCOM's; another transport adds its own, hence `non_exhaustive`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WmiStage {
     /// The host name to addresses.
     Resolve,
@@ -34,6 +36,23 @@ pub enum WmiStage {
 }
 
 impl WmiStage {
+    /// Whether the stage is part of connecting (up to and including the namespace login), as opposed
+    /// to an operation on a connection already made.
+    pub fn is_connect(self) -> bool {
+        match self {
+            WmiStage::Resolve
+            | WmiStage::Connect
+            | WmiStage::Bind
+            | WmiStage::Activation
+            | WmiStage::OxidBinding
+            | WmiStage::DynamicPort
+            | WmiStage::Login => true,
+            WmiStage::Query | WmiStage::Enumerate | WmiStage::GetObject | WmiStage::ExecMethod => {
+                false
+            }
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             WmiStage::Resolve => "name resolution",

@@ -10,7 +10,8 @@ use rwmi_core::wmi::path::class_of_path;
 use rwmi_core::wmi::services::{ExecMethodRequest, wanted};
 use rwmi_core::wmio::{Value, WmiInstance, WmiObject, parse_value};
 
-use super::connection::{Connection, new_cid};
+use super::connection::Connection;
+use super::dcom::session::new_cid;
 use super::error::{WmiError, WmiStage};
 use super::query::decode_object;
 

@@ -1,20 +1,18 @@
 //! The WMI client: connect like IWbemLocator::ConnectServer, then query, get and call.
 
 pub mod connection;
+pub mod dcom;
 pub mod de;
 pub mod error;
-pub mod keep_alive;
 pub mod method;
 pub mod namespace;
 pub mod options;
 pub mod query;
-mod smart_enum;
-mod stages;
 
 pub use connection::{ConnectReport, Connection, Health, StageTiming};
+pub use dcom::KeepAliveStatus;
 pub use de::{DeError, from_instance};
 pub use error::{WmiError, WmiStage};
-pub use keep_alive::KeepAliveStatus;
 pub use options::{
     Authority, ConnectOptions, KerberosPackage, KerberosSettings, OptionError, Target,
     shared_classes,

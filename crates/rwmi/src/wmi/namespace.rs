@@ -8,7 +8,8 @@ use rwmi_core::ndr::Unique;
 use rwmi_core::wmi::bstr::Bstr;
 use rwmi_core::wmi::services::{OpenNamespaceRequest, wanted};
 
-use super::connection::{Connection, new_cid};
+use super::connection::Connection;
+use super::dcom::session::new_cid;
 use super::error::{WmiError, WmiStage};
 use super::options::normalize_namespace;
 

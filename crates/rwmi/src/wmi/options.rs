@@ -10,6 +10,7 @@ use rwmi_core::wmio::{Limits, SharedClasses};
 
 use rwmi_core::rpc::SyntaxId;
 
+use super::dcom::DcomOptions;
 use crate::rpc::AssociationOptions;
 use crate::security::{
     AuthLevel, Authentication, Credentials, KerberosCredentials, KerberosSecret, Secret,
@@ -18,10 +19,6 @@ use crate::security::{
 /// `wbemConnectFlagUseMaxWait` (WBEM_FLAG_CONNECT_USE_MAX_WAIT, 0x80): ConnectServer returns within two
 /// minutes. rwmi's `max_wait` may be shorter but never longer than this.
 pub const MAX_WAIT_CAP: Duration = Duration::from_secs(120);
-
-/// The ping period of MS-DCOM 3.2.6 (the global timer Windows runs every two minutes); the server keeps an
-/// object for three periods without a ping.
-pub const PING_PERIOD: Duration = Duration::from_secs(120);
 
 /// Where to connect: a host name or address, and the endpoint mapper's port (135 unless told).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,18 +193,20 @@ impl fmt::Display for OptionError {
 
 impl std::error::Error for OptionError {}
 
-/// Everything `connect` needs.
+/// Everything `connect` needs, whatever the transport. What the builders check (the target, namespace,
+/// credentials, authority and Kerberos settings, which constrain each other) is read through methods
+/// and set only through them; the rest are plain fields. What only DCOM uses is in `dcom`.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
-    pub target: Target,
+    pub(crate) target: Target,
     /// Normalised, e.g. `root\cimv2`.
-    pub namespace: String,
-    pub credentials: Credentials,
+    pub(crate) namespace: String,
+    pub(crate) credentials: Credentials,
+    pub(crate) authority: Option<Authority>,
+    /// Set: every association authenticates with Kerberos instead of NTLM.
+    pub(crate) kerberos: Option<KerberosSettings>,
     /// `MS_409` style; `None` lets the server choose.
     pub locale: Option<String>,
-    pub authority: Option<Authority>,
-    /// Set: both associations authenticate with Kerberos instead of NTLM.
-    pub kerberos: Option<KerberosSettings>,
     pub auth_level: AuthLevel,
     /// Each TCP connect.
     pub connect_timeout: Duration,
@@ -215,20 +214,14 @@ pub struct ConnectOptions {
     pub call_timeout: Duration,
     /// Bounds the whole connect (all stages), as `wbemConnectFlagUseMaxWait` does; capped at two minutes.
     pub max_wait: Option<Duration>,
-    /// Objects asked for per IEnumWbemClassObject::Next.
+    /// Objects asked for per batch of a query (IEnumWbemClassObject::Next's uCount).
     pub batch_size: u32,
-    /// Fragment size to offer (smaller values exercise fragmentation).
-    pub max_frag: u16,
-    /// Enumerate through IWbemWCOSmartEnum (MS-WMI 3.1.4.6/3.1.4.7) when the enumerator offers it: one
-    /// ObjectArray per batch, with each class sent once, instead of one marshaled object per row.
-    pub smart_enum: bool,
-    /// How often the keep-alive task pings the server's object resolver (MS-DCOM 3.2.6: two minutes on
-    /// Windows); `None` sends no pings, and the server may then collect our objects after three periods.
-    pub ping_interval: Option<Duration>,
     /// Classes decoded by other connections (a fleet polling the same classes): a class whose octets
     /// another connection has already parsed is reused instead of parsed again. Shared by exact octets
     /// only, so no host can change what another host's objects mean. `None`: this connection's own cache.
     pub shared_classes: Option<Arc<SharedClasses>>,
+    /// The DCOM transport's own settings: fragment size, smart enumeration, the keep-alive period.
+    pub dcom: DcomOptions,
 }
 
 impl ConnectOptions {
@@ -245,20 +238,43 @@ impl ConnectOptions {
             call_timeout: Duration::from_secs(60),
             max_wait: None,
             batch_size: 256,
-            max_frag: crate::rpc::client::DEFAULT_MAX_FRAG,
-            smart_enum: true,
-            ping_interval: Some(PING_PERIOD),
             shared_classes: None,
+            dcom: DcomOptions::default(),
         })
     }
 
-    pub fn namespace(mut self, namespace: &str) -> Result<Self, OptionError> {
+    /// The target host and port.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The namespace, normalised (`root\cimv2`).
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The user, domain and secret (the domain of an `ntlmdomain:` authority included).
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// ConnectServer's strAuthority, if one was given.
+    pub fn authority(&self) -> Option<&Authority> {
+        self.authority.as_ref()
+    }
+
+    /// The Kerberos settings, when Kerberos (or Negotiate) replaces NTLM.
+    pub fn kerberos(&self) -> Option<&KerberosSettings> {
+        self.kerberos.as_ref()
+    }
+
+    pub fn with_namespace(mut self, namespace: &str) -> Result<Self, OptionError> {
         self.namespace = normalize_namespace(namespace)?;
         Ok(self)
     }
 
     /// Applies ConnectServer's rule: the domain may be given in the user name or in the authority, not both.
-    pub fn authority(mut self, authority: &str) -> Result<Self, OptionError> {
+    pub fn with_authority(mut self, authority: &str) -> Result<Self, OptionError> {
         let authority = Authority::parse(authority)?;
         if let Authority::NtlmDomain(domain) = &authority {
             if !self.credentials.domain.is_empty() {
@@ -278,7 +294,7 @@ impl ConnectOptions {
     }
 
     /// Authenticates with Kerberos; refused here already when the realm or the SPN cannot be worked out.
-    pub fn kerberos(mut self, settings: KerberosSettings) -> Result<Self, OptionError> {
+    pub fn with_kerberos(mut self, settings: KerberosSettings) -> Result<Self, OptionError> {
         self.kerberos = Some(settings);
         self.kerberos_credentials()?;
         Ok(self)
@@ -377,7 +393,7 @@ impl ConnectOptions {
         let mut options = AssociationOptions::new(interfaces).with_auth(authentication, level);
         options.connect_timeout = self.connect_timeout;
         options.call_timeout = self.call_timeout;
-        options.max_frag = self.max_frag;
+        options.max_frag = self.dcom.max_frag;
         options
     }
 
@@ -446,18 +462,18 @@ mod tests {
         let creds = |u: &str| Credentials::parse_user(u, Secret::Password("p".into()));
         let o = ConnectOptions::new("h", creds("alice"))
             .unwrap()
-            .authority("ntlmdomain:CORP")
+            .with_authority("ntlmdomain:CORP")
             .unwrap();
         assert_eq!(o.credentials.domain, "CORP");
         let e = ConnectOptions::new("h", creds("CORP\\alice"))
             .unwrap()
-            .authority("ntlmdomain:CORP")
+            .with_authority("ntlmdomain:CORP")
             .unwrap_err();
         assert!(e.0.contains("given twice"), "{e}");
         assert!(
             ConnectOptions::new("h", creds("a"))
                 .unwrap()
-                .authority("kerberos:host/x")
+                .with_authority("kerberos:host/x")
                 .is_ok()
         );
         assert!(Authority::parse("ntlm:X").is_err());
@@ -479,7 +495,7 @@ mod tests {
     #[test]
     fn kerberos_realm_comes_from_the_user_or_the_option() {
         let o = kerberos_options("dc1.test.local", "Administrator@test.local")
-            .kerberos(kdc())
+            .with_kerberos(kdc())
             .unwrap();
         let c = o.kerberos_credentials().unwrap();
         assert_eq!(
@@ -490,7 +506,7 @@ mod tests {
         assert_eq!(c.secret, KerberosSecret::Password("p".into()));
         assert_eq!(c.kdc_timeout, o.connect_timeout);
         let o = kerberos_options("dc1", "test.local\\alice")
-            .kerberos(kdc())
+            .with_kerberos(kdc())
             .unwrap();
         assert_eq!(o.kerberos_realm().unwrap(), "TEST.LOCAL");
         let explicit = KerberosSettings {
@@ -498,41 +514,45 @@ mod tests {
             ..kdc()
         };
         let o = kerberos_options("dc1", "CORP\\alice")
-            .kerberos(explicit.clone())
+            .with_kerberos(explicit.clone())
             .unwrap();
         assert_eq!(o.kerberos_realm().unwrap(), "CORP.EXAMPLE");
         let e = kerberos_options("dc1", "alice")
-            .kerberos(kdc())
+            .with_kerberos(kdc())
             .unwrap_err();
         assert!(e.0.contains("needs a realm"), "{e}");
-        assert!(kerberos_options("dc1", "alice").kerberos(explicit).is_ok());
+        assert!(
+            kerberos_options("dc1", "alice")
+                .with_kerberos(explicit)
+                .is_ok()
+        );
     }
 
     #[test]
     fn kerberos_spn_from_option_authority_or_host() {
         let user = "a@TEST.LOCAL";
         let e = kerberos_options("127.0.200.1", user)
-            .kerberos(kdc())
+            .with_kerberos(kdc())
             .unwrap_err();
         assert!(e.0.contains("not the address 127.0.200.1"), "{e}");
         let e = kerberos_options("[::1]:135", user)
-            .kerberos(kdc())
+            .with_kerberos(kdc())
             .unwrap_err();
         assert!(e.0.contains("host name"), "{e}");
         // The authority names the SPN, before or after Kerberos is switched on.
         let o = kerberos_options("127.0.200.1", user)
-            .authority("kerberos:host/dc1.test.local@TEST.LOCAL")
+            .with_authority("kerberos:host/dc1.test.local@TEST.LOCAL")
             .unwrap()
-            .kerberos(kdc())
+            .with_kerberos(kdc())
             .unwrap();
         assert_eq!(o.kerberos_spn().unwrap(), "host/dc1.test.local");
         let o = kerberos_options("127.0.200.1", user)
-            .kerberos(KerberosSettings {
+            .with_kerberos(KerberosSettings {
                 spn: Some("RPCSS/dc1.test.local".into()),
                 ..kdc()
             })
             .unwrap()
-            .authority("kerberos:host/other.test.local")
+            .with_authority("kerberos:host/other.test.local")
             .unwrap();
         assert_eq!(o.kerberos_spn().unwrap(), "RPCSS/dc1.test.local");
         assert!(Authority::parse("kerberos:TEST\\dc1").is_err());
@@ -544,7 +564,10 @@ mod tests {
     fn authentication_follows_the_settings() {
         let o = kerberos_options("dc1.test.local", "a@TEST.LOCAL");
         assert!(matches!(o.authentication(), Ok(Authentication::Ntlm(_))));
-        let with_authority = o.clone().authority("kerberos:host/dc1.test.local").unwrap();
+        let with_authority = o
+            .clone()
+            .with_authority("kerberos:host/dc1.test.local")
+            .unwrap();
         assert!(
             with_authority
                 .authentication()
@@ -552,7 +575,7 @@ mod tests {
                 .0
                 .contains("no KDC")
         );
-        let o = o.kerberos(kdc()).unwrap();
+        let o = o.with_kerberos(kdc()).unwrap();
         assert!(matches!(
             o.authentication(),
             Ok(Authentication::Kerberos(_))
@@ -561,7 +584,7 @@ mod tests {
             package: KerberosPackage::Negotiate,
             ..kdc()
         };
-        let o = o.kerberos(negotiate).unwrap();
+        let o = o.with_kerberos(negotiate).unwrap();
         assert!(matches!(
             o.authentication(),
             Ok(Authentication::Negotiate(_))
@@ -571,11 +594,11 @@ mod tests {
             Credentials::parse_user("a@TEST.LOCAL", Secret::NtHash([1; 16])),
         )
         .unwrap();
-        let e = hashed.clone().kerberos(kdc()).unwrap_err();
+        let e = hashed.clone().with_kerberos(kdc()).unwrap_err();
         assert!(e.0.contains("not an NT hash"), "{e}");
         let key = KerberosSecret::AesKey(vec![7; 32]);
         let o = hashed
-            .kerberos(KerberosSettings {
+            .with_kerberos(KerberosSettings {
                 secret: Some(key.clone()),
                 ..kdc()
             })

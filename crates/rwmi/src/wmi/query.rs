@@ -23,9 +23,10 @@ use rwmi_core::wmi::services::{
 use rwmi_core::wmio::{WmiInstance, WmiObject, decode_encoding_unit};
 use rwmi_core::{DecodeError, DecodeErrorKind, Guid};
 
-use super::connection::{Connection, Shared, new_cid};
+use super::connection::Connection;
+use super::dcom::session::{Session, new_cid};
+use super::dcom::smart_enum::{self, SmartEnum};
 use super::error::{WmiError, WmiStage};
-use super::smart_enum::{self, SmartEnum};
 use crate::rpc::{RpcError, Stage};
 
 /// WBEM_S_FALSE: fewer objects than asked for, the enumeration is over.
@@ -63,7 +64,7 @@ pub(crate) fn check_wait(
 
 /// The Next time-out for the server (MS-WMI 3.1.4.4.2 lTimeout): at most half our own call time-out, so
 /// the server answers WBEM_S_TIMEDOUT (and we ask again) before our call time-out calls the server dead.
-pub(crate) fn next_timeout_ms(shared: &Shared) -> i32 {
+pub(crate) fn next_timeout_ms(shared: &Session) -> i32 {
     let half = shared.options.call_timeout.as_millis() as u64 / 2;
     i32::try_from(half.clamp(1, MAX_NEXT_TIMEOUT_MS)).unwrap_or(i32::MAX)
 }
@@ -92,7 +93,7 @@ pub(crate) fn next_status(hresult: u32, returned: usize) -> Result<NextStatus, u
 
 /// Decodes one object handed back as an interface pointer.
 pub(crate) fn decode_object(
-    shared: &Shared,
+    shared: &Session,
     pointer: &MInterfacePointer,
     stage: WmiStage,
 ) -> Result<WmiObject, WmiError> {
@@ -145,7 +146,7 @@ impl Source {
 /// (`Connection::query_objects`). Implements `futures_core::Stream`; `next()` is the same without a stream
 /// library.
 pub struct QueryStream<T = WmiInstance> {
-    shared: Arc<Shared>,
+    shared: Arc<Session>,
     source: Option<Source>,
     buffer: VecDeque<T>,
     convert: fn(WmiObject) -> Result<T, WmiError>,
@@ -187,7 +188,7 @@ impl<T> std::fmt::Debug for QueryStream<T> {
 
 /// One batch, and the source to take the next one from: after a first batch that leaves rows to come, the
 /// smart enumerator when one is wanted and the server gives it.
-async fn next_batch(shared: Arc<Shared>, mut source: Source) -> (Batch, Source) {
+async fn next_batch(shared: Arc<Session>, mut source: Source) -> (Batch, Source) {
     if let Some(smart) = source.smart {
         return (smart_enum::next_batch(&shared, smart).await, source);
     }
@@ -199,7 +200,7 @@ async fn next_batch(shared: Arc<Shared>, mut source: Source) -> (Batch, Source) 
 }
 
 /// IEnumWbemClassObject::Next (MS-WMI 3.1.4.4.2).
-async fn plain_next_batch(shared: &Shared, enumerator: Guid) -> Batch {
+async fn plain_next_batch(shared: &Session, enumerator: Guid) -> Batch {
     const NEXT: &str = "IEnumWbemClassObject::Next";
     let request = NextRequest {
         this: OrpcThis::new(new_cid()),
@@ -476,7 +477,7 @@ impl Connection {
             source: Some(Source {
                 enumerator,
                 smart: None,
-                smart_wanted: smart && self.shared.options.smart_enum,
+                smart_wanted: smart && self.shared.options.dcom.smart_enum,
             }),
             buffer: VecDeque::new(),
             convert,

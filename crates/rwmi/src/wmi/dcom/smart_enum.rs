@@ -12,11 +12,11 @@ use rwmi_core::wmi::{ObjectArray, ObjectArrayLimits, ObjectKind};
 use rwmi_core::wmio::{ClassCache, Limits, WmiObject, decode_object_block};
 use tracing::debug;
 
-use super::connection::{Shared, new_cid};
-use super::error::{WmiError, WmiStage};
 use super::keep_alive::DEFAULT_PUBLIC_REFS;
-use super::query::{Batch, NextStatus, check_wait, next_status, next_timeout_ms};
+use super::session::{Session, new_cid};
 use crate::rpc::InvokeError;
+use crate::wmi::error::{WmiError, WmiStage};
+use crate::wmi::query::{Batch, NextStatus, check_wait, next_status, next_timeout_ms};
 
 const SMART_NEXT: &str = "IWbemWCOSmartEnum::Next";
 
@@ -33,7 +33,7 @@ pub(crate) struct SmartEnum {
 
 /// Asks the enumerator for its smart enumerator. `None` (after releasing anything obtained on the way)
 /// when the server does not offer one: the caller then uses plain Next.
-pub(crate) async fn open(shared: &Shared, enumerator: Guid) -> Option<SmartEnum> {
+pub(crate) async fn open(shared: &Session, enumerator: Guid) -> Option<SmartEnum> {
     let fetch = query_fetch_smart_enum(shared, enumerator).await?;
     const GET_SMART_ENUM: &str = "IWbemFetchSmartEnum::GetSmartEnum";
     let request = GetSmartEnumRequest {
@@ -78,7 +78,7 @@ pub(crate) async fn open(shared: &Shared, enumerator: Guid) -> Option<SmartEnum>
 }
 
 /// RemQueryInterface for IWbemFetchSmartEnum on the enumerator object.
-async fn query_fetch_smart_enum(shared: &Shared, enumerator: Guid) -> Option<Guid> {
+async fn query_fetch_smart_enum(shared: &Session, enumerator: Guid) -> Option<Guid> {
     let request = RemQueryInterfaceRequest {
         orpc_this: OrpcThis::new(new_cid()),
         ipid: enumerator,
@@ -118,7 +118,7 @@ async fn query_fetch_smart_enum(shared: &Shared, enumerator: Guid) -> Option<Gui
 }
 
 /// IWbemWCOSmartEnum::Next (MS-WMI 3.1.4.7.1): one batch.
-pub(crate) async fn next_batch(shared: &Shared, smart: SmartEnum) -> Batch {
+pub(crate) async fn next_batch(shared: &Session, smart: SmartEnum) -> Batch {
     let request = SmartNextRequest {
         this: OrpcThis::new(new_cid()),
         proxy_guid: smart.proxy,

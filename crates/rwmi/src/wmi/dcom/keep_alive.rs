@@ -15,7 +15,7 @@ use rwmi_core::dcom::scm::{ComplexPingRequest, SimplePingRequest};
 use rwmi_core::rpc::Call;
 use tracing::debug;
 
-use super::connection::Shared;
+use super::session::Session;
 use crate::rpc::{AssociationOptions, ClientAssociation, InvokeError};
 use crate::security::AuthLevel;
 
@@ -238,11 +238,11 @@ pub(crate) fn ping_level(level: AuthLevel) -> AuthLevel {
 }
 
 /// Runs the pings every `period` while the connection lives. The task holds the connection weakly, so
-/// dropping the last `Connection` (or `QueryStream`) ends it; `Shared`'s drop also aborts it at once.
+/// dropping the last `Connection` (or `QueryStream`) ends it; `Session`'s drop also aborts it at once.
 /// `options` are the resolver association's, made by `ConnectOptions::association` with the connection's
 /// own authentication.
 pub(crate) async fn run(
-    shared: Weak<Shared>,
+    shared: Weak<Session>,
     resolver_addr: SocketAddr,
     period: Duration,
     options: AssociationOptions,

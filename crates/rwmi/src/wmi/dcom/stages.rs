@@ -24,14 +24,13 @@ use rwmi_core::wmi::login::NtlmLoginRequest;
 use rwmi_core::wmio::{ClassCache, Limits};
 use tokio::sync::Mutex;
 
-use super::connection::{
-    CLASS_CACHE_SIZE, ConnectReport, Connection, Shared, StageTiming, new_cid,
-};
-use super::error::{WmiError, WmiStage};
 use super::keep_alive::{self, HeldObjects, KeepAliveStatus};
-use super::options::ConnectOptions;
+use super::session::{CLASS_CACHE_SIZE, Session, new_cid};
 use crate::rpc::{AssociationOptions, ClientAssociation, InvokeError, RpcError};
 use crate::security::Authentication;
+use crate::wmi::connection::{ConnectReport, Connection, StageTiming};
+use crate::wmi::error::{WmiError, WmiStage};
+use crate::wmi::options::ConnectOptions;
 
 /// The interfaces offered in the single bind on the dynamic port, so that no alter_context is needed later.
 const EXPORTER_INTERFACES: [rwmi_core::rpc::SyntaxId; 7] = [
@@ -88,7 +87,7 @@ fn lock(progress: &StdMutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
 
 /// All stages, within `max_wait` when it is set; a failure carries the stage it happened in, the timings
 /// of the stages before it and the bindings the server advertised.
-pub(super) async fn connect(options: ConnectOptions) -> Result<Connection, WmiError> {
+pub(crate) async fn connect(options: ConnectOptions) -> Result<Connection, WmiError> {
     let progress = Arc::new(StdMutex::new(Progress {
         stage: WmiStage::Resolve,
         started: Instant::now(),
@@ -128,6 +127,7 @@ pub(super) async fn connect(options: ConnectOptions) -> Result<Connection, WmiEr
             .collect();
         e.evidence.extend(
             p.report
+                .dcom
                 .advertised_bindings
                 .iter()
                 .map(|b| format!("advertised OXID binding {b}")),
@@ -161,11 +161,11 @@ async fn all_stages(
     .await?;
     {
         let mut p = lock(&progress);
-        p.report.object_exporter = Some(exporter_addr);
+        p.report.dcom.object_exporter = Some(exporter_addr);
         p.report.notes.extend(notes);
     }
 
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(Session {
         rpc: Mutex::new(rpc),
         rem_unknown: reply.ipid_rem_unknown,
         cache: StdMutex::new(match &options.shared_classes {
@@ -189,7 +189,7 @@ async fn all_stages(
         p.enter(WmiStage::Login);
         std::mem::take(&mut p.report)
     };
-    if let Some(period) = options.ping_interval.filter(|p| !p.is_zero()) {
+    if let Some(period) = options.dcom.ping_interval.filter(|p| !p.is_zero()) {
         // MS-DCOM 3.2.6: the object resolver is reached where activation was (port 135), with the
         // connection's own authentication.
         let resolver = options.association(
@@ -329,8 +329,8 @@ async fn activate(
         })?;
     {
         let mut p = lock(progress);
-        p.report.server_com_version = Some(reply.server_version);
-        p.report.advertised_bindings = reply
+        p.report.dcom.server_com_version = Some(reply.server_version);
+        p.report.dcom.advertised_bindings = reply
             .oxid_bindings
             .string_bindings
             .iter()
@@ -357,7 +357,7 @@ async fn activate(
 /// RemRelease (the end of the first enumeration, or close), which spares every connection a round trip
 /// before its first query.
 async fn login_to_namespace(
-    shared: &Shared,
+    shared: &Session,
     options: &ConnectOptions,
     login: Guid,
 ) -> Result<Guid, WmiError> {
