@@ -65,7 +65,9 @@ mod table_wbem;
 mod table_win32;
 mod wbem_status;
 
-pub use lookup::{Encoding, StatusMatch, all_entries, lookup, lookup_matches, lookup_name};
+pub use lookup::{
+    Encoding, StatusMatch, all_entries, hresult_from_win32, lookup, lookup_matches, lookup_name,
+};
 pub use parse::{hex_and_decimal, parse_code};
 pub use table_hresult::hresult;
 pub use table_kerberos::kerberos;

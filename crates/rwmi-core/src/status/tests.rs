@@ -308,3 +308,17 @@ fn every_named_constant_looks_up_to_its_own_name() {
     assert_eq!(rpc::EPT_S_NOT_REGISTERED, 0x16C9_A0D6);
     assert_eq!(win32::OR_INVALID_SET, 0x0778);
 }
+
+#[test]
+fn hresult_from_win32_wraps_win32_codes_only() {
+    assert_eq!(
+        hresult_from_win32(win32::ERROR_ACCESS_DENIED),
+        hresult::E_ACCESSDENIED
+    );
+    assert_eq!(hresult_from_win32(win32::ERROR_SUCCESS), 0);
+    assert_eq!(
+        hresult_from_win32(nca::NCA_S_OP_RNG_ERROR),
+        nca::NCA_S_OP_RNG_ERROR
+    );
+    assert_eq!(hresult_from_win32(wbem::WBEM_E_FAILED), wbem::WBEM_E_FAILED);
+}
