@@ -7,6 +7,8 @@
 //! (corpus/wmio_object/spec-*) are the spec's section 3 examples, copied as bytes; they are not written
 //! here.
 
+#![forbid(unsafe_code)]
+
 use std::fs;
 use std::io;
 use std::ops::Range;
