@@ -1,6 +1,21 @@
 //! Security contexts for RPC associations: credentials, authentication levels, and NTLM and Kerberos
 //! through sspi.
 
+// The security contexts decode what peers send (NTLM messages, SPNEGO, AP-REQ, MIC and wrap tokens,
+// KDC replies): no indexing, unwrap or panic outside tests, as in rwmi-core.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 pub mod context;
 pub mod credentials;
 pub mod kdc;
@@ -29,6 +44,15 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use rwmi_core::status::{self, StatusKind, kerberos as krb};
+
+/// The token sspi wrote into the one output buffer of a security context step. sspi fills the buffer in
+/// place and cannot remove it, so an empty slice only means an empty token.
+pub(crate) fn output_token(output: &mut [sspi::SecurityBuffer]) -> Vec<u8> {
+    output
+        .first_mut()
+        .map(|buffer| std::mem::take(&mut buffer.buffer))
+        .unwrap_or_default()
+}
 
 /// Runs a call into sspi with tracing switched off on this thread. At TRACE level sspi logs its
 /// arguments and results whole: NTLM's AUTHENTICATE message with the NTLMv2 response (enough to crack the
