@@ -5,6 +5,8 @@
 //! invents information would otherwise go unnoticed until a peer read our bytes differently. A mismatch
 //! panics, which libFuzzer records as a crash with the input that caused it.
 
+#![forbid(unsafe_code)]
+
 use std::fmt::Debug;
 use std::ops::Range;
 

@@ -1,5 +1,8 @@
 //! The `rwmi` command line: argument parsing, output and exit codes over the rwmi library.
 
+// Unsafe code is allowed only in `restore_default_sigpipe`, which says why it is sound.
+#![deny(unsafe_code)]
+
 mod args;
 mod commands;
 mod connect;
@@ -228,6 +231,7 @@ fn remote(
 
 /// Rust ignores SIGPIPE, so writing to a closed pipe (`rwmi query ... | head`) would panic in `println!`.
 /// A command-line tool should end quietly instead, as other Unix tools do.
+#[allow(unsafe_code)]
 fn restore_default_sigpipe() {
     #[cfg(unix)]
     // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid disposition.

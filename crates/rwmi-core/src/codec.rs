@@ -142,7 +142,8 @@ impl<'a> Reader<'a> {
 
     /// The bytes not read yet.
     pub fn rest(&self) -> &'a [u8] {
-        &self.buf[self.pos..]
+        // `pos` never passes the end (every move checks it), so this is never the empty default.
+        self.buf.get(self.pos..).unwrap_or_default()
     }
 
     pub fn error(&self, field: &'static str, kind: DecodeErrorKind) -> DecodeError {
@@ -173,16 +174,16 @@ impl<'a> Reader<'a> {
     }
 
     pub fn bytes(&mut self, field: &'static str, len: usize) -> DecodeResult<&'a [u8]> {
-        if len > self.remaining() {
+        let rest = self.rest();
+        let Some(out) = rest.get(..len) else {
             return Err(self.error(
                 field,
                 DecodeErrorKind::Truncated {
                     needed: len,
-                    available: self.remaining(),
+                    available: rest.len(),
                 },
             ));
-        }
-        let out = &self.buf[self.pos..self.pos + len];
+        };
         self.pos += len;
         Ok(out)
     }
@@ -260,6 +261,15 @@ impl<'a> Reader<'a> {
         let bytes = self.counted(field, len)?;
         Ok(Reader::new(self.context, bytes))
     }
+}
+
+/// The little-endian UTF-16 code units of `bytes`. Callers read an even number of bytes; an odd last
+/// byte would be left out.
+pub fn utf16le_units(bytes: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    bytes
+        .chunks_exact(2)
+        .filter_map(|pair| <[u8; 2]>::try_from(pair).ok())
+        .map(u16::from_le_bytes)
 }
 
 /// An encoder's output. Lengths that precede what they measure are written as placeholders and patched
@@ -361,11 +371,24 @@ impl Writer {
     }
 
     pub fn patch_u16(&mut self, at: usize, v: u16) {
-        self.buf[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        self.patch(at, &v.to_le_bytes());
     }
 
     pub fn patch_u32(&mut self, at: usize, v: u32) {
-        self.buf[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        self.patch(at, &v.to_le_bytes());
+    }
+
+    /// Overwrites bytes already written at `at` (a placeholder or a reserved run). Offsets come from
+    /// the encoder itself, never from input; one past the written bytes would be an encoder bug, which
+    /// debug builds (the tests and the fuzzers) stop at and release builds leave unpatched.
+    pub fn patch(&mut self, at: usize, bytes: &[u8]) {
+        let slot = at
+            .checked_add(bytes.len())
+            .and_then(|end| self.buf.get_mut(at..end));
+        debug_assert!(slot.is_some(), "patch at {at} past the written bytes");
+        if let Some(slot) = slot {
+            slot.copy_from_slice(bytes);
+        }
     }
 }
 

@@ -16,8 +16,6 @@ pub const EPM: SyntaxId = SyntaxId::new(
     3,
     0,
 );
-/// ept_map's status when nothing is registered for the interface (EPT_S_NOT_REGISTERED, 0x16c9a0d6).
-pub const EPT_S_NOT_REGISTERED: u32 = 0x16c9_a0d6;
 
 /// C706 appendix I: floor protocol identifiers.
 const PROTOCOL_UUID: u8 = 0x0d;

@@ -4,6 +4,22 @@
 //! machine over bytes, so that it can be fuzzed and reused unchanged by the client and the emulator.
 //! See ARCHITECTURE.md at the repository root for the code map and the invariants of each module.
 
+#![forbid(unsafe_code)]
+// "Never panics on input", checked by clippy: no indexing or slicing that can be out of bounds, no unwrap,
+// expect or explicit panic in the library. Tests may use them.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 pub mod codec;
 pub mod dcom;
 pub mod epm;

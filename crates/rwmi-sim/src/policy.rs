@@ -9,14 +9,11 @@
 
 use rwmi::rpc::CallerIdentity;
 use rwmi::security::AuthLevel;
+use rwmi_core::status::hresult::E_ACCESSDENIED;
+use rwmi_core::status::wbem::WBEM_E_ACCESS_DENIED;
 
 use crate::accounts::{Account, Accounts, Group};
 use crate::profile::Profiles;
-
-/// E_ACCESSDENIED as an HRESULT (MS-ERREF 2.1: 0x80070005, the Win32 ERROR_ACCESS_DENIED).
-pub const E_ACCESSDENIED: u32 = 0x8007_0005;
-/// WBEM_E_ACCESS_DENIED (MS-WMI 2.2.11).
-pub const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
 
 /// Who an access-control entry is about.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,8 @@ use std::time::Duration;
 use rwmi::diagnosis::{Diagnosis, diagnose};
 use rwmi::security::{AuthLevel, Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, WmiStage};
+use rwmi_core::status::hresult::E_ACCESSDENIED;
+use rwmi_core::status::wbem::WBEM_E_ACCESS_DENIED;
 use rwmi_sim::launch::{SimOptions, start};
 
 struct Case<'a> {
@@ -75,7 +77,7 @@ async fn alice_is_refused_dcom_activation() {
     })
     .await;
     check(&d, "dcom-access-denied", Some(WmiStage::Activation));
-    assert_eq!(d.code, Some(0x8007_0005));
+    assert_eq!(d.code, Some(E_ACCESSDENIED));
     assert_eq!(d.code_decimal(), Some(-2147024891));
 }
 
@@ -179,7 +181,7 @@ async fn encrypted_namespace_needs_privacy() {
     })
     .await;
     check(&d, "namespace-requires-encryption", Some(WmiStage::Login));
-    assert_eq!(d.code, Some(0x8004_1003));
+    assert_eq!(d.code, Some(WBEM_E_ACCESS_DENIED));
     check(
         &run(Case {
             namespace: tpm,

@@ -18,6 +18,10 @@ use rwmi_core::dcom::scm::{
 use rwmi_core::dcom::{ComVersion, MInterfacePointer, ObjRef, ObjRefBody, ObjRefCustom, OrpcThis};
 use rwmi_core::ndr::Unique;
 use rwmi_core::rpc::{Call, Stub, SyntaxId};
+use rwmi_core::status::hresult::{E_ACCESSDENIED, RPC_E_DISCONNECTED};
+use rwmi_core::status::rpc::EPT_S_NOT_REGISTERED;
+use rwmi_core::status::wbem::{WBEM_E_INVALID_NAMESPACE, WBEM_E_INVALID_QUERY_TYPE, WBEM_S_FALSE};
+use rwmi_core::status::win32::RPC_X_BAD_STUB_DATA;
 use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
 use rwmi_core::wmi::ids::{
     CLSID_WBEM_CLASS_OBJECT_UNMARSHALER, CLSID_WBEM_LEVEL1_LOGIN, IENUM_WBEM_CLASS_OBJECT,
@@ -41,11 +45,6 @@ use rwmi_sim::profile::Profiles;
 use rwmi_sim::repository::Repository;
 use rwmi_sim::server::RepositoryBackend;
 
-const E_ACCESSDENIED: u32 = 0x8007_0005;
-const WBEM_S_FALSE: u32 = 1;
-const RPC_E_DISCONNECTED: u32 = 0x8001_0108;
-const WBEM_E_INVALID_NAMESPACE: u32 = 0x8004_100E;
-const WBEM_E_INVALID_QUERY_TYPE: u32 = 0x8004_1018;
 const CID: Guid = Guid::from_u128(0x1234);
 
 const OBJECT_INTERFACES: [SyntaxId; 6] = [
@@ -232,7 +231,7 @@ async fn ept_map_finds_the_dynamic_port() {
         matches!(
             err,
             RpcError::NotRegistered {
-                status: 0x16c9_a0d6,
+                status: EPT_S_NOT_REGISTERED,
                 ..
             }
         ),
@@ -376,7 +375,13 @@ async fn invalid_namespace_and_unknown_ipid() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, RpcError::Fault { status: 0x6f7, .. }),
+        matches!(
+            err,
+            RpcError::Fault {
+                status: RPC_X_BAD_STUB_DATA,
+                ..
+            }
+        ),
         "{err:?}"
     );
     handle.shutdown().await;

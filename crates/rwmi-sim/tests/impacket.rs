@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use rwmi::security::{Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, Connection};
+use rwmi_core::status::hresult::E_ACCESSDENIED;
+use rwmi_core::status::wbem::WBEM_E_ACCESS_DENIED;
 use rwmi_core::wmio::{Value, WmiInstance, WmiObject};
 use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::launch::{COMPUTER_NAME, SimOptions, start};
@@ -28,8 +30,10 @@ const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
 /// Synthetic processes replace the live /proc provider, so two clients see the same list.
 const SYNTHETIC_PROCESSES: usize = 300;
 
-const E_ACCESSDENIED: &str = "0x80070005";
-const WBEM_E_ACCESS_DENIED: &str = "0x80041003";
+/// An HRESULT as wmi_client.py prints it (`0x80070005`).
+fn printed(code: u32) -> String {
+    format!("{code:#010x}")
+}
 
 const OS_QUERY: &str = "SELECT * FROM Win32_OperatingSystem";
 const PROCESS_QUERY: &str = "SELECT Name, ProcessId FROM Win32_Process";
@@ -349,7 +353,10 @@ async fn impacket_sees_what_rwmi_sees() {
     // alice may not activate remotely: E_ACCESSDENIED from RemoteCreateInstance.
     let alice = format!("{COMPUTER_NAME}\\alice");
     let output = run_script(&python, &alice, r"root\cimv2", "privacy", &[]).await;
-    assert_eq!(output.error(), Some((E_ACCESSDENIED, "activation")));
+    assert_eq!(
+        output.error(),
+        Some((printed(E_ACCESSDENIED).as_str(), "activation"))
+    );
 
     // The TPM namespace requires encryption: NTLMLogin at integrity is refused, at privacy allowed.
     let get_namespace = ["get:__NAMESPACE".to_string()];
@@ -361,7 +368,10 @@ async fn impacket_sees_what_rwmi_sees() {
         &get_namespace,
     )
     .await;
-    assert_eq!(output.error(), Some((WBEM_E_ACCESS_DENIED, "login")));
+    assert_eq!(
+        output.error(),
+        Some((printed(WBEM_E_ACCESS_DENIED).as_str(), "login"))
+    );
     let output = run_script(
         &python,
         &administrator(),

@@ -14,6 +14,7 @@ use rwmi::security::{AuthLevel, CachedTgt, Credentials, KerberosSecret, Secret};
 use rwmi::wmi::{ConnectOptions, Connection, KerberosPackage, KerberosSettings, WmiStage};
 use rwmi_core::krb5::ccache::CredentialCache;
 use rwmi_core::krb5::keytab::Keytab;
+use rwmi_core::status::hresult::E_ACCESSDENIED;
 use rwmi_core::wmio::Value;
 use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{SimOptions, start};
@@ -298,7 +299,7 @@ async fn a_domain_user_outside_administrators_is_refused_activation() {
     let d = doctor(o).await;
     handle.shutdown().await;
     assert_eq!(d.verdict.id, "dcom-access-denied", "{}", d.to_text());
-    assert_eq!(d.code, Some(0x8007_0005));
+    assert_eq!(d.code, Some(E_ACCESSDENIED));
 }
 
 /// A long-lived Kerberos connection stays alive: the pinger's association to the object resolver

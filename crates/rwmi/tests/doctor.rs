@@ -5,6 +5,7 @@ use std::time::Duration;
 use rwmi::diagnosis::{StageStatus, diagnose};
 use rwmi::security::{Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, WmiStage};
+use rwmi_core::status::{hresult_from_win32, win32};
 
 fn options(target: &str) -> ConnectOptions {
     let mut o = ConnectOptions::new(
@@ -38,7 +39,10 @@ async fn closed_port() {
     let d = diagnose(options(&format!("127.0.0.1:{port}"))).await;
     assert_eq!(d.verdict.id, "port-135-closed");
     assert_eq!(d.stage, Some(WmiStage::Connect));
-    assert_eq!(d.code, Some(0x8007_06BA));
+    assert_eq!(
+        d.code,
+        Some(hresult_from_win32(win32::RPC_S_SERVER_UNAVAILABLE))
+    );
     let json = d.to_json();
     assert!(
         json.contains("\"code\": \"0x800706BA\", \"code_decimal\": -2147023174"),

@@ -11,6 +11,7 @@ use rwmi::rpc::{
 use rwmi::security::{AuthLevel, Credentials, NtlmAccounts, Secret, nlmp};
 use rwmi_core::Guid;
 use rwmi_core::rpc::SyntaxId;
+use rwmi_core::status::nca::NCA_S_OP_RNG_ERROR;
 use tokio::net::TcpListener;
 
 const ECHO: SyntaxId = SyntaxId::new(
@@ -47,7 +48,7 @@ impl RpcService for Echo {
                     }
                     CallOutcome::Reply(stub)
                 }
-                1 => CallOutcome::Fault(0x1c01_0002),
+                1 => CallOutcome::Fault(NCA_S_OP_RNG_ERROR),
                 _ => CallOutcome::Close,
             }
         })
@@ -133,7 +134,7 @@ async fn all_levels_with_tiny_fragments() {
             fault,
             RpcError::Fault {
                 opnum: 1,
-                status: 0x1c01_0002
+                status: NCA_S_OP_RNG_ERROR
             }
         );
         assert!(

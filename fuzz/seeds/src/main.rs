@@ -7,6 +7,8 @@
 //! (corpus/wmio_object/spec-*) are the spec's section 3 examples, copied as bytes; they are not written
 //! here.
 
+#![forbid(unsafe_code)]
+
 use std::fs;
 use std::io;
 use std::ops::Range;
@@ -36,6 +38,7 @@ use rwmi_core::rpc::{
     Fault, NDR20, NDR64, Packet, Pdu, PduProtection, PfcFlags, ProtectionError, ProviderReason,
     Request, Response, SecuritySettings, Stub, SyntaxId, build_protected_fragment, fragment_call,
 };
+use rwmi_core::status::{hresult, nca, rpc};
 use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
 use rwmi_core::wmi::login::{NtlmLoginRequest, NtlmLoginResponse};
 use rwmi_core::wmi::services::{
@@ -217,7 +220,7 @@ fn rpc_packets() -> Vec<Seed> {
         ("response", bytes_of(&Packet::new(2, response))),
         (
             "fault",
-            bytes_of(&Packet::new(2, Pdu::Fault(Fault::new(0, 0x1c01_0003)))),
+            bytes_of(&Packet::new(2, Pdu::Fault(Fault::new(0, nca::NCA_S_UNK_IF)))),
         ),
         ("auth3", bytes_of(&Packet::new(1, Pdu::Auth3))),
     ]
@@ -333,7 +336,7 @@ fn epm() -> Vec<Seed> {
         entry_handle: ContextHandle::NULL,
         towers: Vec::new(),
         max_towers: 4,
-        status: rwmi_core::epm::EPT_S_NOT_REGISTERED,
+        status: rpc::EPT_S_NOT_REGISTERED,
     };
     vec![
         ("tower", tower.encode()),
@@ -447,7 +450,7 @@ fn dcom_activation() -> Vec<Seed> {
     let failed = ActivationReply {
         interfaces: vec![InterfaceResult {
             iid: IID_IWBEM_LEVEL1_LOGIN,
-            hresult: 0x8000_4002,
+            hresult: hresult::E_NOINTERFACE,
             pointer: None,
         }],
         ..activation_reply()
@@ -518,7 +521,7 @@ fn dcom_scm() -> Vec<Seed> {
         ),
         (
             "remote-create-instance-failure",
-            RemoteCreateInstanceResponse::failure(0x8007_0005).to_stub(),
+            RemoteCreateInstanceResponse::failure(hresult::E_ACCESSDENIED).to_stub(),
         ),
         (
             "resolve-oxid2-response",

@@ -66,7 +66,7 @@ impl Ndr for OrpcExtent {
         self.id.encode_inline(w);
         w.u32(wire_count(self.data.len()));
         w.bytes(&self.data);
-        w.bytes(&[0u8; 8][..padded - self.data.len()]);
+        w.raw().zeros(padded - self.data.len());
     }
     fn decode_inline(r: &mut NdrReader<'_>) -> DecodeResult<Self> {
         let max_count = read_conformance(r, "ORPC_EXTENT.data")?;
@@ -81,9 +81,14 @@ impl Ndr for OrpcExtent {
             ));
         }
         let bytes = read_byte_elements(r, "ORPC_EXTENT.data", max_count)?;
+        // max_count is size rounded up, so the array holds size bytes.
+        let data = usize::try_from(size)
+            .ok()
+            .and_then(|size| bytes.get(..size))
+            .ok_or_else(|| r.invalid("ORPC_EXTENT.data", "size is beyond the array"))?;
         Ok(OrpcExtent {
             id,
-            data: bytes[..size as usize].to_vec(),
+            data: data.to_vec(),
         })
     }
 }

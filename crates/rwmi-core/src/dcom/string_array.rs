@@ -6,7 +6,7 @@
 //! little-endian; the IDL form (2.2.19.2, a ResolveOxid2 or activation reply parameter) is an NDR
 //! conformant structure. [`DualStringArray`] encodes to both.
 
-use crate::codec::{DecodeError, DecodeResult, Reader, Writer};
+use crate::codec::{DecodeError, DecodeResult, Reader, Writer, utf16le_units};
 use crate::ndr::array::{read_conformance, wire_count, write_conformance};
 use crate::ndr::{Ndr, NdrReader, NdrWriter};
 
@@ -188,10 +188,7 @@ impl DualStringArray {
         let at = r.position();
         let context = r.context();
         let bytes = r.counted("DUALSTRINGARRAY.aStringArray", u64::from(num_entries) * 2)?;
-        let units: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        let units: Vec<u16> = utf16le_units(bytes).collect();
         Self::from_units(&units, security_offset, |field, why| {
             DecodeError::new(
                 context,
@@ -236,10 +233,7 @@ impl Ndr for DualStringArray {
         let at = r.position();
         let context = r.context();
         let bytes = r.bytes("DUALSTRINGARRAY.aStringArray", u64::from(num_entries) * 2)?;
-        let units: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        let units: Vec<u16> = utf16le_units(bytes).collect();
         Self::from_units(&units, security_offset, |field, why| {
             DecodeError::new(
                 context,

@@ -76,7 +76,7 @@ impl Principal {
             }
         }
         let realm = realm.filter(|r| !r.is_empty())?;
-        if components.len() == 1 && components[0].is_empty() {
+        if matches!(components.as_slice(), [only] if only.is_empty()) {
             return None;
         }
         Some(Principal {

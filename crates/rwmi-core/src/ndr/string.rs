@@ -10,7 +10,7 @@ use super::array::{
     read_conformance, read_variance, wire_count, write_conformance, write_variance,
 };
 use super::{Ndr, NdrReader, NdrWriter};
-use crate::codec::DecodeResult;
+use crate::codec::{DecodeResult, utf16le_units};
 
 /// Converts UTF-16 code units to a `String`, refusing unpaired surrogates.
 pub fn utf16_to_string(
@@ -29,10 +29,7 @@ fn read_units(r: &mut NdrReader<'_>, field: &'static str, count: u32) -> DecodeR
     r.align(2)?;
     r.reserve_elements(field, u64::from(count), 2)?;
     let bytes = r.bytes(field, u64::from(count) * 2)?;
-    Ok(bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect())
+    Ok(utf16le_units(bytes).collect())
 }
 
 /// Reads the array header of a `[string]` array and checks it: the offset is zero (C706 14.3.4.1) and the

@@ -129,7 +129,7 @@ impl ContextElement {
         w.u8(n as u8);
         w.u8(0);
         self.abstract_syntax.encode(w);
-        for ts in &self.transfer_syntaxes[..n] {
+        for ts in self.transfer_syntaxes.iter().take(n) {
             ts.encode(w);
         }
     }
@@ -174,7 +174,7 @@ impl Bind {
         w.u32(self.assoc_group_id);
         w.u8(n as u8);
         w.zeros(3);
-        for c in &self.contexts[..n] {
+        for c in self.contexts.iter().take(n) {
             c.encode(w);
         }
     }
@@ -332,7 +332,7 @@ impl BindAck {
         w.u16(self.max_recv_frag);
         w.u32(self.assoc_group_id);
         let port = self.secondary_address.as_bytes();
-        let port = &port[..port.len().min(usize::from(u16::MAX) - 1)];
+        let port = port.get(..usize::from(u16::MAX) - 1).unwrap_or(port);
         if port.is_empty() {
             w.u16(0);
         } else {
@@ -344,7 +344,7 @@ impl BindAck {
         let n = self.results.len().min(usize::from(u8::MAX));
         w.u8(n as u8);
         w.zeros(3);
-        for result in &self.results[..n] {
+        for result in self.results.iter().take(n) {
             result.encode(w);
         }
     }
@@ -437,7 +437,7 @@ impl BindNak {
         let n = self.versions.len().min(usize::from(u8::MAX));
         w.u16(self.reason.0);
         w.u8(n as u8);
-        for v in &self.versions[..n] {
+        for v in self.versions.iter().take(n) {
             w.u8(v.major);
             w.u8(v.minor);
         }

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use super::status::status_name;
 use crate::codec::{DecodeResult, Reader, Writer};
+use crate::status::{Encoding, StatusKind, lookup_matches};
 
 /// The body of a fault. MS-RPCE 2.2.2.8: the error is always the status field; stub data is ignored on
 /// receipt and never sent.
@@ -62,8 +62,13 @@ impl Fault {
 pub struct FaultStatus(pub u32);
 
 impl FaultStatus {
+    /// The status's name from the status table. Kerberos codes are left out: they are small integers
+    /// like Win32 codes, and a fault never carries one.
     pub fn name(self) -> Option<&'static str> {
-        status_name(self.0)
+        lookup_matches(self.0)
+            .into_iter()
+            .find(|m| m.encoding == Encoding::Exact && m.info.kind != StatusKind::Kerberos)
+            .map(|m| m.info.name)
     }
 }
 

@@ -103,22 +103,24 @@ pub fn fragment_call(
     }
     let base_flags = flags.without(PfcFlags::FIRST_FRAG | PfcFlags::LAST_FRAG);
     let mut fragments = Vec::with_capacity(stub.len() / chunk_len + 1);
-    let mut offset = 0;
+    let mut rest = stub;
     loop {
-        let end = stub.len().min(offset + chunk_len);
+        let (chunk, after) = rest
+            .split_at_checked(chunk_len.min(rest.len()))
+            .unwrap_or((rest, &[]));
         let mut pfc_flags = base_flags;
-        if offset == 0 {
+        if rest.len() == stub.len() {
             pfc_flags = pfc_flags.with(PfcFlags::FIRST_FRAG);
         }
-        if end == stub.len() {
+        if after.is_empty() {
             pfc_flags = pfc_flags.with(PfcFlags::LAST_FRAG);
         }
         // MS-RPCE 2.2.2.6: the stub bytes remaining from this fragment on.
-        let alloc_hint = u32::try_from(stub.len() - offset).unwrap_or(u32::MAX);
+        let alloc_hint = u32::try_from(rest.len()).unwrap_or(u32::MAX);
         let packet = Packet {
             call_id,
             pfc_flags,
-            pdu: call.pdu(alloc_hint, stub[offset..end].to_vec()),
+            pdu: call.pdu(alloc_hint, chunk.to_vec()),
             auth: None,
         };
         let bytes = match security.as_mut() {
@@ -128,10 +130,10 @@ pub fn fragment_call(
             None => packet.to_bytes()?,
         };
         fragments.push(bytes);
-        if end == stub.len() {
+        if after.is_empty() {
             return Ok(fragments);
         }
-        offset = end;
+        rest = after;
     }
 }
 

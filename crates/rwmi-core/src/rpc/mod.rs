@@ -11,7 +11,6 @@ pub mod header;
 pub mod negotiate;
 pub mod request;
 pub mod security;
-pub mod status;
 pub mod stub;
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use super::security::{build_protected_fragment, open_protected_fragment};
 use super::*;
 use crate::codec::DecodeErrorKind;
 use crate::guid::Guid;
+use crate::status::{nca, win32};
 
 /// IRemoteSCMActivator, an interface of MS-DCOM, as the abstract syntax of the examples.
 const SCM: SyntaxId = SyntaxId::new(
@@ -161,7 +162,7 @@ fn fault_is_byte_exact_and_named() {
     let packet = Packet {
         call_id: 2,
         pfc_flags: PfcFlags(0x23),
-        pdu: Pdu::Fault(Fault::new(0, 0x1C01_0003)),
+        pdu: Pdu::Fault(Fault::new(0, nca::NCA_S_UNK_IF)),
         auth: None,
     };
     let expected = [
@@ -177,11 +178,28 @@ fn fault_is_byte_exact_and_named() {
     };
     assert_eq!(fault.status.to_string(), "nca_s_unk_if (0x1c010003)");
     assert_eq!(
-        FaultStatus(5).to_string(),
+        FaultStatus(win32::ERROR_ACCESS_DENIED).to_string(),
         "ERROR_ACCESS_DENIED (0x00000005)"
     );
-    assert_eq!(FaultStatus(0x1C01_0002).name(), Some("nca_s_op_rng_error"));
     assert_eq!(FaultStatus(0xdead_beef).to_string(), "0xdeadbeef");
+}
+
+#[test]
+fn fault_status_names_common_codes() {
+    assert_eq!(
+        FaultStatus(win32::ERROR_ACCESS_DENIED).name(),
+        Some("ERROR_ACCESS_DENIED")
+    );
+    assert_eq!(
+        FaultStatus(nca::NCA_S_OP_RNG_ERROR).name(),
+        Some("nca_s_op_rng_error")
+    );
+    assert_eq!(FaultStatus(nca::NCA_S_UNK_IF).name(), Some("nca_s_unk_if"));
+    assert_eq!(
+        FaultStatus(nca::NCA_S_PROTO_ERROR).name(),
+        Some("nca_s_proto_error")
+    );
+    assert_eq!(FaultStatus(0x1234_5678).name(), None);
 }
 
 #[test]

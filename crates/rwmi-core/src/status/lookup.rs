@@ -15,6 +15,16 @@ const WIN32_HRESULT_PREFIX: u32 = 0x8007_0000;
 /// The N bit of an HRESULT (MS-ERREF 2.1): set when the value is an NTSTATUS mapped into HRESULT space.
 const HRESULT_NT_BIT: u32 = 0x1000_0000;
 
+/// A Win32 error as the HRESULT a Windows client reports it as (`HRESULT_FROM_WIN32`, MS-ERREF 2.1.2).
+/// Zero and values that are not Win32 codes (HRESULTs, nca_s_* statuses) stay as they are.
+pub const fn hresult_from_win32(code: u32) -> u32 {
+    if code != 0 && code <= 0xFFFF {
+        WIN32_HRESULT_PREFIX | code
+    } else {
+        code
+    }
+}
+
 /// How a value reached an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {

@@ -10,6 +10,51 @@
 //! The table is plain static data: nothing is built at run time, and a lookup is a scan over a few hundred
 //! entries.
 
+/// Declares one kind's table and its named constants from the same rows, so each value is written once:
+/// `pub mod $module` gets one `pub const` per row (documented with the row's meaning), and `$table`
+/// gets the [`StatusInfo`] entries built from those constants. A row is
+/// `NAME = value [as "spelling"], "meaning" [.causes(..)] [.fixes(..)] [.aliases(..)]`; the entry's name
+/// is the constant's unless the document spells it otherwise (`nca_s_proto_error`), then `as` gives it.
+macro_rules! status_table {
+    (
+        $(#[$module_doc:meta])*
+        pub mod $module:ident: $kind:ident => $table:ident;
+        $(
+            $name:ident = $code:literal $(as $spelling:literal)?, $meaning:literal
+                $(.$builder:ident($arg:expr))*
+        ),+ $(,)?
+    ) => {
+        $(#[$module_doc])*
+        pub mod $module {
+            $(
+                #[doc = $meaning]
+                pub const $name: u32 = $code;
+            )+
+
+            /// Every constant of this module with the name its table entry carries.
+            #[cfg(test)]
+            pub(crate) const NAMED: &[(&str, u32)] =
+                &[$((status_table!(@spelling $name $($spelling)?), $name),)+];
+        }
+
+        pub(super) const $table: &[$crate::status::StatusInfo] = &[$(
+            $crate::status::StatusInfo::new(
+                $crate::status::StatusKind::$kind,
+                $module::$name,
+                status_table!(@spelling $name $($spelling)?),
+                $meaning,
+            )
+            $(.$builder($arg))*,
+        )+];
+    };
+    (@spelling $name:ident) => {
+        stringify!($name)
+    };
+    (@spelling $name:ident $spelling:literal) => {
+        $spelling
+    };
+}
+
 mod lookup;
 mod parse;
 mod table_hresult;
@@ -20,9 +65,16 @@ mod table_wbem;
 mod table_win32;
 mod wbem_status;
 
-pub use lookup::{Encoding, StatusMatch, all_entries, lookup, lookup_matches, lookup_name};
+pub use lookup::{
+    Encoding, StatusMatch, all_entries, hresult_from_win32, lookup, lookup_matches, lookup_name,
+};
 pub use parse::{hex_and_decimal, parse_code};
-pub use table_rpc::win32_for_fault;
+pub use table_hresult::hresult;
+pub use table_kerberos::kerberos;
+pub use table_ntstatus::ntstatus;
+pub use table_rpc::{nca, rpc, win32_for_fault};
+pub use table_wbem::wbem;
+pub use table_win32::win32;
 pub use wbem_status::WbemStatus;
 
 use std::fmt;

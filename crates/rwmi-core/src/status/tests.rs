@@ -267,3 +267,58 @@ fn fault_statuses_map_to_win32_entries() {
     assert_eq!(win32_for_fault(0x1C00_0021), None);
     assert_eq!(win32_for_fault(5), None);
 }
+/// The named constants and the table come from the same rows; this checks that each constant finds its
+/// own entry by value and by name, in its own kind, and that no entry lacks a constant.
+#[test]
+fn every_named_constant_looks_up_to_its_own_name() {
+    let modules: [(StatusKind, &[(&str, u32)]); 7] = [
+        (StatusKind::Wbem, wbem::NAMED),
+        (StatusKind::Hresult, hresult::NAMED),
+        (StatusKind::Win32, win32::NAMED),
+        (StatusKind::NtStatus, ntstatus::NAMED),
+        (StatusKind::NcaFault, nca::NAMED),
+        (StatusKind::RpcStatus, rpc::NAMED),
+        (StatusKind::Kerberos, kerberos::NAMED),
+    ];
+    for (kind, named) in modules {
+        for &(name, code) in named {
+            assert!(
+                lookup(code)
+                    .iter()
+                    .any(|e| e.kind == kind && e.name == name),
+                "{name} = 0x{code:08X} is not found by its value"
+            );
+            assert!(
+                lookup_name(name)
+                    .iter()
+                    .any(|e| e.kind == kind && e.code == code),
+                "{name} is not found by its name"
+            );
+        }
+        assert_eq!(
+            named.len(),
+            all_entries().filter(|e| e.kind == kind).count(),
+            "{kind:?}: an entry without a constant"
+        );
+    }
+    assert_eq!(wbem::WBEM_E_ACCESS_DENIED, 0x8004_1003);
+    assert_eq!(hresult::E_ACCESSDENIED, 0x8007_0005);
+    assert_eq!(win32::RPC_S_SERVER_UNAVAILABLE, 0x06BA);
+    assert_eq!(nca::NCA_S_PROTO_ERROR, 0x1C01_000B);
+    assert_eq!(rpc::EPT_S_NOT_REGISTERED, 0x16C9_A0D6);
+    assert_eq!(win32::OR_INVALID_SET, 0x0778);
+}
+
+#[test]
+fn hresult_from_win32_wraps_win32_codes_only() {
+    assert_eq!(
+        hresult_from_win32(win32::ERROR_ACCESS_DENIED),
+        hresult::E_ACCESSDENIED
+    );
+    assert_eq!(hresult_from_win32(win32::ERROR_SUCCESS), 0);
+    assert_eq!(
+        hresult_from_win32(nca::NCA_S_OP_RNG_ERROR),
+        nca::NCA_S_OP_RNG_ERROR
+    );
+    assert_eq!(hresult_from_win32(wbem::WBEM_E_FAILED), wbem::WBEM_E_FAILED);
+}

@@ -13,7 +13,7 @@
 //! accepted as NULL when decoding, since the IDL makes the pointer `[unique]`. Every BSTR MS-WMI carries is
 //! text, so the data must be whole UTF-16 (an even `cBytes`, no unpaired surrogate).
 
-use crate::codec::DecodeResult;
+use crate::codec::{DecodeResult, utf16le_units};
 use crate::ndr::array::{read_conformance, wire_count, write_conformance};
 use crate::ndr::string::utf16_to_string;
 use crate::ndr::{Ndr, NdrReader, NdrWriter, Unique};
@@ -147,10 +147,7 @@ impl Ndr for FlaggedWordBlob {
         }
         r.reserve_elements("asData", u64::from(cl_size), 2)?;
         let bytes = r.bytes("asData", u64::from(c_bytes))?;
-        let units: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        let units: Vec<u16> = utf16le_units(bytes).collect();
         Ok(FlaggedWordBlob {
             text: Some(utf16_to_string(r, "asData", &units)?),
         })

@@ -191,7 +191,7 @@ mod tests {
             that: OrpcThat::default(),
             requested: 1,
             objects: vec![],
-            hresult: 1,
+            hresult: WbemStatus::False.code(),
         };
         let mut expected = ORPCTHAT_EMPTY.to_vec();
         expected.extend([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);

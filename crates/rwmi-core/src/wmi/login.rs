@@ -145,6 +145,7 @@ mod tests {
     use crate::dcom::MInterfacePointer;
     use crate::guid::Guid;
     use crate::rpc::stub::{Call, Stub};
+    use crate::status::wbem;
     use crate::test_support::{ORPCTHAT_EMPTY, check_stub, orpcthis_bytes, utf16le};
 
     const CID: Guid = Guid::from_u128(0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
@@ -186,7 +187,7 @@ mod tests {
         failed.extend([0, 0, 0, 0, 0x0e, 0x10, 0x04, 0x80]);
         let decoded = NtlmLoginResponse::from_stub(&failed).unwrap();
         assert!(decoded.namespace.is_null());
-        assert_eq!(decoded.hresult, 0x8004_100e);
+        assert_eq!(decoded.hresult, wbem::WBEM_E_INVALID_NAMESPACE);
     }
 
     #[test]

@@ -184,13 +184,14 @@ impl ClassBuilder {
             });
         }
 
-        let mut lookup: Vec<u16> = (0..properties.len() as u16).collect();
-        lookup.sort_by(|&a, &b| {
-            compare_names(
-                &properties[usize::from(a)].name,
-                &properties[usize::from(b)].name,
-            )
-        });
+        // Indices fit u16: every property got a u16 DeclarationOrder above.
+        let mut by_name: Vec<(u16, &Property)> = properties
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((u16::try_from(i).ok()?, p)))
+            .collect();
+        by_name.sort_by(|(_, a), (_, b)| compare_names(&a.name, &b.name));
+        let lookup: Vec<u16> = by_name.iter().map(|&(i, _)| i).collect();
         let part_image = encode_class_part(
             Some(&self.name),
             &derivation,

@@ -12,7 +12,7 @@ use super::heap::{self, HeapBuilder, HeapView, NULL_REF};
 use super::method::{Method, encode_methods_part};
 use super::object::{DecodeCtx, Decoration};
 use super::qualifier::{self, Qualifier};
-use super::{EncodeResult, len_u32};
+use super::{EncodeError, EncodeResult, len_u32};
 
 /// PropertyType bit saying the property comes from a parent class (MS-WMIO 2.2.32).
 const INHERITED: u32 = 0x4000;
@@ -265,8 +265,8 @@ pub(crate) fn take_counted_unit<'a>(
 ) -> DecodeResult<&'a [u8]> {
     let rest = r.rest();
     let len = match rest.get(..4) {
-        Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        None => {
+        Some(&[b0, b1, b2, b3]) => u32::from_le_bytes([b0, b1, b2, b3]),
+        _ => {
             return Err(r.error(
                 field,
                 DecodeErrorKind::Truncated {
@@ -445,6 +445,13 @@ pub(crate) fn encode_class_part(
     lookup: &[u16],
     value_table_len: usize,
 ) -> EncodeResult<Vec<u8>> {
+    let ordered = lookup
+        .iter()
+        .map(|&index| properties.get(usize::from(index)))
+        .collect::<Option<Vec<&Property>>>()
+        .ok_or(EncodeError::Invalid(
+            "property lookup index beyond the properties",
+        ))?;
     let mut heap = HeapBuilder::new();
     let mut w = Writer::new();
     let len_at = w.placeholder_u32();
@@ -478,8 +485,7 @@ pub(crate) fn encode_class_part(
     qualifier::write_set(&mut w, &mut heap, qualifiers)?;
 
     w.u32(len_u32("PropertyCount", properties.len())?);
-    for &index in lookup {
-        let p = &properties[usize::from(index)];
+    for p in &ordered {
         let name_ref = heap.string(&p.name, &p.name)?;
         let info_at = heap.reserve(PROPERTY_INFO_FIXED + qualifier::set_len(&p.qualifiers))?;
         let mut info = Writer::new();
@@ -496,8 +502,7 @@ pub(crate) fn encode_class_part(
     if !properties.is_empty() {
         let mut nd = vec![0u8; nd_len];
         let mut value_table = vec![0u8; value_table_len];
-        for &index in lookup {
-            let p = &properties[usize::from(index)];
+        for p in &ordered {
             let mut slot = Writer::new();
             match &p.default {
                 Some(v) => heap::write_value(&mut slot, &mut heap, p.cim_type, v, &p.name)?,
@@ -506,7 +511,12 @@ pub(crate) fn encode_class_part(
             let bits = u8::from(p.default.is_none()) | (u8::from(p.default_inherited) << 1);
             set_nd_bits(&mut nd, usize::from(p.declaration_order), bits);
             let start = p.value_table_offset as usize;
-            value_table[start..start + slot.len()].copy_from_slice(slot.as_slice());
+            value_table
+                .get_mut(start..start.saturating_add(slot.len()))
+                .ok_or(EncodeError::Invalid(
+                    "property value slot beyond the value table",
+                ))?
+                .copy_from_slice(slot.as_slice());
         }
         w.bytes(&nd);
         w.bytes(&value_table);

@@ -1,7 +1,7 @@
 //! Heaps (MS-WMIO 2.2.66), heap references (2.2.69), Encoded-String (2.2.78), the string dictionary
 //! (2.2.80), Encoded-Array (2.2.79), and the EncodedValue codec (2.2.71) that puts values inline or on a heap.
 
-use crate::codec::{DecodeErrorKind, DecodeResult, Reader, Writer};
+use crate::codec::{DecodeErrorKind, DecodeResult, Reader, Writer, utf16le_units};
 
 use super::cim::{CimBase, CimType, Value};
 use super::object::{self, DecodeCtx};
@@ -150,10 +150,7 @@ fn encoded_chars<'a>(r: &mut Reader<'a>, field: &'static str) -> DecodeResult<En
             Ok(EncodedChars::Latin1(chars))
         }
         1 => {
-            let Some(units) = rest
-                .chunks_exact(2)
-                .position(|pair| pair[0] == 0 && pair[1] == 0)
-            else {
+            let Some(units) = rest.chunks_exact(2).position(|pair| pair == [0, 0]) else {
                 return Err(r.invalid(field, "Encoded-String has no terminator"));
             };
             let raw = r.bytes(field, units * 2)?;
@@ -177,10 +174,7 @@ pub(crate) fn read_encoded_string(
         }
         EncodedChars::Utf16Le(raw) => {
             ctx.charge(r, field, raw.len() as u64)?;
-            let utf16: Vec<u16> = raw
-                .chunks_exact(2)
-                .map(|p| u16::from_le_bytes([p[0], p[1]]))
-                .collect();
+            let utf16: Vec<u16> = utf16le_units(raw).collect();
             Ok(String::from_utf16_lossy(&utf16))
         }
     }
@@ -267,8 +261,7 @@ impl HeapBuilder {
 
     /// Fills a reserved item.
     pub fn patch(&mut self, at: u32, bytes: &[u8]) {
-        let start = at as usize;
-        self.w.as_mut_slice()[start..start + bytes.len()].copy_from_slice(bytes);
+        self.w.patch(at as usize, bytes);
     }
 
     /// Appends an item and returns its offset.

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rwmi_core::Guid;
+use rwmi_core::status::wbem::WBEM_E_INVALID_OPERATION;
 use rwmi_core::wmio::WmiObject;
 
 use super::backend::ObjectStream;
 use super::random::random_guid;
-use super::status::WBEM_E_INVALID_OPERATION;
 
 /// Re-runs the operation that produced the result, for Reset (MS-WMI 3.1.4.4.1).
 pub type Restart = Arc<dyn Fn() -> Result<ObjectStream, u32> + Send + Sync>;

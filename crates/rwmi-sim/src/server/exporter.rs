@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use rwmi::rpc::server::CallerIdentity;
 use rwmi_core::Guid;
+use rwmi_core::status::hresult::{E_OUTOFMEMORY, RPC_E_INVALID_OBJECT};
+use rwmi_core::status::win32::OR_INVALID_SET;
 
 use super::cursor::Cursor;
 use super::random::{random_guid, random_u64};
@@ -170,7 +172,7 @@ impl Exporter {
                 .filter(|e| e.connection == Some(connection))
                 .count();
             if held >= MAX_OBJECTS_PER_CONNECTION {
-                return Err(super::status::E_OUTOFMEMORY);
+                return Err(E_OUTOFMEMORY);
             }
         }
         let ipid = random_guid();
@@ -210,7 +212,7 @@ impl Exporter {
                 entry.public_refs = entry.public_refs.saturating_add(refs);
                 Ok(())
             }
-            None => Err(super::status::RPC_E_INVALID_OBJECT),
+            None => Err(RPC_E_INVALID_OBJECT),
         }
     }
 
@@ -219,7 +221,7 @@ impl Exporter {
     pub fn release(&self, ipid: &Guid, refs: u32) -> Result<(), u32> {
         let mut table = self.table();
         let Some(entry) = table.entries.get_mut(ipid) else {
-            return Err(super::status::RPC_E_INVALID_OBJECT);
+            return Err(RPC_E_INVALID_OBJECT);
         };
         entry.public_refs = entry.public_refs.saturating_sub(refs);
         if entry.public_refs == 0 {
@@ -250,13 +252,13 @@ impl Exporter {
             return Ok(set_id);
         }
         if !create {
-            return Err(super::status::OR_INVALID_SET);
+            return Err(OR_INVALID_SET);
         }
         table
             .ping_sets
             .retain(|_, set| now.duration_since(set.seen) < ORPHAN_LIFETIME);
         if table.ping_sets.len() >= MAX_PING_SETS {
-            return Err(super::status::E_OUTOFMEMORY);
+            return Err(E_OUTOFMEMORY);
         }
         let id = loop {
             let candidate = random_u64();
@@ -307,7 +309,6 @@ impl Exporter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::status::{OR_INVALID_SET, RPC_E_INVALID_OBJECT};
 
     #[test]
     fn references_and_connections_bound_lifetime() {
@@ -345,7 +346,7 @@ mod tests {
         }
         assert_eq!(
             exporter.export(Guid::NIL, ExportedObject::Login, Some(1), None),
-            Err(crate::server::status::E_OUTOFMEMORY)
+            Err(E_OUTOFMEMORY)
         );
         assert!(
             exporter

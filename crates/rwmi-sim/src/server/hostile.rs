@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use rwmi::rpc::{BoxFuture, WireFaults};
 use rwmi_core::dcom::{DualStringArray, MInterfacePointer, OrpcThat, StringBinding};
+use rwmi_core::status::wbem::{WBEM_S_FALSE, WBEM_S_NO_ERROR, WBEM_S_TIMEDOUT};
 use rwmi_core::wmi::enumerator::NextResponse;
 use rwmi_core::wmio::{CimBase, CimType, ClassBuilder, Value, WmiInstance, WmiObject};
 use tokio::io::AsyncWriteExt;
@@ -29,10 +30,6 @@ pub const DEEP_OBJECT_DEPTH: usize = 1000;
 pub const HUGE_ARRAY_COUNT: u32 = 0xFFFF_FFF0;
 /// `hostile-oversized-batch`: at most this many objects, whatever uCount says.
 const OVERSIZED_BATCH_CAP: u32 = 4096;
-/// MS-WMI 2.2.11.
-const S_OK: u32 = 0;
-const WBEM_S_FALSE: u32 = 1;
-const WBEM_S_TIMEDOUT: u32 = 0x0004_0004;
 /// `hostile-wrong-call-id`: added to the call id of every response.
 const CALL_ID_SKEW: u32 = 0x1000;
 
@@ -163,7 +160,7 @@ pub fn hostile_next(profiles: &Profiles, count: u32) -> Option<NextResponse> {
             // Bounded here too: the emulator must not allocate whatever a client's uCount says.
             let n = count.saturating_add(1).min(OVERSIZED_BATCH_CAP) as usize;
             let leaf = custom_object_pointer(LEAF.get_or_init(leaf).clone());
-            respond(vec![leaf; n], S_OK)
+            respond(vec![leaf; n], WBEM_S_NO_ERROR)
         }
         Hostile::EndlessTimedOut => respond(Vec::new(), WBEM_S_TIMEDOUT),
         _ => return None,

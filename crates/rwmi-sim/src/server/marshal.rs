@@ -7,11 +7,11 @@ use rwmi_core::dcom::{
     DualStringArray, MInterfacePointer, ObjRef, ObjRefBody, ObjRefCustom, SecurityBinding,
     StdObjRef, StringBinding,
 };
+use rwmi_core::status::wbem::WBEM_E_FAILED;
 use rwmi_core::wmi::ids::{CLSID_WBEM_CLASS_OBJECT_UNMARSHALER, IID_IWBEM_CLASS_OBJECT};
 use rwmi_core::wmio::WmiObject;
 
 use super::exporter::PUBLIC_REFS_PER_MARSHAL;
-use super::status::WBEM_E_FAILED;
 
 /// RPC_C_AUTHN_WINNT (MS-RPCE 2.2.1.1.7): the one security package the emulator accepts.
 pub const RPC_C_AUTHN_WINNT: u16 = 10;

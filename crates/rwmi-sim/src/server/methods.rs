@@ -9,7 +9,7 @@ use rwmi_core::wmi::path::class_of_path;
 use rwmi_core::wmio::{CimBase, CimType, ClassBuilder, Value, WmiClass, WmiInstance, WmiObject};
 
 use super::backend::WmiBackend;
-use super::status::{
+use rwmi_core::status::wbem::{
     WBEM_E_FAILED, WBEM_E_INVALID_PARAMETER, WBEM_E_METHOD_NOT_IMPLEMENTED, WBEM_E_NOT_FOUND,
 };
 

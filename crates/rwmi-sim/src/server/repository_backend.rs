@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use rwmi::rpc::server::CallerIdentity;
 use rwmi_core::status::WbemStatus;
+use rwmi_core::status::hresult::E_ACCESSDENIED;
+use rwmi_core::status::wbem::{WBEM_E_ACCESS_DENIED, WBEM_E_INVALID_NAMESPACE};
 use rwmi_core::wmio::WmiObject;
 
 use super::backend::{ObjectStream, WmiBackend};
-use super::status::{E_ACCESSDENIED, WBEM_E_ACCESS_DENIED, WBEM_E_INVALID_NAMESPACE};
 use crate::accounts::{Account, Accounts};
 use crate::policy::{check_activation, check_namespace};
 use crate::profile::Profiles;

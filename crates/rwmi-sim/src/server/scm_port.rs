@@ -16,9 +16,13 @@ use rwmi_core::dcom::scm::{
     ServerAlive2Response, ServerAliveRequest, ServerAliveResponse, SimplePingRequest,
     SimplePingResponse,
 };
-use rwmi_core::epm::{EPM, EPT_S_NOT_REGISTERED, EptMapRequest, EptMapResponse, TcpTower};
+use rwmi_core::epm::{EPM, EptMapRequest, EptMapResponse, TcpTower};
 use rwmi_core::ndr::ContextHandle;
 use rwmi_core::rpc::{Call as _, Stub, SyntaxId};
+use rwmi_core::status::hresult::{E_ACCESSDENIED, E_NOINTERFACE, REGDB_E_CLASSNOTREG};
+use rwmi_core::status::nca::NCA_S_OP_RNG_ERROR;
+use rwmi_core::status::rpc::EPT_S_NOT_REGISTERED;
+use rwmi_core::status::win32::{OR_INVALID_OXID, RPC_X_BAD_STUB_DATA};
 use rwmi_core::wmi::ids::{CLSID_WBEM_LEVEL1_LOGIN, IID_IWBEM_LEVEL1_LOGIN};
 use tracing::debug;
 
@@ -27,10 +31,6 @@ use super::faults::with_profiles;
 use super::host::VirtualHost;
 use super::hostile::many_bindings;
 use super::object_port::{OBJECT_PORT_INTERFACES, reply};
-use super::status::{
-    E_ACCESSDENIED, E_NOINTERFACE, NCA_S_OP_RNG_ERROR, OR_INVALID_OXID, REGDB_E_CLASSNOTREG,
-    RPC_X_BAD_STUB_DATA,
-};
 use crate::profile::Hostile;
 
 /// RPC_C_AUTHN_LEVEL_* values (MS-RPCE 2.2.1.1.8) for ScmReplyInfoData.authnHint.

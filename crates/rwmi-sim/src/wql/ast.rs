@@ -290,6 +290,7 @@ impl fmt::Display for SelectQuery {
 mod tests {
     use super::super::parse;
     use super::*;
+    use rwmi_core::status::wbem::WBEM_E_INVALID_QUERY;
 
     #[test]
     fn mirrored_and_holds() {
@@ -328,7 +329,7 @@ mod tests {
             .unwrap()
             .validate(schema)
             .unwrap_err();
-        assert_eq!(in_select.hresult(), 0x8004_1017);
+        assert_eq!(in_select.hresult(), WBEM_E_INVALID_QUERY);
         assert!(in_select.to_string().contains("Bogus"));
         let in_where = parse("SELECT * FROM C WHERE NOT (Name = 1 OR Other IS NULL)").unwrap();
         let error = in_where.validate(schema).unwrap_err();

@@ -2,12 +2,9 @@
 
 use std::fmt;
 
-/// WBEM_E_UNPARSABLE_QUERY: the text is not WQL (a syntax error).
-pub const WBEM_E_UNPARSABLE_QUERY: u32 = 0x8004_1058;
-/// WBEM_E_INVALID_QUERY: the text is WQL but not a query that can be run.
-pub const WBEM_E_INVALID_QUERY: u32 = 0x8004_1017;
-/// WBEM_E_NOT_SUPPORTED: valid WQL this emulator does not implement (ASSOCIATORS OF, event queries).
-pub const WBEM_E_NOT_SUPPORTED: u32 = 0x8004_100C;
+use rwmi_core::status::wbem::{
+    WBEM_E_INVALID_QUERY, WBEM_E_NOT_SUPPORTED, WBEM_E_UNPARSABLE_QUERY,
+};
 
 /// A place in the query text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +34,10 @@ pub enum WqlError {
 }
 
 impl WqlError {
-    /// The HRESULT for this error: WBEM_E_UNPARSABLE_QUERY for syntax errors, WBEM_E_INVALID_QUERY for
-    /// semantic ones, WBEM_E_NOT_SUPPORTED for what the emulator lacks (MS-WMI 2.2.11 descriptions).
+    /// The HRESULT for this error: WBEM_E_UNPARSABLE_QUERY for syntax errors (the text is not WQL),
+    /// WBEM_E_INVALID_QUERY for semantic ones (WQL, but not a query that can be run),
+    /// WBEM_E_NOT_SUPPORTED for valid WQL the emulator does not implement (ASSOCIATORS OF, event
+    /// queries) (MS-WMI 2.2.11 descriptions).
     /// Note that MS-WMI 3.1.4.3.18-21 (ExecQuery and friends) require WBEM_E_INVALID_QUERY even for
     /// syntax errors; a server answering those methods may prefer that code.
     pub fn hresult(&self) -> u32 {
@@ -90,14 +89,17 @@ mod tests {
             line: 1,
             column: 1,
         };
-        assert_eq!(WqlError::unparsable(at, "x").hresult(), 0x8004_1058);
-        assert_eq!(WqlError::invalid("x").hresult(), 0x8004_1017);
+        assert_eq!(
+            WqlError::unparsable(at, "x").hresult(),
+            WBEM_E_UNPARSABLE_QUERY
+        );
+        assert_eq!(WqlError::invalid("x").hresult(), WBEM_E_INVALID_QUERY);
         assert_eq!(
             WqlError::Unsupported {
                 feature: "x".into()
             }
             .hresult(),
-            0x8004_100C
+            WBEM_E_NOT_SUPPORTED
         );
     }
 

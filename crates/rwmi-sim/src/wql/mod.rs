@@ -19,9 +19,7 @@ mod parser;
 pub use ast::{
     CompareOp, Condition, Literal, SYSTEM_PROPERTIES, SelectList, SelectQuery, THIS_PROPERTY,
 };
-pub use error::{
-    Position, WBEM_E_INVALID_QUERY, WBEM_E_NOT_SUPPORTED, WBEM_E_UNPARSABLE_QUERY, WqlError,
-};
+pub use error::{Position, WqlError};
 pub use eval::{WqlObject, WqlValue};
 pub use like::LikePattern;
 pub use parser::{MAX_NESTING, parse};

@@ -354,6 +354,7 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rwmi_core::status::wbem::{WBEM_E_INVALID_QUERY, WBEM_E_NOT_SUPPORTED};
 
     fn where_of(text: &str) -> Condition {
         parse(&format!("SELECT * FROM C WHERE {text}"))
@@ -615,7 +616,7 @@ mod tests {
                 matches!(error, WqlError::Invalid { .. }),
                 "{text}: {error:?}"
             );
-            assert_eq!(error.hresult(), 0x8004_1017);
+            assert_eq!(error.hresult(), WBEM_E_INVALID_QUERY);
         }
     }
 
@@ -632,7 +633,7 @@ mod tests {
             match parse(text) {
                 Err(error @ WqlError::Unsupported { .. }) => {
                     assert!(error.to_string().contains(feature), "{error}");
-                    assert_eq!(error.hresult(), 0x8004_100C);
+                    assert_eq!(error.hresult(), WBEM_E_NOT_SUPPORTED);
                 }
                 other => panic!("{text}: {other:?}"),
             }

@@ -7,6 +7,10 @@ pub mod verdicts;
 use std::time::{Duration, Instant};
 
 use rwmi_core::status;
+use rwmi_core::status::hresult::{E_ACCESSDENIED, RPC_E_INVALID_HEADER, RPC_E_VERSION_MISMATCH};
+use rwmi_core::status::wbem::{
+    WBEM_E_ACCESS_DENIED, WBEM_E_ENCRYPTED_CONNECTION_REQUIRED, WBEM_E_INVALID_NAMESPACE,
+};
 use rwmi_core::wmio::json_string;
 
 use crate::rpc::{ConnectFailure, RpcError};
@@ -164,13 +168,6 @@ fn stage_reports(timings: &[(WmiStage, Duration)], failed: Option<WmiStage>) -> 
         })
         .collect()
 }
-
-const E_ACCESSDENIED: u32 = 0x8007_0005;
-const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
-const WBEM_E_INVALID_NAMESPACE: u32 = 0x8004_100E;
-const WBEM_E_ENCRYPTED_CONNECTION_REQUIRED: u32 = 0x8004_1087;
-const RPC_E_VERSION_MISMATCH: u32 = 0x8001_0110;
-const RPC_E_INVALID_HEADER: u32 = 0x8001_0111;
 
 /// Whether the account is a local (machine) account rather than a domain one, as far as the client can
 /// tell from what the user typed.
@@ -718,7 +715,11 @@ mod tests {
             "x",
         );
         assert_eq!(verdict(old, &o).0, "com-version-mismatch");
-        let bad_class = WmiError::status(WmiStage::Query, "IWbemServices::ExecQuery", 0x8004_1010);
+        let bad_class = WmiError::status(
+            WmiStage::Query,
+            "IWbemServices::ExecQuery",
+            status::wbem::WBEM_E_INVALID_CLASS,
+        );
         assert_eq!(verdict(bad_class, &o).0, "query-failed");
     }
 }

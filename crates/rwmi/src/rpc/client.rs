@@ -13,9 +13,10 @@ use rwmi_core::rpc::{
     fragment_call, open_protected_fragment,
 };
 use rwmi_core::rpc::{Call, Stub};
+use rwmi_core::status::{nca::NCA_S_PROTO_ERROR, win32::ERROR_ACCESS_DENIED};
 use tracing::debug;
 
-use super::error::{FAULT_ACCESS_DENIED, InvokeError, RpcError, Stage};
+use super::error::{InvokeError, RpcError, Stage};
 use super::transport::{FragmentStream, connect};
 use crate::security::{
     AuthLevel, Authentication, SecurityError, SecurityInitiator, SecuritySession, ThirdLeg,
@@ -69,8 +70,6 @@ impl AssociationOptions {
 
 /// The bind and auth3 use call id 1; calls start at 2.
 const FIRST_CALL_ID: u32 = 2;
-/// nca_s_proto_error (C706 appendix E).
-const NCA_S_PROTO_ERROR: u32 = 0x1c01_000b;
 
 /// The auth_context_id rwmi uses for its one security context per association.
 const AUTH_CONTEXT_ID: u32 = 0;
@@ -490,11 +489,12 @@ impl ClientAssociation {
                         });
                     }
                     // auth3 has no reply: a server that refuses our AUTHENTICATE says so by faulting the
-                    // first call. Windows answers access denied; Samba answers nca_s_proto_error and drops
-                    // the connection (its auth_invalid path).
+                    // first call (MS-RPCE 3.3.3.5.1). Windows answers ERROR_ACCESS_DENIED (which Impacket
+                    // prints as rpc_s_access_denied); Samba answers nca_s_proto_error and drops the
+                    // connection (its auth_invalid path).
                     let first_call = call_id == self.first_call_id && self.session.is_some();
                     if first_call
-                        && matches!(fault.status.0, FAULT_ACCESS_DENIED | NCA_S_PROTO_ERROR)
+                        && matches!(fault.status.0, ERROR_ACCESS_DENIED | NCA_S_PROTO_ERROR)
                     {
                         let name = rwmi_core::status::lookup(fault.status.0)
                             .first()

@@ -117,10 +117,6 @@ pub enum RpcError {
     },
 }
 
-/// MS-RPCE 3.3.3.5.1 / common Windows behaviour: a failed NTLM auth3 shows up as this fault on the first
-/// call (ERROR_ACCESS_DENIED, which Impacket prints as rpc_s_access_denied).
-pub const FAULT_ACCESS_DENIED: u32 = 0x0000_0005;
-
 impl RpcError {
     pub fn stage(&self) -> Stage {
         match self {
@@ -142,18 +138,10 @@ impl RpcError {
     /// The status code this failure corresponds to, as Windows clients would report it (an RPC or Win32
     /// status for transport failures, the fault status for faults).
     pub fn code(&self) -> Option<u32> {
-        // Win32 RPC_S_* codes (MS-ERREF 2.2).
-        const RPC_S_SERVER_UNAVAILABLE: u32 = 0x6BA;
-        const RPC_S_CALL_FAILED: u32 = 0x6BE;
-        const RPC_S_PROTOCOL_ERROR: u32 = 0x6C0;
-        const RPC_S_SEC_PKG_ERROR: u32 = 0x721;
-        const ERROR_LOGON_FAILURE: u32 = 1326;
-        const RPC_S_UNKNOWN_IF: u32 = 0x6B5;
-        const RPC_S_CALL_TIMEOUT: u32 = 0x5B4;
-        const EPT_S_NOT_REGISTERED: u32 = 0x6D9;
+        use status::win32::*;
         match self {
             RpcError::Resolve { .. } | RpcError::Connect { .. } => Some(RPC_S_SERVER_UNAVAILABLE),
-            RpcError::Timeout { .. } => Some(RPC_S_CALL_TIMEOUT),
+            RpcError::Timeout { .. } => Some(ERROR_TIMEOUT),
             RpcError::Closed { .. } | RpcError::Io { .. } => Some(RPC_S_CALL_FAILED),
             RpcError::BindNak { .. } | RpcError::Protocol { .. } | RpcError::Encode { .. } => {
                 Some(RPC_S_PROTOCOL_ERROR)

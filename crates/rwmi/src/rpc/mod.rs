@@ -2,6 +2,21 @@
 //! the endpoint mapper client. The PDU codecs live in `rwmi_core::rpc`; this module only does I/O, security
 //! and time.
 
+// Fragments, PDUs and endpoint mapper answers come off the wire: no indexing, unwrap or panic outside
+// tests, as in rwmi-core.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 pub mod client;
 pub mod epm;
 pub mod error;

@@ -13,11 +13,12 @@ use rwmi_core::rpc::{
     FragmentLayout, NDR20, Packet, PacketType, Pdu, PfcFlags, Reassembler, SecuritySettings,
     ServerBindPolicy, SyntaxId, fragment_call, negotiate_bind, open_protected_fragment,
 };
+use rwmi_core::status::{nca::NCA_S_UNK_IF, win32::ERROR_ACCESS_DENIED};
 use tokio::net::TcpStream;
 use tracing::{debug, warn};
 
 use super::client::pdu_error;
-use super::error::{FAULT_ACCESS_DENIED, RpcError, Stage};
+use super::error::{RpcError, Stage};
 use super::transport::FragmentStream;
 use crate::security::kerberos::spnego::{self, NegState, NegTokenResp};
 use crate::security::{
@@ -533,7 +534,7 @@ pub async fn serve_connection(
                     Some(_) => Err(()),
                 };
                 let Ok(caller) = caller else {
-                    let fault = Fault::new(0, FAULT_ACCESS_DENIED);
+                    let fault = Fault::new(0, ERROR_ACCESS_DENIED);
                     send(
                         &mut stream,
                         Packet::new(call_id, Pdu::Fault(fault)),
@@ -566,8 +567,7 @@ pub async fn serve_connection(
                     .map(|(_, i)| *i)
                 else {
                     // C706: a call on a context that was never accepted.
-                    const NCA_S_UNKNOWN_IF: u32 = 0x1c01_0003;
-                    let fault = Fault::new(context_id, NCA_S_UNKNOWN_IF);
+                    let fault = Fault::new(context_id, NCA_S_UNK_IF);
                     send(
                         &mut stream,
                         Packet::new(call_id, Pdu::Fault(fault)),
@@ -688,7 +688,7 @@ async fn refuse_security(
             extended_error: Vec::new(),
         })
     } else {
-        Pdu::Fault(Fault::new(0, FAULT_ACCESS_DENIED))
+        Pdu::Fault(Fault::new(0, ERROR_ACCESS_DENIED))
     };
     send(stream, Packet::new(call_id, pdu), Stage::Bind).await
 }

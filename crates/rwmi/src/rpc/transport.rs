@@ -68,8 +68,9 @@ impl FragmentStream {
     pub async fn read_fragment(&mut self, stage: Stage) -> Result<Option<Vec<u8>>, RpcError> {
         let mut header = [0u8; HEADER_LEN];
         let mut filled = 0;
-        while filled < HEADER_LEN {
-            match self.stream.read(&mut header[filled..]).await {
+        // `filled` only grows by what `read` put into the unfilled part, so it stays within the header.
+        while let Some(unfilled) = header.get_mut(filled..).filter(|u| !u.is_empty()) {
+            match self.stream.read(unfilled).await {
                 Ok(0) if filled == 0 => return Ok(None),
                 Ok(0) => return Err(RpcError::Closed { stage }),
                 Ok(n) => filled += n,
@@ -78,12 +79,15 @@ impl FragmentStream {
         }
         let len = fragment_length(&header, self.max_fragment)
             .map_err(|error| RpcError::Protocol { stage, error })?;
-        let mut fragment = vec![0u8; len];
-        fragment[..HEADER_LEN].copy_from_slice(&header);
-        self.stream
-            .read_exact(&mut fragment[HEADER_LEN..])
-            .await
-            .map_err(|e| io_error(stage, &e))?;
+        // fragment_length refuses lengths below the header's own, so the body is never cut off.
+        let mut fragment = header.to_vec();
+        fragment.resize(len, 0);
+        if let Some(body) = fragment.get_mut(HEADER_LEN..) {
+            self.stream
+                .read_exact(body)
+                .await
+                .map_err(|e| io_error(stage, &e))?;
+        }
         Ok(Some(fragment))
     }
 

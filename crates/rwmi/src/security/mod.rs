@@ -1,6 +1,21 @@
 //! Security contexts for RPC associations: credentials, authentication levels, and NTLM and Kerberos
 //! through sspi.
 
+// The security contexts decode what peers send (NTLM messages, SPNEGO, AP-REQ, MIC and wrap tokens,
+// KDC replies): no indexing, unwrap or panic outside tests, as in rwmi-core.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 pub mod context;
 pub mod credentials;
 pub mod kdc;
@@ -27,6 +42,17 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::sync::LazyLock;
+
+use rwmi_core::status::{self, StatusKind, kerberos as krb};
+
+/// The token sspi wrote into the one output buffer of a security context step. sspi fills the buffer in
+/// place and cannot remove it, so an empty slice only means an empty token.
+pub(crate) fn output_token(output: &mut [sspi::SecurityBuffer]) -> Vec<u8> {
+    output
+        .first_mut()
+        .map(|buffer| std::mem::take(&mut buffer.buffer))
+        .unwrap_or_default()
+}
 
 /// Runs a call into sspi with tracing switched off on this thread. At TRACE level sspi logs its
 /// arguments and results whole: NTLM's AUTHENTICATE message with the NTLMv2 response (enough to crack the
@@ -171,47 +197,31 @@ impl SecurityError {
 pub struct KerberosErrorCode(pub u32);
 
 impl KerberosErrorCode {
-    pub const KDC_ERR_C_PRINCIPAL_UNKNOWN: Self = Self(6);
-    pub const KDC_ERR_S_PRINCIPAL_UNKNOWN: Self = Self(7);
-    pub const KDC_ERR_ETYPE_NOSUPP: Self = Self(14);
-    pub const KDC_ERR_CLIENT_REVOKED: Self = Self(18);
-    pub const KDC_ERR_KEY_EXPIRED: Self = Self(23);
-    pub const KDC_ERR_PREAUTH_FAILED: Self = Self(24);
-    pub const KDC_ERR_PREAUTH_REQUIRED: Self = Self(25);
-    pub const KRB_AP_ERR_TKT_EXPIRED: Self = Self(32);
-    pub const KRB_AP_ERR_TKT_NYV: Self = Self(33);
-    pub const KRB_AP_ERR_NOT_US: Self = Self(35);
-    pub const KRB_AP_ERR_BADMATCH: Self = Self(36);
-    pub const KRB_AP_ERR_SKEW: Self = Self(37);
-    pub const KRB_AP_ERR_MSG_TYPE: Self = Self(40);
-    pub const KRB_AP_ERR_MODIFIED: Self = Self(41);
-    pub const KRB_AP_ERR_BADKEYVER: Self = Self(44);
-    pub const KRB_AP_ERR_NOKEY: Self = Self(45);
-    pub const KRB_ERR_RESPONSE_TOO_BIG: Self = Self(52);
-    pub const KRB_ERR_GENERIC: Self = Self(60);
+    pub const KDC_ERR_C_PRINCIPAL_UNKNOWN: Self = Self(krb::KDC_ERR_C_PRINCIPAL_UNKNOWN);
+    pub const KDC_ERR_S_PRINCIPAL_UNKNOWN: Self = Self(krb::KDC_ERR_S_PRINCIPAL_UNKNOWN);
+    pub const KDC_ERR_ETYPE_NOSUPP: Self = Self(krb::KDC_ERR_ETYPE_NOSUPP);
+    pub const KDC_ERR_CLIENT_REVOKED: Self = Self(krb::KDC_ERR_CLIENT_REVOKED);
+    pub const KDC_ERR_KEY_EXPIRED: Self = Self(krb::KDC_ERR_KEY_EXPIRED);
+    pub const KDC_ERR_PREAUTH_FAILED: Self = Self(krb::KDC_ERR_PREAUTH_FAILED);
+    pub const KDC_ERR_PREAUTH_REQUIRED: Self = Self(krb::KDC_ERR_PREAUTH_REQUIRED);
+    pub const KRB_AP_ERR_TKT_EXPIRED: Self = Self(krb::KRB_AP_ERR_TKT_EXPIRED);
+    pub const KRB_AP_ERR_TKT_NYV: Self = Self(krb::KRB_AP_ERR_TKT_NYV);
+    pub const KRB_AP_ERR_NOT_US: Self = Self(krb::KRB_AP_ERR_NOT_US);
+    pub const KRB_AP_ERR_BADMATCH: Self = Self(krb::KRB_AP_ERR_BADMATCH);
+    pub const KRB_AP_ERR_SKEW: Self = Self(krb::KRB_AP_ERR_SKEW);
+    pub const KRB_AP_ERR_MSG_TYPE: Self = Self(krb::KRB_AP_ERR_MSG_TYPE);
+    pub const KRB_AP_ERR_MODIFIED: Self = Self(krb::KRB_AP_ERR_MODIFIED);
+    pub const KRB_AP_ERR_BADKEYVER: Self = Self(krb::KRB_AP_ERR_BADKEYVER);
+    pub const KRB_AP_ERR_NOKEY: Self = Self(krb::KRB_AP_ERR_NOKEY);
+    pub const KRB_ERR_RESPONSE_TOO_BIG: Self = Self(krb::KRB_ERR_RESPONSE_TOO_BIG);
+    pub const KRB_ERR_GENERIC: Self = Self(krb::KRB_ERR_GENERIC);
 
+    /// The code's name from the status table.
     pub fn name(self) -> Option<&'static str> {
-        Some(match self {
-            Self::KDC_ERR_C_PRINCIPAL_UNKNOWN => "KDC_ERR_C_PRINCIPAL_UNKNOWN",
-            Self::KDC_ERR_S_PRINCIPAL_UNKNOWN => "KDC_ERR_S_PRINCIPAL_UNKNOWN",
-            Self::KDC_ERR_ETYPE_NOSUPP => "KDC_ERR_ETYPE_NOSUPP",
-            Self::KDC_ERR_CLIENT_REVOKED => "KDC_ERR_CLIENT_REVOKED",
-            Self::KDC_ERR_KEY_EXPIRED => "KDC_ERR_KEY_EXPIRED",
-            Self::KDC_ERR_PREAUTH_FAILED => "KDC_ERR_PREAUTH_FAILED",
-            Self::KDC_ERR_PREAUTH_REQUIRED => "KDC_ERR_PREAUTH_REQUIRED",
-            Self::KRB_AP_ERR_TKT_EXPIRED => "KRB_AP_ERR_TKT_EXPIRED",
-            Self::KRB_AP_ERR_TKT_NYV => "KRB_AP_ERR_TKT_NYV",
-            Self::KRB_AP_ERR_NOT_US => "KRB_AP_ERR_NOT_US",
-            Self::KRB_AP_ERR_BADMATCH => "KRB_AP_ERR_BADMATCH",
-            Self::KRB_AP_ERR_SKEW => "KRB_AP_ERR_SKEW",
-            Self::KRB_AP_ERR_MSG_TYPE => "KRB_AP_ERR_MSG_TYPE",
-            Self::KRB_AP_ERR_MODIFIED => "KRB_AP_ERR_MODIFIED",
-            Self::KRB_AP_ERR_BADKEYVER => "KRB_AP_ERR_BADKEYVER",
-            Self::KRB_AP_ERR_NOKEY => "KRB_AP_ERR_NOKEY",
-            Self::KRB_ERR_RESPONSE_TOO_BIG => "KRB_ERR_RESPONSE_TOO_BIG",
-            Self::KRB_ERR_GENERIC => "KRB_ERR_GENERIC",
-            _ => return None,
-        })
+        status::lookup(self.0)
+            .into_iter()
+            .find(|e| e.kind == StatusKind::Kerberos)
+            .map(|e| e.name)
     }
 
     /// What the code usually means for someone connecting.

@@ -6,9 +6,18 @@
 
 use hmac::{KeyInit, Mac};
 use md4::{Digest, Md4};
+use rwmi_core::codec::utf16le_units;
 use rwmi_core::{DecodeResult, Reader};
 
-type HmacMd5 = hmac::Hmac<md5::Md5>;
+pub(crate) type HmacMd5 = hmac::Hmac<md5::Md5>;
+
+/// HMAC-MD5 keyed with `key`, ready for `update`.
+// HMAC takes keys of any length (RFC 2104 2: a longer key is hashed, a shorter one padded), and
+// `Hmac::new_from_slice` fails only for MACs with a fixed key size, so this expect cannot fire.
+#[allow(clippy::expect_used)]
+pub(crate) fn keyed_hmac_md5(key: &[u8]) -> HmacMd5 {
+    HmacMd5::new_from_slice(key).expect("HMAC takes keys of any length")
+}
 
 /// MS-NLMP 3.3.1 NTOWFv1: MD4 of the UTF-16LE password. The "NT hash" of pass-the-hash.
 pub fn nt_hash(password: &str) -> [u8; 16] {
@@ -20,7 +29,7 @@ pub fn nt_hash(password: &str) -> [u8; 16] {
 }
 
 fn hmac_md5(key: &[u8], parts: &[&[u8]]) -> [u8; 16] {
-    let mut mac = HmacMd5::new_from_slice(key).expect("HMAC takes keys of any length");
+    let mut mac = keyed_hmac_md5(key);
     for part in parts {
         mac.update(part);
     }
@@ -125,10 +134,7 @@ impl AuthenticateMessage {
                 if !bytes.len().is_multiple_of(2) {
                     return Err(r.invalid(field, "odd length for a UTF-16 string"));
                 }
-                let units = bytes
-                    .chunks_exact(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]]));
-                char::decode_utf16(units)
+                char::decode_utf16(utf16le_units(bytes))
                     .collect::<Result<String, _>>()
                     .map_err(|_| r.invalid(field, "invalid UTF-16"))
             } else {
@@ -173,10 +179,12 @@ fn payload_field<'a>(
     let _max = r.u16(field)?;
     let offset = r.u32(field)?;
     let start = offset as usize;
-    let end = start.checked_add(usize::from(len));
-    match end {
-        Some(end) if end <= message.len() => Ok(&message[start..end]),
-        _ => Err(r.error(
+    let field_bytes = start
+        .checked_add(usize::from(len))
+        .and_then(|end| message.get(start..end));
+    match field_bytes {
+        Some(bytes) => Ok(bytes),
+        None => Err(r.error(
             field,
             rwmi_core::DecodeErrorKind::LengthPastEnd {
                 length: u64::from(offset) + u64::from(len),

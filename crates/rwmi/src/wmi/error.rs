@@ -112,13 +112,7 @@ pub struct WmiError {
 }
 
 /// A Win32 error carried in a fault, as the HRESULT a Windows client reports (HRESULT_FROM_WIN32).
-pub fn hresult_from_win32(code: u32) -> u32 {
-    if code != 0 && code <= 0xFFFF {
-        0x8007_0000 | code
-    } else {
-        code
-    }
-}
+pub use rwmi_core::status::hresult_from_win32;
 
 impl WmiError {
     pub fn new(
@@ -261,13 +255,17 @@ mod tests {
             Some("x"),
             RpcError::Fault {
                 opnum: 4,
-                status: 5,
+                status: status::win32::ERROR_ACCESS_DENIED,
             },
         );
-        assert_eq!(e.code, Some(0x8007_0005));
+        assert_eq!(e.code, Some(status::hresult::E_ACCESSDENIED));
         assert_eq!(e.code_name(), Some("E_ACCESSDENIED"));
         assert_eq!(e.wbem_status(), None);
-        let e = WmiError::status(WmiStage::Login, "IWbemLevel1Login::NTLMLogin", 0x8004_1003);
+        let e = WmiError::status(
+            WmiStage::Login,
+            "IWbemLevel1Login::NTLMLogin",
+            status::wbem::WBEM_E_ACCESS_DENIED,
+        );
         assert!(
             e.to_string()
                 .contains("WBEM_E_ACCESS_DENIED 0x80041003 (-2147217405)"),

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use rwmi_core::dcom::{MInterfacePointer, ObjRef, ObjRefBody, OrpcThis};
 use rwmi_core::rpc::Call;
+use rwmi_core::status::wbem::{WBEM_S_FALSE, WBEM_S_NO_ERROR, WBEM_S_TIMEDOUT};
 use rwmi_core::wmi::bstr::Bstr;
 use rwmi_core::wmi::enumerator::{NextRequest, ResetRequest};
 use rwmi_core::wmi::flags::{QUERY_FLAGS, WBEM_FLAG_DEEP, WBEM_FLAG_RETURN_IMMEDIATELY};
@@ -29,10 +30,6 @@ use super::dcom::smart_enum::{self, SmartEnum};
 use super::error::{WmiError, WmiStage};
 use crate::rpc::{RpcError, Stage};
 
-/// WBEM_S_FALSE: fewer objects than asked for, the enumeration is over.
-const WBEM_S_FALSE: u32 = 1;
-/// WBEM_S_TIMEDOUT: the time-out passed before `count` objects were ready; ask again.
-const WBEM_S_TIMEDOUT: u32 = 0x0004_0004;
 /// The longest Next time-out we ask the server for, in milliseconds: long enough for a slow provider.
 const MAX_NEXT_TIMEOUT_MS: u64 = 10_000;
 
@@ -83,8 +80,10 @@ pub(crate) enum NextStatus {
 /// Classifies a Next HRESULT; a failure is returned as it is.
 pub(crate) fn next_status(hresult: u32, returned: usize) -> Result<NextStatus, u32> {
     match hresult {
-        0 => Ok(NextStatus::More),
+        WBEM_S_NO_ERROR => Ok(NextStatus::More),
+        // Fewer objects than asked for: the enumeration is over.
         WBEM_S_FALSE => Ok(NextStatus::Finished),
+        // The time-out passed before `count` objects were ready: ask again.
         WBEM_S_TIMEDOUT if returned == 0 => Ok(NextStatus::Retry),
         WBEM_S_TIMEDOUT => Ok(NextStatus::More),
         failure => Err(failure),

@@ -6,6 +6,7 @@ use crate::dcom::ids::{
 use crate::dcom::objref::tests::any_objref;
 use crate::dcom::string_array::{SecurityBinding, StringBinding};
 use crate::ndr::Ndr;
+use crate::status::hresult;
 use proptest::prelude::*;
 
 /// CLSID_WbemLevel1Login and IID_IWbemLevel1Login (MS-WMI 1.9).
@@ -201,7 +202,7 @@ fn sample_reply() -> ActivationReply {
             },
             InterfaceResult {
                 iid: Guid::from_u128(5),
-                hresult: 0x8000_4002,
+                hresult: hresult::E_NOINTERFACE,
                 pointer: None,
             },
         ],

@@ -174,6 +174,7 @@ mod tests {
     use crate::dcom::orpc::ComVersion;
     use crate::dcom::string_array::{DualStringArray, StringBinding};
     use crate::rpc::stub::Call;
+    use crate::status::hresult;
     use proptest::prelude::*;
 
     const CLSID_WBEM_LEVEL1_LOGIN: Guid =
@@ -241,7 +242,7 @@ mod tests {
         assert_eq!(decoded, response);
         assert_eq!(decoded.activation_reply().unwrap(), reply);
 
-        let failed = RemoteCreateInstanceResponse::failure(0x8007_0005);
+        let failed = RemoteCreateInstanceResponse::failure(hresult::E_ACCESSDENIED);
         let stub = failed.to_stub();
         assert_eq!(
             stub,

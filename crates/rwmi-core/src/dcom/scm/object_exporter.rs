@@ -316,6 +316,7 @@ mod tests {
     use crate::dcom::string_array::{SecurityBinding, StringBinding};
     use crate::rpc::SyntaxId;
     use crate::rpc::stub::Call;
+    use crate::status::win32;
     use proptest::prelude::*;
 
     #[test]
@@ -393,7 +394,9 @@ mod tests {
             ServerAliveRequest
         );
         assert!(ServerAliveRequest::from_stub(&[0; 8]).is_err());
-        let r = StatusOnlyResponse { status: 0x6ba };
+        let r = StatusOnlyResponse {
+            status: win32::RPC_S_SERVER_UNAVAILABLE,
+        };
         assert_eq!(StatusOnlyResponse::from_stub(&r.to_stub()).unwrap(), r);
     }
 

@@ -312,6 +312,7 @@ call!(RemQueryInterface2Request => RemQueryInterface2Response, IREM_UNKNOWN2_SYN
 mod tests {
     use super::*;
     use crate::rpc::stub::Call;
+    use crate::status::hresult;
     use proptest::prelude::*;
 
     #[test]
@@ -359,7 +360,7 @@ mod tests {
             response
         );
         let failed = RemQueryInterfaceResponse {
-            hresult: 0x8000_4002,
+            hresult: hresult::E_NOINTERFACE,
             ..Default::default()
         };
         assert_eq!(failed.to_stub().len(), 16);
@@ -373,7 +374,7 @@ mod tests {
     fn rem_query_interface2_response_layout() {
         let response = RemQueryInterface2Response {
             orpc_that: OrpcThat::default(),
-            hresults: vec![0, 0x8000_4002],
+            hresults: vec![0, hresult::E_NOINTERFACE],
             interfaces: vec![Some(MInterfacePointer { data: vec![0xaa] }), None],
             hresult: 0,
         };

@@ -31,7 +31,9 @@ use sspi::{
 };
 
 use super::{KerberosSession, sspi_error};
-use crate::security::{AuthLevel, AuthenticatedUser, KerberosErrorCode, SecurityError, quietly};
+use crate::security::{
+    AuthLevel, AuthenticatedUser, KerberosErrorCode, SecurityError, output_token, quietly,
+};
 
 /// RFC 4120 and Windows' default: five minutes between the clocks of client and server.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(300);
@@ -227,7 +229,7 @@ fn step(kerberos: &mut Kerberos, token: &[u8]) -> sspi::Result<Vec<u8>> {
             .accept_security_context_impl(builder)
             .and_then(|mut g| g.resolve_to_result())
     })?;
-    Ok(std::mem::take(&mut output[0].buffer))
+    Ok(output_token(&mut output))
 }
 
 fn names_of(principal: &PrincipalName) -> Vec<String> {
@@ -245,9 +247,12 @@ fn integer(value: &IntegerAsn1) -> Option<i64> {
     if bytes.is_empty() || bytes.len() > 8 {
         return None;
     }
-    let fill = if bytes[0] & 0x80 != 0 { 0xff } else { 0 };
+    let fill = if bytes.first()? & 0x80 != 0 { 0xff } else { 0 };
     let mut full = [fill; 8];
-    full[8 - bytes.len()..].copy_from_slice(bytes);
+    // Right-aligned: the value's octets take the low end, the sign fills the rest.
+    for (slot, byte) in full.iter_mut().rev().zip(bytes.iter().rev()) {
+        *slot = *byte;
+    }
     Some(i64::from_be_bytes(full))
 }
 
@@ -541,8 +546,10 @@ pub fn kerberos_time(seconds: i64) -> KerberosTime {
         u8::try_from(rest % 3600 / 60).unwrap_or(0),
         u8::try_from(rest % 60).unwrap_or(0),
     )
-    .or_else(|| GeneralizedTime::new(1970, 1, 1, 0, 0, 0))
-    .expect("1970-01-01T00:00:00 is a valid date");
+    .or_else(|| GeneralizedTime::new(1970, 1, 1, 0, 0, 0));
+    // The clamp keeps every field in range, and the fallback is a valid date in any case.
+    #[allow(clippy::expect_used)]
+    let date = date.expect("1970-01-01T00:00:00 is a valid date");
     GeneralizedTimeAsn1::from(date)
 }
 

@@ -36,7 +36,7 @@ use sspi::{
 };
 
 use super::kdc::{KdcClient, KdcObservation, krb_error_code, krb_error_server_time};
-use super::{AuthLevel, KerberosErrorCode, SecurityError, quietly, split_pdu};
+use super::{AuthLevel, KerberosErrorCode, SecurityError, output_token, quietly, split_pdu};
 
 /// Length of a MIC token with an HMAC-SHA1-96 checksum: 16 octets of header and 12 of checksum.
 pub const MIC_TOKEN_LEN: usize = 28;
@@ -292,7 +292,7 @@ impl KerberosInitiator {
                 .and_then(|mut g| g.resolve_with_client(kdc))
         });
         match result {
-            Ok(_) => Ok(std::mem::take(&mut output[0].buffer)),
+            Ok(_) => Ok(output_token(&mut output)),
             Err(e) => Err(self.explain(e)),
         }
     }
@@ -528,7 +528,7 @@ impl KerberosSession {
 
     fn verify_parts(&mut self, signed: &[&[u8]], token: &[u8]) -> Result<(), SecurityError> {
         let (header, checksum) = token
-            .split_at_checked(MIC_HEADER_LEN)
+            .split_first_chunk::<MIC_HEADER_LEN>()
             .ok_or_else(|| SecurityError::BadSignature("MIC token too short".into()))?;
         let flags = header[2];
         let (_, _, peer_usage) = self.mic_roles();

@@ -36,8 +36,10 @@ fn gss_neg_init(token: &[u8]) -> Result<GssApiNegInit, String> {
     let (_, rest) = der::read(token, 0x60).map_err(|e| not_init(&e))?;
     let len = token.len() - rest.len();
     // The same content under a SEQUENCE tag is what picky's GssApiNegInit reads.
-    let mut sequence = token[..len].to_vec();
-    sequence[0] = 0x30;
+    let mut sequence = token.get(..len).unwrap_or(token).to_vec();
+    if let Some(tag) = sequence.first_mut() {
+        *tag = 0x30;
+    }
     picky_asn1_der::from_bytes(&sequence).map_err(|e| not_init(&e.to_string()))
 }
 
@@ -137,8 +139,7 @@ impl NegTokenResp {
         }
         let mut response = NegTokenResp::default();
         let mut last_tag = None;
-        while !fields.is_empty() {
-            let tag = fields[0];
+        while let Some(&tag) = fields.first() {
             if !(0xa0..=0xa3).contains(&tag) || last_tag.is_some_and(|last| tag <= last) {
                 return Err(bad(&format!("unexpected field tag 0x{tag:02x}")));
             }
@@ -231,7 +232,7 @@ mod der {
             let bytes = len.to_be_bytes();
             let skip = bytes.iter().take_while(|b| **b == 0).count();
             out.push(0x80 | (bytes.len() - skip) as u8);
-            out.extend_from_slice(&bytes[skip..]);
+            out.extend(bytes.iter().skip(skip));
         }
         out.extend_from_slice(content);
         out
@@ -263,10 +264,10 @@ mod der {
             )
         };
         let end = header.checked_add(len).ok_or("length overflow")?;
-        let content = data
-            .get(header..end)
-            .ok_or_else(|| format!("a length of {len} runs past the {} octets left", data.len()))?;
-        Ok((content, &data[end..]))
+        let too_long = || format!("a length of {len} runs past the {} octets left", data.len());
+        let (tlv, after) = data.split_at_checked(end).ok_or_else(too_long)?;
+        let content = tlv.get(header..).ok_or_else(too_long)?;
+        Ok((content, after))
     }
 }
 

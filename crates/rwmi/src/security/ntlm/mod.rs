@@ -15,7 +15,7 @@ use sspi::{
 };
 
 use super::nlmp::{AuthenticateMessage, server_challenge};
-use super::{AuthLevel, Credentials, Secret, SecurityError, quietly, split_pdu};
+use super::{AuthLevel, Credentials, Secret, SecurityError, output_token, quietly, split_pdu};
 use session_security::{SessionSecurity, Side};
 
 /// Length of an NTLM signature (MS-NLMP 2.2.2.9.1), the auth_value of every protected PDU.
@@ -194,7 +194,7 @@ impl NtlmInitiator {
                 .and_then(|mut g| g.resolve_to_result())
         })
         .map_err(|e| sspi_error("NTLM initiator", e))?;
-        Ok((std::mem::take(&mut output[0].buffer), result.status))
+        Ok((output_token(&mut output), result.status))
     }
 
     /// The NEGOTIATE_MESSAGE for the bind.
@@ -270,7 +270,7 @@ impl NtlmAcceptor {
                 .and_then(|mut g| g.resolve_to_result())
         })
         .map_err(|e| sspi_error("NTLM acceptor", e))?;
-        Ok((std::mem::take(&mut output[0].buffer), result.status))
+        Ok((output_token(&mut output), result.status))
     }
 
     /// Consumes the client's NEGOTIATE_MESSAGE and gives the CHALLENGE_MESSAGE for bind_ack.

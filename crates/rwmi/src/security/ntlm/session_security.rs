@@ -9,12 +9,11 @@
 //! checksums and 40- or 56-bit RC4 keys (MS-NLMP 3.4.4.1, 3.4.5.3), which protect nothing today, and no
 //! Windows since Vista negotiates them unless its policy is weakened.
 
-use hmac::{KeyInit, Mac};
+use hmac::Mac;
 use md5::{Digest, Md5};
 
 use super::super::SecurityError;
-
-type HmacMd5 = hmac::Hmac<Md5>;
+use super::super::nlmp::{HmacMd5, keyed_hmac_md5};
 
 /// Length of an NTLMSSP_MESSAGE_SIGNATURE (MS-NLMP 2.2.2.9.1).
 pub(crate) const SIGNATURE_LEN: usize = 16;
@@ -65,7 +64,7 @@ impl Direction {
         let sign_key = derive_key(exported_session_key, sign_magic);
         let seal_key = derive_key(exported_session_key, seal_magic);
         Self {
-            mac: HmacMd5::new_from_slice(&sign_key).expect("HMAC takes keys of any length"),
+            mac: keyed_hmac_md5(&sign_key),
             rc4: Rc4::new(&seal_key),
             seq: 0,
         }
@@ -80,7 +79,9 @@ impl Direction {
         }
         let full = mac.finalize().into_bytes();
         let mut checksum = [0u8; 8];
-        checksum.copy_from_slice(&full[..8]);
+        for (c, f) in checksum.iter_mut().zip(full.iter()) {
+            *c = *f;
+        }
         checksum
     }
 }
@@ -271,6 +272,9 @@ struct Rc4 {
     j: u8,
 }
 
+// Every index is a u8 (or below 256) into the 256-entry state, so none is out of bounds; the key index is
+// taken modulo the key's length.
+#[allow(clippy::indexing_slicing)]
 impl Rc4 {
     fn new(key: &[u8; 16]) -> Self {
         let mut state = [0u8; 256];

@@ -16,6 +16,7 @@ use rwmi_core::dcom::ids::{
 use rwmi_core::dcom::scm::RemoteCreateInstanceRequest;
 use rwmi_core::dcom::{ComVersion, DualStringArray, ObjRef, OrpcThis, StdObjRef};
 use rwmi_core::ndr::Unique;
+use rwmi_core::status::hresult::RPC_E_VERSION_MISMATCH;
 use rwmi_core::wmi::ids::{
     CLSID_WBEM_LEVEL1_LOGIN, IENUM_WBEM_CLASS_OBJECT, IID_IWBEM_LEVEL1_LOGIN, IWBEM_CALL_RESULT,
     IWBEM_FETCH_SMART_ENUM, IWBEM_LEVEL1_LOGIN, IWBEM_SERVICES, IWBEM_WCO_SMART_ENUM,
@@ -42,9 +43,6 @@ const EXPORTER_INTERFACES: [rwmi_core::rpc::SyntaxId; 7] = [
     IWBEM_WCO_SMART_ENUM,
     IWBEM_CALL_RESULT,
 ];
-
-/// RPC_E_VERSION_MISMATCH (MS-ERREF 2.1): the two sides' COM versions are incompatible.
-const RPC_E_VERSION_MISMATCH: u32 = 0x8001_0110;
 
 /// The advertised OXID bindings looked at. Windows advertises one per address and name of the server, a
 /// handful; a server advertising thousands (MS-DCOM 2.2.19.1 allows tens of thousands in one array) would
