@@ -7,6 +7,8 @@ use std::io::IsTerminal;
 use rwmi::fleet::{Emitter, FleetEvent, fan_out};
 use rwmi::pool::{Lease, Pool, PoolConfig};
 use rwmi::security::AuthLevel;
+use rwmi::status::hresult::E_ACCESSDENIED;
+use rwmi::status::wbem::WBEM_E_ACCESS_DENIED;
 use rwmi::wmi::WmiError;
 use rwmi::{WmiInstance, WmiObject};
 
@@ -37,8 +39,6 @@ enum Output {
 
 /// The exit code a failure maps to (README's table).
 pub fn exit_code(error: &WmiError) -> u8 {
-    const E_ACCESSDENIED: u32 = 0x8007_0005;
-    const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
     if error.is_logon_failure() {
         exit::AUTHENTICATION
     } else if error.is_timeout() {
@@ -61,7 +61,6 @@ async fn connect_raising_to_privacy(
     options: rwmi::wmi::ConnectOptions,
     host: &str,
 ) -> Result<Lease, WmiError> {
-    const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
     let level = options.auth_level;
     match pool.connection(&options).await {
         Err(e)

@@ -13,6 +13,7 @@ use rwmi_core::dcom::StdObjRef;
 use rwmi_core::dcom::objref::SORF_NOPING;
 use rwmi_core::dcom::scm::{ComplexPingRequest, SimplePingRequest};
 use rwmi_core::rpc::Call;
+use rwmi_core::status::win32::OR_INVALID_SET;
 use tracing::debug;
 
 use super::session::Session;
@@ -145,9 +146,6 @@ struct Resolver {
     options: AssociationOptions,
     association: Option<ClientAssociation>,
 }
-
-/// OR_INVALID_SET (MS-ERREF 2.2): the server no longer knows the set.
-const OR_INVALID_SET: u32 = 0x0000_0778;
 
 impl Resolver {
     /// One call to the resolver; a failed call drops the association, an undecodable answer does not.
