@@ -16,6 +16,9 @@ pub struct DecodeError {
     /// Byte offset from the start of the reader's buffer.
     pub offset: usize,
     pub kind: DecodeErrorKind,
+    /// The WMI property whose value this was (`Class.Property`, outermost first for embedded objects),
+    /// when the error is in one: names that come from the input, so not a `&'static str` like the rest.
+    pub property: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,17 +53,28 @@ impl DecodeError {
             field,
             offset,
             kind,
+            property: None,
         }
+    }
+
+    /// The same error, said to be in the value of `property`; a property already named (one inside an
+    /// embedded object) is kept after it.
+    pub fn in_property(mut self, property: &str) -> Self {
+        self.property = Some(match self.property.take() {
+            Some(inner) => format!("{property} > {inner}").into_boxed_str(),
+            None => property.into(),
+        });
+        self
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: field `{}` at offset {}: ",
-            self.context, self.field, self.offset
-        )?;
+        write!(f, "{}: ", self.context)?;
+        if let Some(property) = &self.property {
+            write!(f, "property `{property}`: ")?;
+        }
+        write!(f, "field `{}` at offset {}: ", self.field, self.offset)?;
         match &self.kind {
             DecodeErrorKind::Truncated { needed, available } => {
                 write!(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::codec::{DecodeResult, Reader, Writer};
 
-use super::cim::Value;
+use super::cim::{CimType, Value};
 use super::class::{self, WmiClass};
 use super::heap::{self, HeapBuilder, HeapView};
 use super::object::{DecodeCtx, Decoration, WmiObject};
@@ -236,7 +236,7 @@ pub(crate) fn decode_instance_part(
     let mut defaulted = Vec::with_capacity(count);
     for (index, p) in class.properties().iter().enumerate() {
         let bits = class::nd_bits(nd, index);
-        let is_default = bits & 2 != 0;
+        let mut is_default = bits & 2 != 0;
         let value = if bits & 1 != 0 {
             None
         } else if is_default {
@@ -244,7 +244,13 @@ pub(crate) fn decode_instance_part(
         } else {
             let mut slot = Reader::new("InstanceData", value_table);
             slot.seek("ValueTableOffset", p.value_table_offset as usize)?;
-            heap::read_value(&mut slot, p.cim_type, &heap, ctx)?
+            if never_set(&slot, p.cim_type) {
+                is_default = true;
+                p.default.clone()
+            } else {
+                heap::read_value(&mut slot, p.cim_type, &heap, ctx)
+                    .map_err(|e| e.in_property(&format!("{}.{}", class.name(), p.name)))?
+            }
         };
         values.push(value);
         defaulted.push(is_default);
@@ -273,6 +279,21 @@ pub(crate) fn decode_instance_part(
         property_qualifiers,
         decoration,
     })
+}
+
+/// Whether a value-table slot holds heap offset 0 for a property whose value lives on the heap (a string,
+/// datetime, reference, embedded object or array): the encoding of a property an instance never set.
+/// Clients that build instances themselves (Impacket's SpawnInstance, as PutInstance and ExecMethod
+/// carry them) leave such slots zero with the NdTable bits clear, Windows accepts them, and Impacket
+/// reads them as "no value of its own"; the heap's first item is the instance's class name, which no
+/// property value shares. The instance then takes the class default (NULL where the class has none), as
+/// an unset property of a spawned instance does. Numeric slots are values, where 0 is just 0.
+fn never_set(slot: &Reader<'_>, ty: CimType) -> bool {
+    if !(ty.array || ty.base.is_heap()) {
+        return false;
+    }
+    let mut peek = slot.clone();
+    peek.u32("HeapRef").is_ok_and(|reference| reference == 0)
 }
 
 fn skip_qualifier_set(r: &mut Reader<'_>) -> DecodeResult<()> {
@@ -352,4 +373,130 @@ pub(crate) fn encode_instance_part(w: &mut Writer, inst: &WmiInstance) -> Encode
     unit.patch_u32(len_at, len);
     w.bytes(unit.as_slice());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::DecodeErrorKind;
+    use crate::wmio::{CimBase, ClassBuilder, Limits};
+
+    /// A class with a string (with a class default), an array, an embedded object and a number.
+    fn class() -> Arc<WmiClass> {
+        ClassBuilder::new("Zzzzz_Unset")
+            .property(
+                "Name",
+                CimType::scalar(CimBase::String),
+                vec![],
+                Some(Value::String("class default".into())),
+            )
+            .property("Tags", CimType::array_of(CimBase::String), vec![], None)
+            .property("Inner", CimType::scalar(CimBase::Object), vec![], None)
+            .property("Count", CimType::scalar(CimBase::UInt32), vec![], None)
+            .build()
+            .unwrap()
+    }
+
+    /// The instance part of an instance with every property set, so that its NdTable is all clear.
+    fn every_property_set() -> (Arc<WmiClass>, Vec<u8>) {
+        let class = class();
+        let inner = WmiInstance::new(class.clone());
+        let mut inst = WmiInstance::new(class.clone());
+        inst.set("Name", Some(Value::String("own".into()))).unwrap();
+        inst.set("Tags", Some(Value::Array(vec![Value::String("a".into())])))
+            .unwrap();
+        inst.set(
+            "Inner",
+            Some(Value::Object(Box::new(WmiObject::Instance(inner)))),
+        )
+        .unwrap();
+        inst.set("Count", Some(Value::UInt32(0))).unwrap();
+        let mut w = Writer::new();
+        encode_instance_part(&mut w, &inst).unwrap();
+        (class, w.as_slice().to_vec())
+    }
+
+    /// Where a property's value-table slot is in an instance part: after EncodingLength, InstanceFlags,
+    /// InstanceClassName and the NdTable.
+    fn slot_at(class: &WmiClass, name: &str) -> usize {
+        let (_, p) = class.property(name).unwrap();
+        9 + class::nd_table_len(class.properties().len()) + p.value_table_offset as usize
+    }
+
+    fn with_slot(mut part: Vec<u8>, at: usize, reference: u32) -> Vec<u8> {
+        part[at..at + 4].copy_from_slice(&reference.to_le_bytes());
+        part
+    }
+
+    fn decode(class: &Arc<WmiClass>, part: &[u8], limits: &Limits) -> DecodeResult<WmiInstance> {
+        let mut ctx = DecodeCtx::new(limits, None);
+        decode_instance_part(&mut Reader::new("t", part), class.clone(), None, &mut ctx)
+    }
+
+    #[test]
+    fn heap_offset_zero_is_a_property_never_set() {
+        let (class, mut part) = every_property_set();
+        let limits = Limits::default();
+        let set = decode(&class, &part, &limits).unwrap();
+        assert_eq!(set.get("Name"), Some(&Value::String("own".into())));
+        assert!(set.get("Inner").is_some());
+        for name in ["Name", "Tags", "Inner"] {
+            part = with_slot(part, slot_at(&class, name), 0);
+        }
+        let unset = decode(&class, &part, &limits).unwrap();
+        // The class default where there is one, NULL otherwise; taken as defaulted, so that the
+        // instance encodes as Windows writes an unset property.
+        assert_eq!(
+            unset.get("Name"),
+            Some(&Value::String("class default".into()))
+        );
+        assert_eq!(unset.get("Tags"), None);
+        assert_eq!(unset.get("Inner"), None);
+        assert_eq!(unset.defaulted, vec![true, true, true, false]);
+        // A number whose slot is 0 is the number 0.
+        assert_eq!(unset.get("Count"), Some(&Value::UInt32(0)));
+        let mut again = Writer::new();
+        encode_instance_part(&mut again, &unset).unwrap();
+        assert_eq!(decode(&class, again.as_slice(), &limits).unwrap(), unset);
+    }
+
+    #[test]
+    fn an_undecodable_property_is_an_error_that_names_it() {
+        let (class, part) = every_property_set();
+        let limits = Limits::default();
+        let past_heap = with_slot(part.clone(), slot_at(&class, "Name"), 0x7000);
+        let e = decode(&class, &past_heap, &limits).unwrap_err();
+        assert_eq!(e.property.as_deref(), Some("Zzzzz_Unset.Name"));
+        assert!(matches!(e.kind, DecodeErrorKind::LengthPastEnd { .. }));
+        assert!(e.to_string().contains("property `Zzzzz_Unset.Name`"), "{e}");
+
+        // An array slot pointing into the class name (the shape of the real-server objects that
+        // once failed at offset 0) still meets the array limit when the offset is not 0.
+        let into_name = with_slot(part, slot_at(&class, "Tags"), 1);
+        let e = decode(&class, &into_name, &limits).unwrap_err();
+        assert_eq!(e.property.as_deref(), Some("Zzzzz_Unset.Tags"));
+        assert!(matches!(
+            e.kind,
+            DecodeErrorKind::Limit {
+                limit: "max_array_count",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn nested_property_names_read_outermost_first() {
+        let e = Reader::new("t", &[])
+            .invalid("f", "why")
+            .in_property("Inner_Class.Name")
+            .in_property("Outer.Inner");
+        assert_eq!(
+            e.property.as_deref(),
+            Some("Outer.Inner > Inner_Class.Name")
+        );
+        assert_eq!(
+            e.to_string(),
+            "t: property `Outer.Inner > Inner_Class.Name`: field `f` at offset 0: why"
+        );
+    }
 }
