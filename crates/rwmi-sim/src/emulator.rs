@@ -13,6 +13,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use rwmi::rpc::server::{RpcService, ServerOptions, serve_connection};
 use rwmi::security::{KerberosService, NtlmAccounts};
@@ -22,7 +23,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tracing::debug;
 
 use crate::profile::Profiles;
-use crate::server::exporter::Exporter;
+use crate::server::exporter::{DEFAULT_PING_PERIOD, Exporter};
 use crate::server::hostile::WireTamper;
 use crate::server::object_port::ObjectPort;
 use crate::server::scm_port::ScmPort;
@@ -45,6 +46,9 @@ pub struct EmulatorConfig {
     pub max_frag: u16,
     /// The service keys for Kerberos; `None` serves NTLM only.
     pub kerberos: Option<KerberosService>,
+    /// The ping period the object exporters expect of clients: an object neither called nor pinged for
+    /// three of them is reclaimed (MS-DCOM 3.1.2.2). Two minutes; shorter in tests.
+    pub ping_period: Duration,
 }
 
 impl EmulatorConfig {
@@ -61,6 +65,7 @@ impl EmulatorConfig {
             accounts,
             max_frag: 5840,
             kerberos: None,
+            ping_period: DEFAULT_PING_PERIOD,
         }
     }
 }
@@ -198,7 +203,7 @@ impl Emulator {
                 dynamic_port,
                 advertised_port,
                 profiles,
-                exporter: Exporter::new(),
+                exporter: Exporter::new(config.ping_period),
                 backend: config.backend.clone(),
             });
             // Hosts share the keys; one with a `clock-skew` profile gets its own, offset clock.
@@ -308,10 +313,11 @@ async fn serve(
             connection,
         }),
     };
+    // The objects the connection exported outlive it (MS-DCOM ties them to references and ping sets,
+    // not to connections): the exporter reclaims them.
     if let Err(error) = serve_connection(stream, service, options).await {
         debug!(connection, %error, "connection ended with an error");
     }
-    host.exporter.connection_closed(connection);
 }
 
 /// `firewalled-dynamic-port`: accept and hold connections without reading or answering, so a client's

@@ -105,6 +105,18 @@ pub fn caller_account<'a>(
     accounts.find_user(&caller.user).ok_or(E_ACCESSDENIED)
 }
 
+/// The lowest authentication level the host accepts for activation and on its object exporter.
+/// KB5004442 (CVE-2021-26414): patched servers raise the minimum activation authentication level to
+/// RPC_C_AUTHN_LEVEL_PKT_INTEGRITY and reject lower levels with E_ACCESSDENIED. Profile `legacy` is a
+/// server before that hardening, which accepts RPC_C_AUTHN_LEVEL_CONNECT.
+pub fn minimum_level(profiles: &Profiles) -> AuthLevel {
+    if profiles.legacy {
+        AuthLevel::Connect
+    } else {
+        AuthLevel::Integrity
+    }
+}
+
 /// Whether the caller may remotely activate the WMI server object (IRemoteSCMActivator), with the
 /// HRESULT the activation fails with otherwise.
 pub fn check_activation(
@@ -121,10 +133,7 @@ pub fn check_activation(
     if profiles.home_edition {
         return Err(E_ACCESSDENIED);
     }
-    // KB5004442 (CVE-2021-26414): patched servers raise the minimum activation authentication level to
-    // RPC_C_AUTHN_LEVEL_PKT_INTEGRITY and reject lower levels with E_ACCESSDENIED. Profile `legacy` is a
-    // server before that hardening.
-    if level < AuthLevel::Integrity && !profiles.legacy {
+    if level < minimum_level(profiles) {
         return Err(E_ACCESSDENIED);
     }
     // The machine-wide launch and activation limits (MachineLaunchRestriction) grant Remote Launch and

@@ -571,7 +571,7 @@ async fn hold_namespaces(root: &Connection, count: usize) -> Vec<Connection> {
 
 #[tokio::test]
 async fn smart_enumeration_falls_back_to_next_when_the_server_refuses_it() {
-    use rwmi_sim::server::exporter::MAX_OBJECTS_PER_CONNECTION;
+    use rwmi_sim::server::exporter::MAX_OBJECTS_PER_ACCOUNT;
     // Ten rows in batches of three: the smart enumerator is asked for after the first batch.
     let handle = emulator(5840, &["Win32_Service=10"]).await;
     let exporter = &handle.hosts()[0].host.exporter;
@@ -589,10 +589,10 @@ async fn smart_enumeration_falls_back_to_next_when_the_server_refuses_it() {
         .await
         .unwrap();
     objects_settle(&handle, 1).await;
-    // The emulator refuses to export more than MAX_OBJECTS_PER_CONNECTION objects per association:
+    // The emulator refuses to export more than MAX_OBJECTS_PER_ACCOUNT objects per account:
     // fill it so that the enumerator is exported but GetSmartEnum's IWbemWCOSmartEnum is not.
-    let mut held = hold_namespaces(&root, MAX_OBJECTS_PER_CONNECTION - 3).await;
-    objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 2).await;
+    let mut held = hold_namespaces(&root, MAX_OBJECTS_PER_ACCOUNT - 3).await;
+    objects_settle(&handle, MAX_OBJECTS_PER_ACCOUNT - 2).await;
     let cimv2 = held.last().unwrap().clone();
     let count_rows = |mut stream: rwmi::wmi::QueryStream| async move {
         let mut rows = 0;
@@ -608,22 +608,22 @@ async fn smart_enumeration_falls_back_to_next_when_the_server_refuses_it() {
     // The first batch arrived and the smart enumerator was asked for and refused; IWbemFetchSmartEnum was
     // released again: the enumerator is the only new object.
     assert!(!stream.uses_smart_enum());
-    assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_CONNECTION - 1);
+    assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_ACCOUNT - 1);
     assert_eq!(
         count_rows(stream).await,
         (9, false),
         "the rest came through plain Next"
     );
-    objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 2).await;
+    objects_settle(&handle, MAX_OBJECTS_PER_ACCOUNT - 2).await;
 
     // One more object held: now RemQueryInterface itself fails.
     held.push(root.open_namespace("cimv2").await.unwrap());
     let mut stream = cimv2.query("SELECT * FROM Win32_Service").await.unwrap();
     stream.next().await.unwrap().unwrap();
     assert!(!stream.uses_smart_enum());
-    assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_CONNECTION);
+    assert_eq!(exporter.object_count(), MAX_OBJECTS_PER_ACCOUNT);
     assert_eq!(count_rows(stream).await, (9, false));
-    objects_settle(&handle, MAX_OBJECTS_PER_CONNECTION - 1).await;
+    objects_settle(&handle, MAX_OBJECTS_PER_ACCOUNT - 1).await;
     drop(held);
     handle.shutdown().await;
 }

@@ -10,18 +10,19 @@ use rwmi::security::{AuthLevel, Credentials, Secret};
 use rwmi_core::Guid;
 use rwmi_core::dcom::activation::ActivationRequest;
 use rwmi_core::dcom::scm::{
-    IOBJECT_EXPORTER_SYNTAX, IREM_UNKNOWN2_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX, RemInterfaceRef,
-    RemQueryInterfaceRequest, RemQueryInterfaceResponse, RemReleaseRequest, RemReleaseResponse,
-    RemoteCreateInstanceRequest, RemoteCreateInstanceResponse, ServerAlive2Request,
-    ServerAlive2Response,
+    ComplexPingRequest, IOBJECT_EXPORTER_SYNTAX, IREM_UNKNOWN2_SYNTAX,
+    IREMOTE_SCM_ACTIVATOR_SYNTAX, RemInterfaceRef, RemQueryInterfaceRequest,
+    RemQueryInterfaceResponse, RemReleaseRequest, RemReleaseResponse, RemoteCreateInstanceRequest,
+    RemoteCreateInstanceResponse, ResolveOxid2Request, ResolveOxidRequest, ServerAlive2Request,
+    ServerAlive2Response, SimplePingRequest,
 };
 use rwmi_core::dcom::{ComVersion, MInterfacePointer, ObjRef, ObjRefBody, ObjRefCustom, OrpcThis};
 use rwmi_core::ndr::Unique;
 use rwmi_core::rpc::{Call, Stub, SyntaxId};
-use rwmi_core::status::hresult::{E_ACCESSDENIED, RPC_E_DISCONNECTED};
+use rwmi_core::status::hresult::{E_ACCESSDENIED, E_INVALIDARG, RPC_E_DISCONNECTED};
 use rwmi_core::status::rpc::EPT_S_NOT_REGISTERED;
 use rwmi_core::status::wbem::{WBEM_E_INVALID_NAMESPACE, WBEM_E_INVALID_QUERY_TYPE, WBEM_S_FALSE};
-use rwmi_core::status::win32::RPC_X_BAD_STUB_DATA;
+use rwmi_core::status::win32::{ERROR_ACCESS_DENIED, OR_INVALID_SET, RPC_X_BAD_STUB_DATA};
 use rwmi_core::wmi::enumerator::{NextRequest, NextResponse};
 use rwmi_core::wmi::ids::{
     CLSID_WBEM_CLASS_OBJECT_UNMARSHALER, CLSID_WBEM_LEVEL1_LOGIN, IENUM_WBEM_CLASS_OBJECT,
@@ -57,6 +58,12 @@ const OBJECT_INTERFACES: [SyntaxId; 6] = [
 ];
 
 async fn start_with(profiles: &str, synthetic_processes: Option<usize>) -> EmulatorHandle {
+    Emulator::start(config(profiles, synthetic_processes))
+        .await
+        .unwrap()
+}
+
+fn config(profiles: &str, synthetic_processes: Option<usize>) -> EmulatorConfig {
     let mut repository = Repository::load_default("EMU").unwrap();
     if let Some(count) = synthetic_processes {
         repository.set_synthetic("Win32_Process", count).unwrap();
@@ -69,7 +76,7 @@ async fn start_with(profiles: &str, synthetic_processes: Option<usize>) -> Emula
     let mut config = EmulatorConfig::new(backend, accounts);
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.profiles = vec![Profiles::parse(profiles).unwrap()];
-    Emulator::start(config).await.unwrap()
+    config
 }
 
 async fn start(profiles: &str) -> EmulatorHandle {
@@ -141,24 +148,43 @@ async fn call<R: Stub, S: Stub>(
 /// Activates as Administrator, connects to the dynamic port and logs in to root\cimv2: the client
 /// association and the IWbemServices IPID.
 async fn login(handle: &EmulatorHandle) -> (ClientAssociation, Guid) {
+    login_on(handle, OBJECT_INTERFACES.to_vec()).await
+}
+
+/// An association of `user` to the object exporter binding `interfaces`, after a first call that
+/// succeeds (an empty RemRelease): the client reads an access denial on the first call after
+/// authentication as a logon failure, as Windows answers a bad AUTH3 that way.
+async fn objects(
+    handle: &EmulatorHandle,
+    user: &str,
+    interfaces: Vec<SyntaxId>,
+) -> ClientAssociation {
+    let endpoints = &handle.hosts()[0];
+    let dynamic = SocketAddr::new(endpoints.scm_addr.ip(), endpoints.dynamic_port);
+    let context = interfaces[0];
+    let mut client =
+        ClientAssociation::connect(dynamic, &options(interfaces, user, AuthLevel::Privacy))
+            .await
+            .unwrap();
+    assert_eq!(
+        rem_release(&mut client, handle, context, Vec::new()).await,
+        0
+    );
+    client
+}
+
+/// Activation and NTLMLogin into root\cimv2 as the Administrator, on an association binding
+/// `interfaces`; NTLMLogin goes over the first of them.
+async fn login_on(handle: &EmulatorHandle, interfaces: Vec<SyntaxId>) -> (ClientAssociation, Guid) {
     let endpoints = &handle.hosts()[0];
     let response = activate(endpoints.scm_addr, "Administrator", AuthLevel::Privacy).await;
     let reply = response.activation_reply().unwrap();
     let login_ipid = ipid_of(reply.interface(IID_IWBEM_LEVEL1_LOGIN).unwrap());
-    let dynamic = SocketAddr::new(endpoints.scm_addr.ip(), endpoints.dynamic_port);
-    let mut client = ClientAssociation::connect(
-        dynamic,
-        &options(
-            OBJECT_INTERFACES.to_vec(),
-            "Administrator",
-            AuthLevel::Privacy,
-        ),
-    )
-    .await
-    .unwrap();
+    let context = interfaces[0];
+    let mut client = objects(handle, "Administrator", interfaces).await;
     let response: NtlmLoginResponse = call(
         &mut client,
-        IWBEM_LEVEL1_LOGIN,
+        context,
         6,
         login_ipid,
         &NtlmLoginRequest::new(OrpcThis::new(CID), "//./root/cimv2"),
@@ -248,7 +274,6 @@ async fn administrator_activation_returns_the_login_objref_and_bindings() {
     assert_eq!(response.hresult, 0);
     let reply = response.activation_reply().unwrap();
     assert_eq!(reply.server_version, ComVersion::CURRENT);
-    assert_eq!(reply.authn_hint, 6, "RPC_C_AUTHN_LEVEL_PKT_PRIVACY");
     // As Windows lists them: the computer name, then the address.
     let names: Vec<&str> = reply
         .oxid_bindings
@@ -735,6 +760,12 @@ async fn profile_legacy_accepts_activation_at_connect_level() {
     )
     .await;
     assert_eq!(response.hresult, 0);
+    // Its exporter's minimum, in the hint (`authn_hint_is_the_minimum_level_the_exporter_accepts`).
+    assert_eq!(
+        response.activation_reply().unwrap().authn_hint,
+        2,
+        "RPC_C_AUTHN_LEVEL_CONNECT"
+    );
     legacy.shutdown().await;
 }
 
@@ -793,5 +824,235 @@ async fn several_virtual_hosts_listen_on_their_own_addresses() {
     }
     oxids.dedup();
     assert_eq!(oxids.len(), 3);
+    handle.shutdown().await;
+}
+
+/// ScmReplyInfoData.authnHint and ResolveOxid2's pAuthnHint name the lowest level the object exporter
+/// accepts (MS-DCOM 2.2.22.2.8.1, 3.1.2.5.1.5, notes <37>, <57>), not the caller's: integrity on a
+/// patched host (connect under `legacy`: `profile_legacy_accepts_activation_at_connect_level`).
+#[tokio::test]
+async fn authn_hint_is_the_minimum_level_the_exporter_accepts() {
+    let handle = start("").await;
+    let scm_addr = handle.hosts()[0].scm_addr;
+    for level in [AuthLevel::Privacy, AuthLevel::Integrity] {
+        let reply = activate(scm_addr, "Administrator", level).await;
+        assert_eq!(
+            reply.activation_reply().unwrap().authn_hint,
+            5,
+            "RPC_C_AUTHN_LEVEL_PKT_INTEGRITY, activated at {level:?}"
+        );
+    }
+    let mut client = scm(scm_addr, "Administrator", AuthLevel::Privacy).await;
+    let resolved = client
+        .invoke(
+            None,
+            &ResolveOxid2Request(ResolveOxidRequest {
+                oxid: handle.hosts()[0].host.exporter.oxid,
+                requested_protseqs: vec![7],
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resolved.status, 0);
+    assert_eq!(resolved.authn_hint, 5);
+    handle.shutdown().await;
+}
+
+/// The Fault status of a call that must fail.
+async fn fault<R: Stub>(
+    client: &mut ClientAssociation,
+    interface: SyntaxId,
+    opnum: u16,
+    ipid: Guid,
+    request: &R,
+) -> u32 {
+    match client
+        .call(&interface, opnum, Some(ipid), &request.to_stub())
+        .await
+    {
+        Err(RpcError::Fault { status, .. }) => status,
+        other => panic!("a fault: {other:?}"),
+    }
+}
+
+/// RemRelease through the exporter's IRemUnknown IPID on the `context` interface; its HRESULT.
+async fn rem_release(
+    client: &mut ClientAssociation,
+    handle: &EmulatorHandle,
+    context: SyntaxId,
+    refs: Vec<RemInterfaceRef>,
+) -> u32 {
+    let request = RemReleaseRequest {
+        orpc_this: OrpcThis::new(CID),
+        refs,
+    };
+    let ipid = handle.hosts()[0].host.exporter.ipid_rem_unknown;
+    let response: RemReleaseResponse = call(
+        client,
+        context,
+        <RemReleaseRequest as Call>::OPNUM,
+        ipid,
+        &request,
+    )
+    .await
+    .unwrap();
+    response.hresult
+}
+
+/// All the references one marshaled interface pointer carries.
+fn all_of(ipid: Guid) -> Vec<RemInterfaceRef> {
+    vec![RemInterfaceRef {
+        ipid,
+        public_refs: 5,
+        private_refs: 0,
+    }]
+}
+
+/// aiowmi's shape: one presentation context (IWbemLevel1Login) for every call, the object named by the
+/// IPID in the request's object UUID; the emulator serves each call as its IPID's interface, as Windows
+/// does. Another identity holding the IPIDs is still refused.
+#[tokio::test]
+async fn a_one_context_client_is_served_by_the_ipids_interface() {
+    let handle = start("").await;
+    let one = IWBEM_LEVEL1_LOGIN;
+    let (mut client, services) = login_on(&handle, vec![one]).await;
+    let query = ExecQueryRequest::wql(
+        OrpcThis::new(CID),
+        "SELECT * FROM Win32_OperatingSystem",
+        0x30,
+    );
+    let response: EnumeratorResponse = call(&mut client, one, 20, services, &query).await.unwrap();
+    assert_eq!(response.hresult, 0);
+    let enumerator = ipid_of(response.enumerator.as_ref().unwrap());
+    let next_request = NextRequest {
+        this: OrpcThis::new(CID),
+        timeout: -1,
+        count: 10,
+    };
+    let batch: NextResponse = call(&mut client, one, 4, enumerator, &next_request)
+        .await
+        .unwrap();
+    assert_eq!(batch.hresult, WBEM_S_FALSE);
+    assert_eq!(batch.objects.len(), 1);
+    let WmiObject::Instance(os) = decode_object(&batch.objects[0]) else {
+        panic!("an instance");
+    };
+    assert_eq!(os.class.name(), "Win32_OperatingSystem");
+
+    // bob, on a one-context association of his own, with the Administrator's IPIDs.
+    let mut bob = objects(&handle, "bob", vec![one]).await;
+    assert_eq!(
+        fault(&mut bob, one, 20, services, &query).await,
+        ERROR_ACCESS_DENIED
+    );
+    assert_eq!(
+        fault(&mut bob, one, 4, enumerator, &next_request).await,
+        ERROR_ACCESS_DENIED
+    );
+    assert_eq!(
+        rem_release(&mut bob, &handle, one, all_of(enumerator)).await,
+        E_INVALIDARG,
+        "not bob's to release"
+    );
+    assert!(handle.hosts()[0].host.exporter.peek(&enumerator).is_some());
+
+    // The owner's RemRelease, on the same one context, with the exporter's IRemUnknown IPID.
+    assert_eq!(
+        rem_release(&mut client, &handle, one, all_of(enumerator)).await,
+        0
+    );
+    assert!(handle.hosts()[0].host.exporter.peek(&enumerator).is_none());
+    handle.shutdown().await;
+}
+
+/// Nothing ties an object to the TCP connection that exported it (MS-DCOM 3.1.1.5.6.1.3, 3.1.2.6):
+/// the `dcerpc` crate logs in on one connection and queries on another.
+#[tokio::test]
+async fn an_object_is_used_from_a_second_connection_of_the_same_identity() {
+    let handle = start("").await;
+    let (first, services) = login(&handle).await;
+    first.close().await;
+    let mut second = objects(&handle, "Administrator", OBJECT_INTERFACES.to_vec()).await;
+    let response = exec_query(&mut second, services, "SELECT * FROM Win32_OperatingSystem").await;
+    assert_eq!(response.hresult, 0);
+    let enumerator = ipid_of(response.enumerator.as_ref().unwrap());
+    assert_eq!(next(&mut second, enumerator, 10).await.objects.len(), 1);
+    let mut bob = objects(&handle, "bob", OBJECT_INTERFACES.to_vec()).await;
+    let query = ExecQueryRequest::wql(OrpcThis::new(CID), "SELECT * FROM Win32_OperatingSystem", 0);
+    assert_eq!(
+        fault(&mut bob, IWBEM_SERVICES, 20, services, &query).await,
+        ERROR_ACCESS_DENIED
+    );
+    handle.shutdown().await;
+}
+
+/// An object neither called nor in a pinged set for three ping periods is reclaimed (MS-DCOM 3.1.2.2,
+/// 3.1.2.6, 3.1.1.6.2) and then answers RPC_E_DISCONNECTED (3.1.1.5.4); one whose OID is in a set the
+/// client keeps pinging survives.
+#[tokio::test]
+async fn objects_are_reclaimed_when_their_ping_set_expires_and_kept_while_pinged() {
+    let period = Duration::from_millis(150);
+    let mut config = config("", None);
+    config.ping_period = period;
+    let handle = Emulator::start(config).await.unwrap();
+    let exporter = &handle.hosts()[0].host.exporter;
+    let (mut idle, idle_services) = login(&handle).await;
+    let (mut pinged, pinged_services) = login(&handle).await;
+    let mut resolver = scm(
+        handle.hosts()[0].scm_addr,
+        "Administrator",
+        AuthLevel::Privacy,
+    )
+    .await;
+    let set = resolver
+        .invoke(
+            None,
+            &ComplexPingRequest {
+                set_id: 0,
+                sequence_num: 1,
+                add_to_set: vec![exporter.oid_of(&pinged_services).unwrap()],
+                del_from_set: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(set.status, 0);
+    let started = Instant::now();
+    while started.elapsed() < period * 6 {
+        tokio::time::sleep(period / 3).await;
+        let ping = resolver
+            .invoke(None, &SimplePingRequest { set_id: set.set_id })
+            .await
+            .unwrap();
+        assert_eq!(ping.status, 0);
+    }
+    let query = ExecQueryRequest::wql(OrpcThis::new(CID), "SELECT * FROM Win32_OperatingSystem", 0);
+    assert_eq!(
+        fault(&mut idle, IWBEM_SERVICES, 20, idle_services, &query).await,
+        RPC_E_DISCONNECTED
+    );
+    assert_eq!(
+        exec_query(
+            &mut pinged,
+            pinged_services,
+            "SELECT * FROM Win32_OperatingSystem"
+        )
+        .await
+        .hresult,
+        0
+    );
+
+    // Pings stop: the set expires (SimplePing then answers OR_INVALID_SET) and its objects go.
+    tokio::time::sleep(period * 4).await;
+    let ping = resolver
+        .invoke(None, &SimplePingRequest { set_id: set.set_id })
+        .await
+        .unwrap();
+    assert_eq!(ping.status, OR_INVALID_SET);
+    assert_eq!(
+        fault(&mut pinged, IWBEM_SERVICES, 20, pinged_services, &query).await,
+        RPC_E_DISCONNECTED
+    );
+    assert_eq!(exporter.object_count(), 0);
     handle.shutdown().await;
 }

@@ -1,11 +1,16 @@
 //! The object exporter of one virtual host (MS-DCOM 3.1.1.1): its OXID, the IPID of its IRemUnknown,
-//! and the IPID table of exported interfaces with their public reference counts.
+//! the IPID table of exported interfaces with their public reference counts, the OIDs they belong to,
+//! and the resolver's ping sets (MS-DCOM 3.1.2.1).
 //!
-//! Lifetime: an entry goes away when its references reach zero (RemRelease, MS-DCOM 3.1.1.5.6.1.3), when
-//! the connection that created it or first used it ends (the emulator does not keep objects for clients
-//! that are gone), or, for objects no connection has used yet (the login object that activation on port
-//! 135 creates), after [`ORPHAN_LIFETIME`]: three ping periods of two minutes, the ping set timeout of
-//! MS-DCOM 3.1.2.2 (3.1.2.5.1.2 for pings).
+//! Lifetime: nothing ties an object to the TCP connection that exported it; a client may call it from
+//! any connection of the same identity (the `dcerpc` crate logs in on one and queries on another). An
+//! IPID entry goes away when RemRelease brings its references to zero (MS-DCOM 3.1.1.5.6.1.3), and an
+//! object (an OID and all its IPIDs) when nobody has touched it for a ping set timeout, three ping
+//! periods (MS-DCOM 3.1.2.2): no ORPC on it (3.1.1.5.4 records the last ORPC invocation time per OID)
+//! and no ping of a set holding its OID (3.1.2.6 and 3.1.1.6.2 reclaim the OIDs of an expired set). An
+//! object never pinged is reclaimed after the same time. A reclaimed IPID answers RPC_E_DISCONNECTED, as
+//! any IPID not in the table (3.1.1.5.4). The table is bounded per account and in total, so a client
+//! that never releases cannot exhaust the emulator.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -19,21 +24,31 @@ use rwmi_core::status::win32::OR_INVALID_SET;
 use super::cursor::Cursor;
 use super::random::{random_guid, random_u64};
 
-/// Identifies one accepted TCP connection of the emulator.
+/// Identifies one accepted TCP connection of the emulator (for the log).
 pub type ConnectionId = u64;
 
-pub const ORPHAN_LIFETIME: Duration = Duration::from_secs(3 * 120);
+/// The ping period: MS-DCOM 3.1.2.2, "at most 2 minutes and SHOULD be exactly 2 minutes".
+pub const DEFAULT_PING_PERIOD: Duration = Duration::from_secs(120);
+
+/// A ping set times out after this many ping periods (MS-DCOM 3.1.2.2: "SHOULD be exactly three times").
+pub const PING_PERIODS_PER_TIMEOUT: u32 = 3;
 
 /// cPublicRefs given with each interface pointer we marshal, as Windows does (MS-DCOM 3.2.4.4.2 lets the
 /// exporter choose; 5 lets a client pass references on without a RemAddRef).
 pub const PUBLIC_REFS_PER_MARSHAL: u32 = 5;
 
-/// Exported interfaces one connection may hold at a time; beyond that, calls that would create another
-/// fail with E_OUTOFMEMORY, so a client cannot exhaust the emulator's memory.
-pub const MAX_OBJECTS_PER_CONNECTION: usize = 4096;
+/// Exported interfaces one account may hold at a time, over all its connections; beyond that, calls that
+/// would create another fail with E_OUTOFMEMORY, so a client cannot exhaust the emulator's memory.
+pub const MAX_OBJECTS_PER_ACCOUNT: usize = 4096;
+
+/// Exported interfaces all accounts together may hold.
+pub const MAX_OBJECTS: usize = 16 * MAX_OBJECTS_PER_ACCOUNT;
 
 /// Ping sets the resolver keeps (MS-DCOM 3.1.2.5.1.3), all clients together.
 pub const MAX_PING_SETS: usize = 4096;
+
+/// OIDs one ping set may hold.
+pub const MAX_OIDS_PER_SET: usize = MAX_OBJECTS_PER_ACCOUNT;
 
 /// The application state behind an IPID.
 #[derive(Debug, Clone)]
@@ -72,11 +87,8 @@ pub struct IpidEntry {
     pub oid: u64,
     pub object: ExportedObject,
     pub public_refs: u32,
-    /// The connection the entry lives and dies with; `None` until a connection first calls it.
-    pub connection: Option<ConnectionId>,
-    /// Who created it, for the log and for services' checks.
+    /// Who created it: only that identity may call it, from whichever connection.
     pub creator: Option<CallerIdentity>,
-    created: Instant,
 }
 
 impl IpidEntry {
@@ -87,17 +99,101 @@ impl IpidEntry {
             oid: 0,
             object: ExportedObject::RemUnknown,
             public_refs: 0,
-            connection: None,
             creator: None,
-            created: Instant::now(),
+        }
+    }
+
+    /// Whether `caller` is the principal that created the entry (user and domain, case-insensitive as
+    /// Windows account names are).
+    pub fn owned_by(&self, caller: Option<&CallerIdentity>) -> bool {
+        match (&self.creator, caller) {
+            (Some(creator), Some(caller)) => {
+                creator.user.user.eq_ignore_ascii_case(&caller.user.user)
+                    && creator
+                        .user
+                        .domain
+                        .eq_ignore_ascii_case(&caller.user.domain)
+            }
+            (None, None) => true,
+            _ => false,
         }
     }
 }
 
-#[derive(Debug, Default)]
+/// The account an entry counts against for [`MAX_OBJECTS_PER_ACCOUNT`].
+fn account_of(creator: Option<&CallerIdentity>) -> String {
+    creator.map_or_else(String::new, |c| {
+        format!("{}\\{}", c.user.domain, c.user.user).to_ascii_lowercase()
+    })
+}
+
+/// An OID entry (MS-DCOM 3.1.1.1): when the object was last created, called or pinged, and how many of
+/// its IPIDs are in the table.
+#[derive(Debug, Clone, Copy)]
+struct OidEntry {
+    touched: Instant,
+    ipids: usize,
+}
+
+#[derive(Debug)]
 struct Table {
     entries: HashMap<Guid, IpidEntry>,
+    oids: HashMap<u64, OidEntry>,
+    per_account: HashMap<String, usize>,
     ping_sets: HashMap<u64, PingSet>,
+    next_sweep: Instant,
+}
+
+impl Table {
+    fn new() -> Table {
+        Table {
+            entries: HashMap::new(),
+            oids: HashMap::new(),
+            per_account: HashMap::new(),
+            ping_sets: HashMap::new(),
+            next_sweep: Instant::now(),
+        }
+    }
+
+    fn alive(&self, oid: u64, now: Instant, timeout: Duration) -> bool {
+        self.oids
+            .get(&oid)
+            .is_some_and(|o| now.duration_since(o.touched) < timeout)
+    }
+
+    fn remove(&mut self, ipid: &Guid) -> Option<IpidEntry> {
+        let entry = self.entries.remove(ipid)?;
+        let account = account_of(entry.creator.as_ref());
+        if let Some(count) = self.per_account.get_mut(&account) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                self.per_account.remove(&account);
+            }
+        }
+        if let Some(oid) = self.oids.get_mut(&entry.oid) {
+            oid.ipids = oid.ipids.saturating_sub(1);
+            if oid.ipids == 0 {
+                self.oids.remove(&entry.oid);
+            }
+        }
+        Some(entry)
+    }
+
+    /// Reclaims every object untouched for `timeout` and drops expired ping sets (MS-DCOM 3.1.2.6,
+    /// 3.1.1.6.2).
+    fn sweep(&mut self, now: Instant, timeout: Duration) {
+        self.ping_sets
+            .retain(|_, set| now.duration_since(set.seen) < timeout);
+        let dead: Vec<Guid> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| !self.alive(e.oid, now, timeout))
+            .map(|(ipid, _)| *ipid)
+            .collect();
+        for ipid in dead {
+            self.remove(&ipid);
+        }
+    }
 }
 
 /// A ping set as the resolver records it (MS-DCOM 3.1.2.5.1.3).
@@ -116,22 +212,30 @@ pub struct PingSet {
 pub struct Exporter {
     pub oxid: u64,
     pub ipid_rem_unknown: Guid,
+    /// The ping period clients are expected to keep (MS-DCOM 3.1.2.2); shorter in tests.
+    pub ping_period: Duration,
     table: Mutex<Table>,
 }
 
 impl Default for Exporter {
     fn default() -> Self {
-        Exporter::new()
+        Exporter::new(DEFAULT_PING_PERIOD)
     }
 }
 
 impl Exporter {
-    pub fn new() -> Exporter {
+    pub fn new(ping_period: Duration) -> Exporter {
         Exporter {
             oxid: random_u64(),
             ipid_rem_unknown: random_guid(),
-            table: Mutex::new(Table::default()),
+            ping_period,
+            table: Mutex::new(Table::new()),
         }
+    }
+
+    /// The ping set timeout: after it an untouched object is reclaimed.
+    pub fn timeout(&self) -> Duration {
+        self.ping_period.saturating_mul(PING_PERIODS_PER_TIMEOUT)
     }
 
     fn table(&self) -> MutexGuard<'_, Table> {
@@ -139,16 +243,26 @@ impl Exporter {
         self.table.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Exports a new object (a fresh OID) under `iid` and returns its IPID. `connection` is `None` for
-    /// an object handed out on port 135. Fails with E_OUTOFMEMORY past the per-connection cap.
+    /// The table after reclaiming what is due: a full sweep at most once per ping period, or at once
+    /// when `force` (a bound is in the way).
+    fn swept(&self, now: Instant, force: bool) -> MutexGuard<'_, Table> {
+        let mut table = self.table();
+        if force || now >= table.next_sweep {
+            table.sweep(now, self.timeout());
+            table.next_sweep = now + self.ping_period;
+        }
+        table
+    }
+
+    /// Exports a new object (a fresh OID) under `iid` and returns its IPID. Fails with E_OUTOFMEMORY
+    /// past the per-account or the total bound.
     pub fn export(
         &self,
         iid: Guid,
         object: ExportedObject,
-        connection: Option<ConnectionId>,
         creator: Option<CallerIdentity>,
     ) -> Result<Guid, u32> {
-        self.export_with_oid(iid, random_u64(), object, connection, creator)
+        self.export_with_oid(iid, random_u64(), object, creator)
     }
 
     /// Exports another interface of an existing object (same OID), as RemQueryInterface does.
@@ -157,21 +271,18 @@ impl Exporter {
         iid: Guid,
         oid: u64,
         object: ExportedObject,
-        connection: Option<ConnectionId>,
         creator: Option<CallerIdentity>,
     ) -> Result<Guid, u32> {
-        let mut table = self.table();
         let now = Instant::now();
-        table.entries.retain(|_, e| {
-            e.connection.is_some() || now.duration_since(e.created) < ORPHAN_LIFETIME
-        });
-        if let Some(connection) = connection {
-            let held = table
-                .entries
-                .values()
-                .filter(|e| e.connection == Some(connection))
-                .count();
-            if held >= MAX_OBJECTS_PER_CONNECTION {
+        let account = account_of(creator.as_ref());
+        let full = |table: &Table| {
+            table.entries.len() >= MAX_OBJECTS
+                || table.per_account.get(&account).copied().unwrap_or(0) >= MAX_OBJECTS_PER_ACCOUNT
+        };
+        let mut table = self.swept(now, false);
+        if full(&table) {
+            table.sweep(now, self.timeout());
+            if full(&table) {
                 return Err(E_OUTOFMEMORY);
             }
         }
@@ -183,25 +294,42 @@ impl Exporter {
                 oid,
                 object,
                 public_refs: PUBLIC_REFS_PER_MARSHAL,
-                connection,
                 creator,
-                created: now,
             },
         );
+        *table.per_account.entry(account).or_default() += 1;
+        let entry = table.oids.entry(oid).or_insert(OidEntry {
+            touched: now,
+            ipids: 0,
+        });
+        entry.touched = now;
+        entry.ipids += 1;
         Ok(ipid)
     }
 
-    /// The entry of `ipid`, adopting it into `connection` if no connection owns it yet.
-    pub fn lookup(&self, ipid: &Guid, connection: ConnectionId) -> Option<IpidEntry> {
-        let mut table = self.table();
-        let entry = table.entries.get_mut(ipid)?;
-        entry.connection.get_or_insert(connection);
-        Some(entry.clone())
+    /// The entry of `ipid` for an ORPC on it, recording the call as the object's last ORPC invocation
+    /// (MS-DCOM 3.1.1.5.4). An object due for reclamation is reclaimed here and is not found.
+    pub fn lookup(&self, ipid: &Guid) -> Option<IpidEntry> {
+        let now = Instant::now();
+        let mut table = self.swept(now, false);
+        let oid = table.entries.get(ipid)?.oid;
+        if !table.alive(oid, now, self.timeout()) {
+            table.sweep(now, self.timeout());
+            return None;
+        }
+        if let Some(entry) = table.oids.get_mut(&oid) {
+            entry.touched = now;
+        }
+        table.entries.get(ipid).cloned()
     }
 
-    /// The entry of `ipid`, leaving its owner as it is.
+    /// The entry of `ipid` if it is still alive, without counting as a call.
     pub fn peek(&self, ipid: &Guid) -> Option<IpidEntry> {
-        self.table().entries.get(ipid).cloned()
+        let table = self.table();
+        let entry = table.entries.get(ipid)?;
+        table
+            .alive(entry.oid, Instant::now(), self.timeout())
+            .then(|| entry.clone())
     }
 
     /// Adds references to a marshaled IPID (another interface pointer handed out, or RemAddRef).
@@ -225,38 +353,42 @@ impl Exporter {
         };
         entry.public_refs = entry.public_refs.saturating_sub(refs);
         if entry.public_refs == 0 {
-            table.entries.remove(ipid);
+            table.remove(ipid);
         }
         Ok(())
     }
 
-    /// Drops everything `connection` owns; called when it closes.
-    pub fn connection_closed(&self, connection: ConnectionId) {
-        self.table()
-            .entries
-            .retain(|_, e| e.connection != Some(connection));
-    }
-
+    /// Exported interfaces held now, after reclaiming those due.
     pub fn object_count(&self) -> usize {
-        self.table().entries.len()
+        self.swept(Instant::now(), true).entries.len()
     }
 
-    /// Creates or refreshes a ping set (MS-DCOM 3.1.2.5.1.3). The emulator does not collect objects by
-    /// ping time (connections bound their lifetime), so a set only records that the client is alive.
+    /// Creates or refreshes a ping set (MS-DCOM 3.1.2.5.1.2, 3.1.2.5.1.3); a ping keeps the objects of
+    /// the set's OIDs alive. A set past its timeout has been removed (3.1.2.6): OR_INVALID_SET.
     pub fn ping(&self, set_id: u64, create: bool) -> Result<u64, u32> {
-        let mut table = self.table();
         let now = Instant::now();
+        let timeout = self.timeout();
+        let mut table = self.swept(now, false);
+        let table = &mut *table;
         if let Some(set) = table.ping_sets.get_mut(&set_id) {
-            set.seen = now;
-            set.pings = set.pings.saturating_add(1);
-            return Ok(set_id);
+            if now.duration_since(set.seen) < timeout {
+                set.seen = now;
+                set.pings = set.pings.saturating_add(1);
+                for oid in &set.oids {
+                    if let Some(entry) = table.oids.get_mut(oid) {
+                        entry.touched = now;
+                    }
+                }
+                return Ok(set_id);
+            }
+            table.ping_sets.remove(&set_id);
         }
         if !create {
             return Err(OR_INVALID_SET);
         }
         table
             .ping_sets
-            .retain(|_, set| now.duration_since(set.seen) < ORPHAN_LIFETIME);
+            .retain(|_, set| now.duration_since(set.seen) < timeout);
         if table.ping_sets.len() >= MAX_PING_SETS {
             return Err(E_OUTOFMEMORY);
         }
@@ -277,20 +409,24 @@ impl Exporter {
         Ok(id)
     }
 
-    /// Records a ComplexPing's changes to the members of a set `ping` accepted. The emulator does not
-    /// collect objects by ping time, so the members are only kept for observation. A set never holds more
-    /// than [`MAX_OBJECTS_PER_CONNECTION`] OIDs.
+    /// Records a ComplexPing's changes to the members of a set `ping` accepted; an OID added is pinged
+    /// with it. A set never holds more than [`MAX_OIDS_PER_SET`] OIDs.
     pub fn change_ping_set(&self, set_id: u64, add: &[u64], del: &[u64]) {
+        let now = Instant::now();
         let mut table = self.table();
+        let table = &mut *table;
         if let Some(set) = table.ping_sets.get_mut(&set_id) {
             for oid in del {
                 set.oids.remove(oid);
             }
             for oid in add {
-                if set.oids.len() >= MAX_OBJECTS_PER_CONNECTION {
+                if set.oids.len() >= MAX_OIDS_PER_SET {
                     break;
                 }
                 set.oids.insert(*oid);
+                if let Some(entry) = table.oids.get_mut(oid) {
+                    entry.touched = now;
+                }
             }
         }
     }
@@ -309,55 +445,135 @@ impl Exporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rwmi::security::{AuthLevel, AuthenticatedUser};
 
-    #[test]
-    fn references_and_connections_bound_lifetime() {
-        let exporter = Exporter::new();
-        let ipid = exporter
-            .export(Guid::NIL, ExportedObject::Login, None, None)
-            .unwrap();
-        assert!(exporter.lookup(&ipid, 7).is_some());
-        exporter.add_refs(&ipid, 2).unwrap();
-        exporter.release(&ipid, 6).unwrap();
-        assert_eq!(exporter.lookup(&ipid, 7).unwrap().public_refs, 1);
-        exporter.release(&ipid, 1).unwrap();
-        assert!(exporter.lookup(&ipid, 7).is_none());
-        assert_eq!(exporter.release(&ipid, 1), Err(RPC_E_INVALID_OBJECT));
-
-        let owned = exporter
-            .export(Guid::NIL, ExportedObject::Login, Some(3), None)
-            .unwrap();
-        let adopted = exporter
-            .export(Guid::NIL, ExportedObject::Login, None, None)
-            .unwrap();
-        assert!(exporter.lookup(&adopted, 3).is_some());
-        exporter.connection_closed(3);
-        assert!(exporter.lookup(&owned, 4).is_none());
-        assert!(exporter.lookup(&adopted, 4).is_none());
+    fn identity(user: &str) -> Option<CallerIdentity> {
+        Some(CallerIdentity {
+            user: AuthenticatedUser {
+                user: user.into(),
+                domain: "EMU".into(),
+                workstation: String::new(),
+            },
+            level: AuthLevel::Privacy,
+        })
     }
 
     #[test]
-    fn a_connection_cannot_hold_unbounded_objects() {
-        let exporter = Exporter::new();
-        for _ in 0..MAX_OBJECTS_PER_CONNECTION {
+    fn references_bound_lifetime() {
+        let exporter = Exporter::default();
+        let ipid = exporter
+            .export(Guid::NIL, ExportedObject::Login, None)
+            .unwrap();
+        assert!(exporter.lookup(&ipid).is_some());
+        exporter.add_refs(&ipid, 2).unwrap();
+        exporter.release(&ipid, 6).unwrap();
+        assert_eq!(exporter.lookup(&ipid).unwrap().public_refs, 1);
+        exporter.release(&ipid, 1).unwrap();
+        assert!(exporter.lookup(&ipid).is_none());
+        assert_eq!(exporter.release(&ipid, 1), Err(RPC_E_INVALID_OBJECT));
+        assert_eq!(exporter.object_count(), 0);
+    }
+
+    #[test]
+    fn owners_are_compared_by_principal() {
+        let exporter = Exporter::default();
+        let ipid = exporter
+            .export(Guid::NIL, ExportedObject::Login, identity("Administrator"))
+            .unwrap();
+        let entry = exporter.lookup(&ipid).unwrap();
+        assert!(entry.owned_by(identity("administrator").as_ref()));
+        assert!(!entry.owned_by(identity("bob").as_ref()));
+        assert!(!entry.owned_by(None));
+    }
+
+    #[test]
+    fn an_account_cannot_hold_unbounded_objects() {
+        let exporter = Exporter::default();
+        for _ in 0..MAX_OBJECTS_PER_ACCOUNT {
             exporter
-                .export(Guid::NIL, ExportedObject::Login, Some(1), None)
+                .export(Guid::NIL, ExportedObject::Login, identity("bob"))
                 .unwrap();
         }
         assert_eq!(
-            exporter.export(Guid::NIL, ExportedObject::Login, Some(1), None),
+            exporter.export(Guid::NIL, ExportedObject::Login, identity("BOB")),
             Err(E_OUTOFMEMORY)
         );
         assert!(
             exporter
-                .export(Guid::NIL, ExportedObject::Login, Some(2), None)
+                .export(Guid::NIL, ExportedObject::Login, identity("Administrator"))
                 .is_ok()
         );
     }
 
     #[test]
+    fn all_accounts_together_are_bounded() {
+        let exporter = Exporter::default();
+        let accounts = MAX_OBJECTS / MAX_OBJECTS_PER_ACCOUNT;
+        for account in 0..accounts {
+            let creator = identity(&format!("user{account}"));
+            for _ in 0..MAX_OBJECTS_PER_ACCOUNT {
+                exporter
+                    .export(Guid::NIL, ExportedObject::Login, creator.clone())
+                    .unwrap();
+            }
+        }
+        assert_eq!(
+            exporter.export(Guid::NIL, ExportedObject::Login, identity("another")),
+            Err(E_OUTOFMEMORY)
+        );
+        assert_eq!(exporter.object_count(), MAX_OBJECTS);
+    }
+
+    #[test]
+    fn untouched_objects_are_reclaimed_after_the_ping_set_timeout() {
+        let exporter = Exporter::new(Duration::from_millis(50));
+        let idle = exporter
+            .export(Guid::NIL, ExportedObject::Login, None)
+            .unwrap();
+        let called = exporter
+            .export(Guid::NIL, ExportedObject::Login, None)
+            .unwrap();
+        let pinged = exporter
+            .export(Guid::NIL, ExportedObject::Login, None)
+            .unwrap();
+        let set = exporter.ping(0, true).unwrap();
+        exporter.change_ping_set(set, &[exporter.oid_of(&pinged).unwrap()], &[]);
+        for _ in 0..10 {
+            std::thread::sleep(Duration::from_millis(25));
+            assert!(exporter.lookup(&called).is_some());
+            assert_eq!(exporter.ping(set, false), Ok(set));
+        }
+        assert!(exporter.lookup(&idle).is_none(), "reclaimed");
+        assert!(exporter.peek(&pinged).is_some(), "kept by its ping set");
+        assert_eq!(exporter.object_count(), 2);
+        // The set stops being pinged: it expires, and its objects go with it.
+        std::thread::sleep(exporter.timeout() + Duration::from_millis(5));
+        assert_eq!(exporter.ping(set, false), Err(OR_INVALID_SET));
+        assert!(exporter.lookup(&pinged).is_none());
+        assert!(exporter.lookup(&called).is_none());
+        assert_eq!(exporter.object_count(), 0);
+    }
+
+    #[test]
+    fn reclaimed_objects_leave_room_under_the_bound() {
+        let exporter = Exporter::new(Duration::from_millis(5));
+        for _ in 0..MAX_OBJECTS_PER_ACCOUNT {
+            exporter
+                .export(Guid::NIL, ExportedObject::Login, identity("bob"))
+                .unwrap();
+        }
+        std::thread::sleep(exporter.timeout() + Duration::from_millis(5));
+        assert!(
+            exporter
+                .export(Guid::NIL, ExportedObject::Login, identity("bob"))
+                .is_ok()
+        );
+        assert_eq!(exporter.object_count(), 1);
+    }
+
+    #[test]
     fn ping_sets() {
-        let exporter = Exporter::new();
+        let exporter = Exporter::default();
         assert_eq!(exporter.ping(42, false), Err(OR_INVALID_SET));
         let id = exporter.ping(0, true).unwrap();
         assert_ne!(id, 0);

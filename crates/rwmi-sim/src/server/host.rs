@@ -47,7 +47,7 @@ impl VirtualHost {
             dynamic_port: 49667,
             advertised_port: 49667,
             profiles: Profiles::default(),
-            exporter: Exporter::new(),
+            exporter: Exporter::default(),
             backend: Arc::new(super::RepositoryBackend::new(repository, accounts)),
         })
     }

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use rwmi::rpc::server::{BoxFuture, CallContext, CallOutcome, RpcService};
-use rwmi::security::AuthLevel;
 use rwmi_core::Guid;
 use rwmi_core::dcom::DualStringArray;
 use rwmi_core::dcom::activation::{ActivationReply, InterfaceResult};
@@ -31,11 +30,17 @@ use super::faults::with_profiles;
 use super::host::VirtualHost;
 use super::hostile::many_bindings;
 use super::object_port::{OBJECT_PORT_INTERFACES, reply};
+use crate::policy::minimum_level;
 use crate::profile::Hostile;
 
-/// RPC_C_AUTHN_LEVEL_* values (MS-RPCE 2.2.1.1.8) for ScmReplyInfoData.authnHint.
-fn authn_hint(level: Option<AuthLevel>) -> u32 {
-    level.map_or(1, |l| u32::from(l.wire_value()))
+/// ScmReplyInfoData.authnHint and ResolveOxid(2)'s pAuthnHint: the *minimum* level the object exporter
+/// accepts, whatever level the caller used (MS-DCOM 2.2.22.2.8.1, 3.1.2.5.1.1, 3.1.2.5.1.5 and notes
+/// <37>, <52>, <57>: "the minimum authentication level at which the object exporter can be called"), as
+/// an RPC_C_AUTHN_LEVEL_* value (MS-RPCE 2.2.1.1.8). Windows clients bind the exporter at
+/// max(hint, RPC_C_AUTHN_LEVEL_PKT_INTEGRITY) (note <37>); echoing the caller's privacy made aiowmi, which
+/// cannot seal NTLM calls, fail where it works against Windows.
+fn authn_hint(host: &VirtualHost) -> u32 {
+    u32::from(minimum_level(&host.profiles).wire_value())
 }
 
 /// The services of port 135.
@@ -144,7 +149,6 @@ impl ScmPort {
         let ipid = match host.exporter.export(
             IID_IWBEM_LEVEL1_LOGIN,
             ExportedObject::Login,
-            None,
             Some(caller.clone()),
         ) {
             Ok(ipid) => ipid,
@@ -180,7 +184,7 @@ impl ScmPort {
                 host.oxid_bindings()
             },
             ipid_rem_unknown: host.exporter.ipid_rem_unknown,
-            authn_hint: authn_hint(Some(caller.level)),
+            authn_hint: authn_hint(host),
             server_version: host.com_version(),
             interfaces,
         };
@@ -206,7 +210,6 @@ impl ScmPort {
     /// IObjectExporter (MS-DCOM 3.1.2.5.1).
     fn object_exporter(&self, context: &CallContext, stub: &[u8]) -> CallOutcome {
         let host = &self.host;
-        let level = context.caller.as_ref().map(|c| c.level);
         let bad = CallOutcome::Fault(RPC_X_BAD_STUB_DATA);
         match context.opnum {
             ResolveOxidRequest::OPNUM => {
@@ -217,7 +220,7 @@ impl ScmPort {
                 reply(ResolveOxidResponse {
                     oxid_bindings,
                     ipid_rem_unknown,
-                    authn_hint: authn_hint(level),
+                    authn_hint: authn_hint(host),
                     status,
                 })
             }
@@ -229,7 +232,7 @@ impl ScmPort {
                 reply(ResolveOxid2Response {
                     oxid_bindings,
                     ipid_rem_unknown,
-                    authn_hint: authn_hint(level),
+                    authn_hint: authn_hint(host),
                     com_version: host.com_version(),
                     status,
                 })

@@ -1,10 +1,12 @@
 //! The dynamic port of a virtual host: the object exporter's ORPC interfaces. One `ObjectPort` serves
-//! one TCP connection, so objects created through it die with it.
+//! one TCP connection; the objects it exports live in the host's [`Exporter`](super::Exporter), by
+//! references and ping sets, not by connection.
 //!
-//! Every call goes through [`ObjectPort::orpc`]: decode the stub (RPC_X_BAD_STUB_DATA when it does not
-//! decode), check the ORPCTHIS (MS-DCOM 3.1.1.5.4: COM version, flags), look the IPID up
-//! (RPC_E_DISCONNECTED when it is unknown, as MS-DCOM 3.1.1.5.4 requires) and hand the entry to the
-//! method.
+//! Every call is served as the interface of the IPID it names (see [`ObjectPort::served_interface`])
+//! and goes through [`ObjectPort::orpc`]: decode the stub (RPC_X_BAD_STUB_DATA when it does not
+//! decode), check the ORPCTHIS and the caller (MS-DCOM 3.1.1.5.4: COM version, authentication level,
+//! flags), look the IPID up (RPC_E_DISCONNECTED when it is unknown, as MS-DCOM 3.1.1.5.4 requires),
+//! check that the caller owns it, and hand the entry to the method.
 //!
 //! This module holds that dispatch and the per-connection state; the methods live in a module per
 //! interface: `rem_unknown` (IRemUnknown2), `login` (IWbemLevel1Login), `services` (IWbemServices),
@@ -49,6 +51,9 @@ use super::exporter::{ConnectionId, ExportedObject, IpidEntry};
 use super::faults::with_profiles;
 use super::host::VirtualHost;
 use super::status::*;
+use crate::policy::minimum_level;
+use rwmi_core::status::hresult::E_ACCESSDENIED;
+use rwmi_core::status::win32::ERROR_ACCESS_DENIED;
 
 /// The interfaces the object exporter serves (and the endpoint mapper maps to the dynamic port).
 pub const OBJECT_PORT_INTERFACES: [SyntaxId; 7] = [
@@ -167,6 +172,10 @@ dcom_orpc_request!(
     RemReleaseRequest
 );
 
+fn is_rem_unknown(interface: SyntaxId) -> bool {
+    interface == IREM_UNKNOWN_SYNTAX || interface == IREM_UNKNOWN2_SYNTAX
+}
+
 pub(super) fn reply<T: Stub>(response: T) -> CallOutcome {
     CallOutcome::Reply(response.to_stub())
 }
@@ -190,7 +199,49 @@ fn in_out(asked: &InOutInterfacePtr, pointer: Option<MInterfacePointer>) -> InOu
 }
 
 impl ObjectPort {
+    /// The interface a call is served as: the one of the IPID in the request's object UUID when the
+    /// presentation context names another. MS-DCOM 3.2.4.2 says a client MUST put the IPID's IID in the
+    /// interface field, but Windows dispatches on the IPID: aiowmi binds one context (IWbemLevel1Login)
+    /// and sends every later call (IWbemServices, IEnumWbemClassObject, IRemUnknown, the smart
+    /// enumerator) on it, and works against Windows Server 2019 and 2022 (aiowmi issues 35, 36, 38).
+    /// The IPID still has to be in this exporter's table and its owner's (checked in `orpc`).
+    fn served_interface(&self, context: &CallContext) -> SyntaxId {
+        let exporter = &self.host.exporter;
+        let iid = match context.object {
+            Some(ipid) if ipid == exporter.ipid_rem_unknown => {
+                if is_rem_unknown(context.interface) {
+                    return context.interface;
+                }
+                IREM_UNKNOWN2_SYNTAX.uuid
+            }
+            Some(ipid) => match exporter.peek(&ipid) {
+                Some(entry) => entry.iid,
+                None => return context.interface,
+            },
+            None => return context.interface,
+        };
+        if iid == context.interface.uuid {
+            return context.interface;
+        }
+        OBJECT_PORT_INTERFACES
+            .into_iter()
+            .find(|syntax| syntax.uuid == iid)
+            .unwrap_or(context.interface)
+    }
+
     fn dispatch(&self, context: &CallContext, stub: &[u8]) -> CallOutcome {
+        let served = self.served_interface(context);
+        let served_context;
+        let context = if served == context.interface {
+            context
+        } else {
+            debug!(connection = self.connection, bound = ?context.interface, ?served, "served as the IPID's interface");
+            served_context = CallContext {
+                interface: served,
+                ..context.clone()
+            };
+            &served_context
+        };
         let i = context.interface;
         let op = context.opnum;
         debug!(peer = ?context.peer, connection = self.connection, opnum = op, ipid = ?context.object, "ORPC call");
@@ -260,6 +311,19 @@ impl ObjectPort {
         if theirs.major != ours.major || theirs.minor > ours.minor {
             return CallOutcome::Fault(RPC_E_VERSION_MISMATCH);
         }
+        let is_rem_unknown = is_rem_unknown(context.interface);
+        // MS-DCOM 3.1.1.5.4 and notes <40>, <42>: a call below the exporter's authentication level, or
+        // by a client without the permission, fails with E_ACCESSDENIED on IRemUnknown(2) and
+        // ERROR_ACCESS_DENIED on every other interface.
+        let access_denied = CallOutcome::Fault(if is_rem_unknown {
+            E_ACCESSDENIED
+        } else {
+            ERROR_ACCESS_DENIED
+        });
+        let level = context.caller.as_ref().map(|c| c.level);
+        if level.is_none_or(|level| level < minimum_level(&self.host.profiles)) {
+            return access_denied;
+        }
         if request.this().flags != 0 {
             return CallOutcome::Fault(RPC_E_INVALID_HEADER);
         }
@@ -269,13 +333,11 @@ impl ObjectPort {
         let entry = if ipid == self.host.exporter.ipid_rem_unknown {
             None
         } else {
-            match self.host.exporter.lookup(&ipid, self.connection) {
+            match self.host.exporter.lookup(&ipid) {
                 Some(entry) => Some(entry),
                 None => return CallOutcome::Fault(RPC_E_DISCONNECTED),
             }
         };
-        let is_rem_unknown =
-            context.interface == IREM_UNKNOWN_SYNTAX || context.interface == IREM_UNKNOWN2_SYNTAX;
         let entry = match (entry, is_rem_unknown) {
             (None, true) => IpidEntry::rem_unknown(),
             (Some(entry), false) if entry.iid == context.interface.uuid => entry,
@@ -283,6 +345,13 @@ impl ObjectPort {
             // object (MS-DCOM 1.3.3), so for this interface the IPID is not in the table.
             _ => return CallOutcome::Fault(RPC_E_DISCONNECTED),
         };
+        // The object is its creator's: another identity holding the IPID (from whichever connection)
+        // has no permission on it. The exporter's IRemUnknown is everyone's; its methods check the
+        // IPIDs they are given.
+        if !is_rem_unknown && !entry.owned_by(context.caller.as_ref()) {
+            debug!(connection = self.connection, %ipid, "IPID of another identity");
+            return access_denied;
+        }
         method(
             self,
             OrpcCall {
@@ -300,17 +369,7 @@ impl ObjectPort {
 
     /// MS-WMI 3.1.4.4.2: the enumerator's caller must be the principal that created it.
     fn same_principal(&self, entry: &IpidEntry, context: &CallContext) -> bool {
-        match (&entry.creator, &context.caller) {
-            (Some(creator), Some(caller)) => {
-                creator.user.user.eq_ignore_ascii_case(&caller.user.user)
-                    && creator
-                        .user
-                        .domain
-                        .eq_ignore_ascii_case(&caller.user.domain)
-            }
-            (None, None) => true,
-            _ => false,
-        }
+        entry.owned_by(context.caller.as_ref())
     }
 
     fn export(
@@ -319,10 +378,7 @@ impl ObjectPort {
         object: ExportedObject,
         creator: Option<CallerIdentity>,
     ) -> Result<MInterfacePointer, u32> {
-        let ipid = self
-            .host
-            .exporter
-            .export(iid, object, Some(self.connection), creator)?;
+        let ipid = self.host.exporter.export(iid, object, creator)?;
         let oid = self.host.exporter.peek(&ipid).map_or(0, |entry| entry.oid);
         debug!(connection = self.connection, %ipid, ?iid, "exported");
         Ok(self.host.interface_pointer(iid, oid, ipid))
@@ -333,12 +389,28 @@ impl ObjectPort {
 mod hostile_tests {
     use super::*;
     use rwmi::security::{AuthLevel, AuthenticatedUser};
+    use rwmi_core::wmi::login::NtlmLoginResponse;
 
     fn port() -> ObjectPort {
         ObjectPort {
             host: VirtualHost::for_tests(),
             connection: 1,
         }
+    }
+
+    fn identity(user: &str, level: AuthLevel) -> CallerIdentity {
+        CallerIdentity {
+            user: AuthenticatedUser {
+                user: user.into(),
+                domain: "EMU".into(),
+                workstation: String::new(),
+            },
+            level,
+        }
+    }
+
+    fn admin() -> Option<CallerIdentity> {
+        Some(identity("Administrator", AuthLevel::Privacy))
     }
 
     fn context(interface: SyntaxId, opnum: u16, object: Option<Guid>) -> CallContext {
@@ -348,31 +420,27 @@ mod hostile_tests {
             interface,
             opnum,
             object,
-            caller: Some(CallerIdentity {
-                user: AuthenticatedUser {
-                    user: "Administrator".into(),
-                    domain: "EMU".into(),
-                    workstation: String::new(),
-                },
-                level: AuthLevel::Privacy,
-            }),
+            caller: admin(),
             responses_sent: 0,
         }
+    }
+
+    /// A login object of the Administrator's, as activation exports it.
+    fn login(port: &ObjectPort) -> Guid {
+        port.host
+            .exporter
+            .export(
+                rwmi_core::wmi::ids::IID_IWBEM_LEVEL1_LOGIN,
+                ExportedObject::Login,
+                admin(),
+            )
+            .unwrap()
     }
 
     #[test]
     fn truncated_stubs_fault_with_bad_stub_data() {
         let port = port();
-        let login = port
-            .host
-            .exporter
-            .export(
-                rwmi_core::wmi::ids::IID_IWBEM_LEVEL1_LOGIN,
-                ExportedObject::Login,
-                None,
-                None,
-            )
-            .unwrap();
+        let login = login(&port);
         let stub = NtlmLoginRequest::new(OrpcThis::new(Guid::NIL), "//./root/cimv2").to_stub();
         let ctx = context(IWBEM_LEVEL1_LOGIN, 6, Some(login));
         assert!(matches!(port.dispatch(&ctx, &stub), CallOutcome::Reply(_)));
@@ -389,16 +457,7 @@ mod hostile_tests {
     #[test]
     fn orpcthis_and_ipid_checks() {
         let port = port();
-        let login = port
-            .host
-            .exporter
-            .export(
-                rwmi_core::wmi::ids::IID_IWBEM_LEVEL1_LOGIN,
-                ExportedObject::Login,
-                None,
-                None,
-            )
-            .unwrap();
+        let login = login(&port);
         let mut request = NtlmLoginRequest::new(OrpcThis::new(Guid::NIL), "root\\cimv2");
         let ctx = context(IWBEM_LEVEL1_LOGIN, 6, Some(login));
         request.this.flags = 1;
@@ -413,11 +472,17 @@ mod hostile_tests {
             CallOutcome::Fault(RPC_E_VERSION_MISMATCH)
         );
         request.this.version.minor = 7;
-        // The login IPID called as IWbemServices, and an IPID nobody exported.
+        // The login IPID on an IWbemServices context is served as IWbemLevel1Login, which has no
+        // opnum 20; an IPID nobody exported is disconnected.
         let wrong = context(IWBEM_SERVICES, 20, Some(login));
         let query = ExecQueryRequest::wql(OrpcThis::new(Guid::NIL), "SELECT * FROM x", 0);
         assert_eq!(
             port.dispatch(&wrong, &query.to_stub()),
+            CallOutcome::Fault(NCA_S_OP_RNG_ERROR)
+        );
+        let unknown = context(IWBEM_SERVICES, 20, Some(Guid::from_u128(5)));
+        assert_eq!(
+            port.dispatch(&unknown, &query.to_stub()),
             CallOutcome::Fault(RPC_E_DISCONNECTED)
         );
         let unknown = context(IWBEM_LEVEL1_LOGIN, 6, Some(Guid::from_u128(5)));
@@ -433,6 +498,98 @@ mod hostile_tests {
         assert_eq!(
             port.dispatch(&context(IWBEM_LEVEL1_LOGIN, 99, Some(login)), &[]),
             CallOutcome::Fault(NCA_S_OP_RNG_ERROR)
+        );
+    }
+
+    fn login_reply(outcome: CallOutcome) -> NtlmLoginResponse {
+        let CallOutcome::Reply(stub) = outcome else {
+            panic!("a reply: {outcome:?}");
+        };
+        NtlmLoginResponse::from_stub(&stub).unwrap()
+    }
+
+    #[test]
+    fn calls_are_served_as_the_ipids_interface_on_any_context() {
+        let port = port();
+        let login = login(&port);
+        let ntlm_login = NtlmLoginRequest::new(OrpcThis::new(Guid::NIL), "root\\cimv2").to_stub();
+        // NTLMLogin on an IRemUnknown2 context (the context aiowmi's activation leaves is its login).
+        let response = login_reply(port.dispatch(
+            &context(IREM_UNKNOWN2_SYNTAX, NtlmLoginRequest::OPNUM, Some(login)),
+            &ntlm_login,
+        ));
+        assert_eq!(response.hresult, S_OK);
+        let services = response.namespace.0.unwrap();
+        let services = rwmi_core::dcom::ObjRef::decode(&services.data)
+            .unwrap()
+            .std()
+            .unwrap()
+            .ipid;
+        // ExecQuery with the IWbemServices IPID on the IWbemLevel1Login context.
+        let query = ExecQueryRequest::wql(OrpcThis::new(Guid::NIL), "SELECT * FROM __Namespace", 0);
+        let on_login = context(IWBEM_LEVEL1_LOGIN, ExecQueryRequest::OPNUM, Some(services));
+        assert!(matches!(
+            port.dispatch(&on_login, &query.to_stub()),
+            CallOutcome::Reply(_)
+        ));
+        // RemRelease with the exporter's IRemUnknown IPID on the same context.
+        let release = RemReleaseRequest {
+            orpc_this: OrpcThis::new(Guid::NIL),
+            refs: vec![rwmi_core::dcom::scm::RemInterfaceRef {
+                ipid: services,
+                public_refs: crate::server::exporter::PUBLIC_REFS_PER_MARSHAL,
+                private_refs: 0,
+            }],
+        };
+        let ipid_rem_unknown = port.host.exporter.ipid_rem_unknown;
+        let outcome = port.dispatch(
+            &context(
+                IWBEM_LEVEL1_LOGIN,
+                RemReleaseRequest::OPNUM,
+                Some(ipid_rem_unknown),
+            ),
+            &release.to_stub(),
+        );
+        assert!(matches!(outcome, CallOutcome::Reply(_)), "{outcome:?}");
+        assert!(port.host.exporter.peek(&services).is_none(), "released");
+    }
+
+    #[test]
+    fn another_identitys_ipid_and_low_levels_are_refused() {
+        let port = port();
+        let login = login(&port);
+        let ntlm_login = NtlmLoginRequest::new(OrpcThis::new(Guid::NIL), "root\\cimv2").to_stub();
+        let mut bobs = context(IWBEM_LEVEL1_LOGIN, NtlmLoginRequest::OPNUM, Some(login));
+        bobs.caller = Some(identity("bob", AuthLevel::Privacy));
+        assert_eq!(
+            port.dispatch(&bobs, &ntlm_login),
+            CallOutcome::Fault(ERROR_ACCESS_DENIED)
+        );
+        // Served as IRemUnknown2 (the IPID is the exporter's): E_ACCESSDENIED (MS-DCOM note <40>).
+        let mut low = context(
+            IWBEM_LEVEL1_LOGIN,
+            RemReleaseRequest::OPNUM,
+            Some(port.host.exporter.ipid_rem_unknown),
+        );
+        low.caller = Some(identity("Administrator", AuthLevel::Connect));
+        let release = RemReleaseRequest {
+            orpc_this: OrpcThis::new(Guid::NIL),
+            refs: Vec::new(),
+        };
+        assert_eq!(
+            port.dispatch(&low, &release.to_stub()),
+            CallOutcome::Fault(E_ACCESSDENIED)
+        );
+        let mut anonymous = context(IWBEM_LEVEL1_LOGIN, NtlmLoginRequest::OPNUM, Some(login));
+        anonymous.caller = None;
+        assert_eq!(
+            port.dispatch(&anonymous, &ntlm_login),
+            CallOutcome::Fault(ERROR_ACCESS_DENIED)
+        );
+        let admin = context(IWBEM_LEVEL1_LOGIN, NtlmLoginRequest::OPNUM, Some(login));
+        assert_eq!(
+            login_reply(port.dispatch(&admin, &ntlm_login)).hresult,
+            S_OK
         );
     }
 }

@@ -1,5 +1,5 @@
 //! IRemUnknown and IRemUnknown2 (MS-DCOM 3.1.1.5.6, 3.1.1.5.7): QueryInterface and reference counts on
-//! the objects of this connection, served on either interface.
+//! the caller's objects, served on either interface.
 
 use rwmi::rpc::server::CallOutcome;
 use rwmi_core::Guid;
@@ -25,8 +25,11 @@ impl ObjectPort {
     ) -> CallOutcome {
         let request = call.request;
         let exporter = &self.host.exporter;
-        let Some(source) = exporter.lookup(&request.ipid, self.connection) else {
-            // MS-DCOM 3.1.1.5.6.1.1.
+        let Some(source) = exporter
+            .lookup(&request.ipid)
+            .filter(|e| e.owned_by(call.context.caller.as_ref()))
+        else {
+            // MS-DCOM 3.1.1.5.6.1.1; an IPID of another identity is not there for this caller.
             return CallOutcome::Reply(
                 RemQueryInterfaceResponse {
                     orpc_that: OrpcThat::default(),
@@ -83,19 +86,22 @@ impl ObjectPort {
             }
             _ => return failed(E_NOINTERFACE),
         };
-        match exporter.export_with_oid(
-            iid,
-            source.oid,
-            object,
-            Some(self.connection),
-            source.creator.clone(),
-        ) {
+        match exporter.export_with_oid(iid, source.oid, object, source.creator.clone()) {
             Ok(ipid) => RemQiResult {
                 hresult: 0,
                 std: std_objref(exporter.oxid, source.oid, ipid),
             },
             Err(hresult) => failed(hresult),
         }
+    }
+
+    /// Whether the caller created `ipid`: references of another identity's objects are not its to
+    /// change, whichever connection it calls from.
+    fn owns<R>(&self, call: &OrpcCall<'_, R>, ipid: &Guid) -> bool {
+        self.host
+            .exporter
+            .peek(ipid)
+            .is_some_and(|e| e.owned_by(call.context.caller.as_ref()))
     }
 
     pub(super) fn rem_add_ref(&self, call: OrpcCall<'_, RemAddRefRequest>) -> CallOutcome {
@@ -105,6 +111,9 @@ impl ObjectPort {
             .iter()
             .map(|r| {
                 let refs = r.public_refs.saturating_add(r.private_refs);
+                if !self.owns(&call, &r.ipid) {
+                    return RPC_E_INVALID_OBJECT;
+                }
                 self.host
                     .exporter
                     .add_refs(&r.ipid, refs)
@@ -132,7 +141,7 @@ impl ObjectPort {
         let mut hresult = S_OK;
         for r in &call.request.refs {
             let refs = r.public_refs.saturating_add(r.private_refs);
-            if self.host.exporter.release(&r.ipid, refs).is_err() {
+            if !self.owns(&call, &r.ipid) || self.host.exporter.release(&r.ipid, refs).is_err() {
                 hresult = E_INVALIDARG;
             }
         }
