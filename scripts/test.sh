@@ -249,7 +249,9 @@ peer_smoke_check() {
     done
     "$VENV/bin/python" -c 'import impacket.dcerpc.v5.dcomrt, impacket.dcerpc.v5.dcom.wmi' ||
         die "Impacket in $VENV cannot be imported"
-    echo "peers answer: rpcclient NTLM sign and seal against $SAMBA_HOST, impacket imports"
+    "$VENV/bin/python" -c 'import aiowmi.connection, aiowmi.query' ||
+        die "aiowmi in $VENV cannot be imported"
+    echo "peers answer: rpcclient NTLM sign and seal against $SAMBA_HOST, impacket and aiowmi import"
 }
 
 CAPTURING=0
@@ -260,7 +262,7 @@ if [[ $WITH_PEERS -eq 1 ]]; then
     record "ok   Debian packages"
     step "peers: Python venv"
     ensure_venv
-    record "ok   Python venv with impacket"
+    record "ok   Python venv with impacket and aiowmi"
 
     step "peers: Samba AD DC on $SAMBA_HOST"
     can_be_root || die "running Samba as an AD DC needs root or sudo (or use --no-peers)"

@@ -7,13 +7,12 @@
 //! its target, so the emulator listens on 127.0.0.77:135 (loopback, clear of a `rwmi sim` on
 //! 127.0.0.1:135); binding it needs root or CAP_NET_BIND_SERVICE.
 
+mod peer;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use rwmi::security::{Credentials, Secret};
-use rwmi::wmi::{ConnectOptions, Connection};
 use rwmi_core::status::hresult::E_ACCESSDENIED;
 use rwmi_core::status::wbem::WBEM_E_ACCESS_DENIED;
 use rwmi_core::wmio::{Value, WmiInstance, WmiObject};
@@ -21,6 +20,11 @@ use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::launch::{COMPUTER_NAME, SimOptions, start};
 use rwmi_sim::repository::TPM_NAMESPACE;
 use serde_json::{Map, Value as Json};
+
+use peer::{
+    OS_QUERY, ScriptOutput, VOLATILE_OS_PROPERTIES, administrator_connection, as_json, peer_python,
+    run_python, rwmi_rows, start_emulator,
+};
 
 const LISTEN: &str = "127.0.0.77:135";
 const HOST: &str = "127.0.0.77";
@@ -35,66 +39,12 @@ fn printed(code: u32) -> String {
     format!("{code:#010x}")
 }
 
-const OS_QUERY: &str = "SELECT * FROM Win32_OperatingSystem";
 const PROCESS_QUERY: &str = "SELECT Name, ProcessId FROM Win32_Process";
 const WHERE_QUERY: &str =
     "SELECT Name, ProcessId FROM Win32_Process WHERE Name LIKE 'proc-1%' AND ProcessId > 1050";
-/// Win32_OperatingSystem properties read from the clock or /proc at each query: they may differ
-/// between the two clients' queries.
-const VOLATILE_OS_PROPERTIES: &[&str] = &[
-    "LocalDateTime",
-    "FreePhysicalMemory",
-    "FreeVirtualMemory",
-    "FreeSpaceInPagingFiles",
-    "NumberOfProcesses",
-];
-
-/// `RWMI_PYTHON`, or `None` (skip) when it is unset and peers are not required.
-fn peer_python() -> Option<PathBuf> {
-    match std::env::var_os("RWMI_PYTHON") {
-        Some(path) => Some(PathBuf::from(path)),
-        None if std::env::var("RWMI_REQUIRE_PEERS").as_deref() == Ok("1") => {
-            panic!("RWMI_REQUIRE_PEERS=1 but RWMI_PYTHON (a Python with impacket) is not set")
-        }
-        None => {
-            eprintln!("skipped: RWMI_PYTHON is not set (scripts/test.sh sets it)");
-            None
-        }
-    }
-}
 
 fn script_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/impacket/wmi_client.py")
-}
-
-/// What wmi_client.py printed, one JSON object a line.
-struct ScriptOutput {
-    lines: Vec<Map<String, Json>>,
-}
-
-impl ScriptOutput {
-    fn rows(&self, op: u64) -> Vec<&Map<String, Json>> {
-        self.lines
-            .iter()
-            .filter(|l| l.get("op").and_then(Json::as_u64) == Some(op))
-            .filter_map(|l| l.get("row").and_then(Json::as_object))
-            .collect()
-    }
-
-    fn line_with(&self, op: u64, key: &str) -> &Map<String, Json> {
-        self.lines
-            .iter()
-            .find(|l| l.get("op").and_then(Json::as_u64) == Some(op) && l.contains_key(key))
-            .unwrap_or_else(|| panic!("no `{key}` line for operation {op}: {:?}", self.lines))
-    }
-
-    fn error(&self) -> Option<(&str, &str)> {
-        let line = self.lines.iter().find(|l| l.contains_key("error"))?;
-        Some((
-            line.get("error")?.as_str()?,
-            line.get("stage").and_then(Json::as_str).unwrap_or(""),
-        ))
-    }
 }
 
 /// Runs wmi_client.py in a blocking thread (the emulator runs on the test's runtime).
@@ -119,67 +69,12 @@ async fn run_script_on(
     operations: &[String],
     env: &[(&str, &str)],
 ) -> ScriptOutput {
-    let mut command = Command::new(python);
-    command
-        .arg(script_path())
-        .args([host, user, namespace, level])
-        .args(operations)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    let pid = child.id();
-    let waiting = tokio::task::spawn_blocking(move || child.wait_with_output());
-    let output = match tokio::time::timeout(SCRIPT_TIMEOUT, waiting).await {
-        Ok(joined) => joined.unwrap().unwrap(),
-        Err(_) => {
-            // The child is ours and has not been reaped (wait_with_output is still blocked on it).
-            // SAFETY: kill(2) on our own child's pid; no memory is involved.
-            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
-            panic!("wmi_client.py did not finish within {SCRIPT_TIMEOUT:?}");
-        }
-    };
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "wmi_client.py {user} {namespace} {level} failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        output.status
-    );
-    let lines = stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| match serde_json::from_str::<Json>(l) {
-            Ok(Json::Object(map)) => map,
-            other => panic!("wmi_client.py printed `{l}`, not a JSON object ({other:?})"),
-        })
+    let mut args: Vec<String> = [host, user, namespace, level]
+        .iter()
+        .map(|a| a.to_string())
         .collect();
-    ScriptOutput { lines }
-}
-
-/// A CIM value as wmi_client.py prints what Impacket decodes; `None` for values it cannot show the
-/// same way (embedded objects).
-fn as_json(value: &Value) -> Option<Json> {
-    Some(match value {
-        Value::SInt8(v) => Json::from(*v),
-        Value::UInt8(v) => Json::from(*v),
-        Value::SInt16(v) => Json::from(*v),
-        Value::UInt16(v) => Json::from(*v),
-        Value::SInt32(v) => Json::from(*v),
-        Value::UInt32(v) => Json::from(*v),
-        Value::SInt64(v) => Json::from(*v),
-        Value::UInt64(v) => Json::from(*v),
-        Value::Real32(v) => Json::from(f64::from(*v)),
-        Value::Real64(v) => Json::from(*v),
-        Value::Boolean(v) => Json::from(*v),
-        Value::String(v) | Value::DateTime(v) | Value::Reference(v) => Json::from(v.as_str()),
-        Value::Char16(v) => Json::from(*v),
-        Value::Object(_) => return None,
-        Value::Array(items) => Json::Array(items.iter().map(as_json).collect::<Option<_>>()?),
-    })
+    args.extend_from_slice(operations);
+    run_python(python, &script_path(), &args, env, SCRIPT_TIMEOUT).await
 }
 
 /// Compares every property both sides show, except `skip`; returns how many were compared.
@@ -232,16 +127,6 @@ fn pair_of_row(row: &Map<String, Json>) -> (String, u64) {
     }
 }
 
-async fn rwmi_rows(connection: &Connection, wql: &str) -> Vec<WmiInstance> {
-    connection
-        .query(wql)
-        .await
-        .unwrap_or_else(|e| panic!("rwmi {wql}: {e}"))
-        .collect()
-        .await
-        .unwrap_or_else(|e| panic!("rwmi {wql}: {e}"))
-}
-
 fn administrator() -> String {
     format!("{COMPUTER_NAME}\\Administrator")
 }
@@ -251,23 +136,8 @@ async fn impacket_sees_what_rwmi_sees() {
     let Some(python) = peer_python() else {
         return;
     };
-    let options = SimOptions {
-        listen: LISTEN.parse().unwrap(),
-        synthetic: vec![format!("Win32_Process={SYNTHETIC_PROCESSES}")],
-        ..SimOptions::default()
-    };
-    let handle = start(&options)
-        .await
-        .unwrap_or_else(|e| panic!("emulator on {LISTEN} (needs root for port 135): {e}"));
-
-    let credentials = Credentials::new(
-        "Administrator",
-        COMPUTER_NAME,
-        Secret::Password(BUILTIN_PASSWORD.into()),
-    );
-    let connection = Connection::connect(ConnectOptions::new(LISTEN, credentials).unwrap())
-        .await
-        .unwrap();
+    let handle = start_emulator(LISTEN, vec![format!("Win32_Process={SYNTHETIC_PROCESSES}")]).await;
+    let connection = administrator_connection(LISTEN).await;
     let os = rwmi_rows(&connection, OS_QUERY).await;
     let processes = rwmi_rows(&connection, PROCESS_QUERY).await;
     let filtered = rwmi_rows(&connection, WHERE_QUERY).await;
