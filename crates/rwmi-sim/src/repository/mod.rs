@@ -20,7 +20,7 @@ use rwmi_core::status::WbemStatus;
 use rwmi_core::wmio::{Decoration, Value, WmiClass, WmiInstance, WmiObject};
 
 use crate::mof::{self, Declaration};
-use crate::policy::{AclEntry, NamespaceSecurity};
+use crate::policy::{AclEntry, EncryptionRefusal, NamespaceSecurity};
 
 pub use convert::LoadError;
 pub use namespace::{NAMESPACE_CLASS, Namespace, namespace_key};
@@ -45,6 +45,16 @@ pub const DEFAULT_MOF: [(&str, &str); 2] = [
 
 /// The namespace that requires encryption by default, as on Windows.
 pub const TPM_NAMESPACE: &str = r"root\cimv2\Security\MicrosoftTpm";
+
+/// The Failover Clustering namespace of a cluster node, which `rwmi sim` serves
+/// ([`Repository::add_cluster_role`]).
+pub const CLUSTER_NAMESPACE: &str = r"root\MSCluster";
+
+/// The MOF of [`CLUSTER_NAMESPACE`].
+pub const CLUSTER_MOF: (&str, &str) = (
+    "mscluster.mof",
+    include_str!("../../repository/mscluster.mof"),
+);
 
 /// Namespaces that exist even when no MOF fills them.
 const STANDARD_NAMESPACES: [&str; 4] = ["root", r"root\cimv2", r"root\default", TPM_NAMESPACE];
@@ -88,6 +98,18 @@ impl Repository {
         repository.set_requires_encryption(TPM_NAMESPACE, true);
         repository.live = Some(crate::host::live_instances);
         Ok(repository)
+    }
+
+    /// Makes this repository a Failover Cluster node's: [`CLUSTER_NAMESPACE`] with its classes, marked
+    /// RequiresEncryption and refusing at the query rather than at the login, as the Windows Server of
+    /// github.com/cesbit/aiowmi issue 38 did (see [`EncryptionRefusal::Query`]). Not part of
+    /// [`Repository::load_default`]: a server without the cluster role has no such namespace.
+    pub fn add_cluster_role(&mut self) -> Result<(), LoadError> {
+        let (file, text) = CLUSTER_MOF;
+        self.load_mof(text, file)?;
+        self.set_requires_encryption(CLUSTER_NAMESPACE, true);
+        self.set_encryption_refusal(CLUSTER_NAMESPACE, EncryptionRefusal::Query);
+        Ok(())
     }
 
     pub fn computer_name(&self) -> &str {
@@ -149,6 +171,22 @@ impl Repository {
         }
     }
 
+    /// Where a RequiresEncryption namespace refuses a level below privacy: at the login (the default) or
+    /// at the calls.
+    pub fn set_encryption_refusal(
+        &mut self,
+        namespace: &str,
+        refused_at: EncryptionRefusal,
+    ) -> bool {
+        match namespace_key(namespace).and_then(|key| self.namespaces.get_mut(&key)) {
+            Some(ns) => {
+                ns.refused_at = refused_at;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Adds an access-control entry to a namespace (and so to its descendants).
     pub fn add_acl_entry(&mut self, namespace: &str, entry: AclEntry) -> bool {
         match namespace_key(namespace).and_then(|key| self.namespaces.get_mut(&key)) {
@@ -178,6 +216,7 @@ impl Repository {
         }
         Some(NamespaceSecurity {
             requires_encryption: target.requires_encryption,
+            refused_at: target.refused_at,
             acl,
         })
     }

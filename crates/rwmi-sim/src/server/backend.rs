@@ -5,6 +5,7 @@
 use rwmi::rpc::server::CallerIdentity;
 use rwmi_core::wmio::WmiObject;
 
+use crate::policy::NamespaceGate;
 use crate::profile::Profiles;
 
 /// A lazy sequence of result objects (instances, or classes for a `meta_class` query): pulled only as a
@@ -20,13 +21,15 @@ pub trait WmiBackend: Send + Sync + 'static {
     /// Whether `caller` may remotely activate CLSID_WbemLevel1Login (MS-DCOM 3.1.2.5.2.3.3).
     fn check_activation(&self, caller: &CallerIdentity, profiles: &Profiles) -> Result<(), u32>;
 
-    /// Whether `caller` may use `namespace` (already normalised to `root\cimv2` form):
-    /// WBEM_E_INVALID_NAMESPACE when it does not exist, WBEM_E_ACCESS_DENIED when the policy refuses.
+    /// Whether `caller` may open `namespace` or call a method on it (`gate`; the namespace already
+    /// normalised to `root\cimv2` form): WBEM_E_INVALID_NAMESPACE when it does not exist,
+    /// WBEM_E_ACCESS_DENIED when the policy refuses.
     fn check_namespace(
         &self,
         caller: &CallerIdentity,
         namespace: &str,
         profiles: &Profiles,
+        gate: NamespaceGate,
     ) -> Result<(), u32>;
 
     /// Runs a WQL data query (MS-WMI 3.1.4.3.18).

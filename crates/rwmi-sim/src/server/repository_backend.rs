@@ -11,7 +11,7 @@ use rwmi_core::wmio::WmiObject;
 
 use super::backend::{ObjectStream, WmiBackend};
 use crate::accounts::{Account, Accounts};
-use crate::policy::{check_activation, check_namespace};
+use crate::policy::{NamespaceGate, check_activation, check_namespace_at};
 use crate::profile::Profiles;
 use crate::query;
 use crate::repository::Repository;
@@ -55,6 +55,7 @@ impl WmiBackend for RepositoryBackend {
         caller: &CallerIdentity,
         namespace: &str,
         profiles: &Profiles,
+        gate: NamespaceGate,
     ) -> Result<(), u32> {
         // MS-WMI 3.1.4.1.4: an unknown namespace is WBEM_E_INVALID_NAMESPACE, whoever asks.
         let security = self
@@ -62,7 +63,7 @@ impl WmiBackend for RepositoryBackend {
             .security(namespace)
             .ok_or(WBEM_E_INVALID_NAMESPACE)?;
         let account = self.account(caller).ok_or(WBEM_E_ACCESS_DENIED)?;
-        check_namespace(&account, &security, caller.level, profiles)
+        check_namespace_at(&account, &security, caller.level, profiles, gate)
     }
 
     fn exec_query(&self, namespace: &str, wql: &str) -> Result<ObjectStream, u32> {

@@ -17,6 +17,7 @@ use rwmi_core::wmio::{Limits, WmiInstance, WmiObject, decode_encoding_unit};
 use tracing::debug;
 
 use super::{ObjectPort, OrpcCall, in_out, pointer_or_status, reply};
+use crate::policy::NamespaceGate;
 use crate::server::cursor::{Cursor, Restart};
 use crate::server::exporter::{ExportedObject, IpidEntry};
 use crate::server::marshal::class_object_pointer;
@@ -25,15 +26,20 @@ use crate::server::status::*;
 
 impl ObjectPort {
     /// The namespace of an IWbemServices entry, after the access check every method makes (MS-WMI
-    /// 3.1.4.3: the server MUST check the caller's rights on the namespace).
+    /// 3.1.4.3: the server MUST check the caller's rights on the namespace; 3.1.4: and SHOULD refuse a
+    /// RequiresEncryption namespace below packet privacy, which is where a namespace that refuses at
+    /// the query refuses).
     fn services_namespace(&self, entry: &IpidEntry, context: &CallContext) -> Result<String, u32> {
         let ExportedObject::Services { namespace } = &entry.object else {
             return Err(WBEM_E_FAILED);
         };
         let caller = self.caller(context)?;
-        self.host
-            .backend
-            .check_namespace(caller, namespace, &self.host.profiles)?;
+        self.host.backend.check_namespace(
+            caller,
+            namespace,
+            &self.host.profiles,
+            NamespaceGate::Call,
+        )?;
         Ok(namespace.clone())
     }
 
