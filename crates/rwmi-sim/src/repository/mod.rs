@@ -25,10 +25,31 @@ use crate::policy::{AclEntry, EncryptionRefusal, NamespaceSecurity};
 pub use convert::LoadError;
 pub use namespace::{NAMESPACE_CLASS, Namespace, namespace_key};
 pub use object_path::{KeyValue, MAX_PATH_LEN, ObjectPath, PathError, PathTarget};
-pub use synthetic::{SyntheticInstances, has_host_generator, schema_value};
+pub use synthetic::{SyntheticInstances, has_host_generator, process_instance, schema_value};
 
 /// Instances produced on demand; `Send` and owning what it needs, so a server can keep it across calls.
 pub type InstanceStream = Box<dyn Iterator<Item = WmiInstance> + Send>;
+
+/// Instances the repository does not hold, listed with its own: those of one virtual host (the
+/// processes `Win32_Process.Create` recorded there), where the repository is shared by every host.
+pub trait InstanceOverlay: Send + Sync {
+    /// The extra instances of exactly `class` in `namespace`, decorated with `decoration`.
+    fn instances(
+        &self,
+        namespace: &str,
+        class: &Arc<WmiClass>,
+        decoration: &Decoration,
+    ) -> Vec<WmiInstance>;
+}
+
+/// No extra instances.
+pub struct NoOverlay;
+
+impl InstanceOverlay for NoOverlay {
+    fn instances(&self, _: &str, _: &Arc<WmiClass>, _: &Decoration) -> Vec<WmiInstance> {
+        Vec::new()
+    }
+}
 
 /// A source of live instances: the MOF text of the current instances of a class, `None` when it has no
 /// provider for the class. `host::live_instances` is the default.
@@ -392,6 +413,17 @@ impl Repository {
         class: &str,
         deep: bool,
     ) -> Result<InstanceStream, WbemStatus> {
+        self.instances_with(namespace, class, deep, &NoOverlay)
+    }
+
+    /// [`Repository::instances`] followed, class by class, by those of `overlay`.
+    pub fn instances_with(
+        &self,
+        namespace: &str,
+        class: &str,
+        deep: bool,
+        overlay: &dyn InstanceOverlay,
+    ) -> Result<InstanceStream, WbemStatus> {
         let ns = self
             .namespace(namespace)
             .ok_or(WbemStatus::InvalidNamespace)?;
@@ -403,6 +435,10 @@ impl Repository {
         let mut parts: Vec<InstanceStream> = Vec::new();
         for class in classes {
             parts.push(self.instances_of_exactly(ns, &class)?);
+            let extra = overlay.instances(ns.name(), &class, &self.decoration(ns));
+            if !extra.is_empty() {
+                parts.push(Box::new(extra.into_iter()));
+            }
         }
         Ok(Box::new(parts.into_iter().flatten()))
     }
@@ -477,6 +513,16 @@ impl Repository {
     /// IWbemServices::GetObject (MS-WMI 3.1.4.3.4): a class for `Class`, an instance for a path with keys
     /// or `=@`. A `namespace:` prefix in the path overrides `namespace`.
     pub fn get_object(&self, namespace: &str, path: &str) -> Result<WmiObject, WbemStatus> {
+        self.get_object_with(namespace, path, &NoOverlay)
+    }
+
+    /// [`Repository::get_object`], finding instances of `overlay` too.
+    pub fn get_object_with(
+        &self,
+        namespace: &str,
+        path: &str,
+        overlay: &dyn InstanceOverlay,
+    ) -> Result<WmiObject, WbemStatus> {
         let parsed = ObjectPath::parse(path).map_err(|_| WbemStatus::InvalidObjectPath)?;
         let namespace = parsed.namespace.as_deref().unwrap_or(namespace);
         let ns = self
@@ -488,7 +534,7 @@ impl Repository {
                 class.with_decoration(Some(self.decoration(ns))),
             ))),
             PathTarget::Singleton => self
-                .instances(namespace, &parsed.class, true)?
+                .instances_with(namespace, &parsed.class, true, overlay)?
                 .next()
                 .map(WmiObject::Instance)
                 .ok_or(WbemStatus::NotFound),
@@ -500,7 +546,7 @@ impl Repository {
                     .map(|p| p.name.as_str())
                     .collect();
                 let resolved = resolve_keys(&key_names, keys)?;
-                self.instances(namespace, &parsed.class, true)?
+                self.instances_with(namespace, &parsed.class, true, overlay)?
                     .find(|instance| {
                         resolved.iter().all(|(name, wanted)| {
                             instance

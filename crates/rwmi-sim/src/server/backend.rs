@@ -7,6 +7,7 @@ use rwmi_core::wmio::WmiObject;
 
 use crate::policy::NamespaceGate;
 use crate::profile::Profiles;
+use crate::repository::InstanceOverlay;
 
 /// A lazy sequence of result objects (instances, or classes for a `meta_class` query): pulled only as a
 /// client asks for the next batch.
@@ -32,12 +33,31 @@ pub trait WmiBackend: Send + Sync + 'static {
         gate: NamespaceGate,
     ) -> Result<(), u32>;
 
-    /// Runs a WQL data query (MS-WMI 3.1.4.3.18).
-    fn exec_query(&self, namespace: &str, wql: &str) -> Result<ObjectStream, u32>;
+    /// Whether `caller`'s network token holds Administrators (remote UAC applied).
+    fn is_administrator(&self, caller: &CallerIdentity, profiles: &Profiles) -> bool;
+
+    /// Runs a WQL data query (MS-WMI 3.1.4.3.18). `host` holds the calling virtual host's own
+    /// instances, listed with the backend's.
+    fn exec_query(
+        &self,
+        namespace: &str,
+        wql: &str,
+        host: &dyn InstanceOverlay,
+    ) -> Result<ObjectStream, u32>;
 
     /// The instances of `class` and its subclasses (MS-WMI 3.1.4.3.16).
-    fn instances_of(&self, namespace: &str, class: &str) -> Result<ObjectStream, u32>;
+    fn instances_of(
+        &self,
+        namespace: &str,
+        class: &str,
+        host: &dyn InstanceOverlay,
+    ) -> Result<ObjectStream, u32>;
 
     /// A class or an instance by its object path (MS-WMI 3.1.4.3.4).
-    fn get_object(&self, namespace: &str, path: &str) -> Result<WmiObject, u32>;
+    fn get_object(
+        &self,
+        namespace: &str,
+        path: &str,
+        host: &dyn InstanceOverlay,
+    ) -> Result<WmiObject, u32>;
 }

@@ -79,7 +79,9 @@ impl ObjectPort {
                 if path.trim().is_empty() {
                     return Err(WBEM_E_INVALID_PARAMETER);
                 }
-                self.host.backend.get_object(&ns, path)
+                self.host
+                    .backend
+                    .get_object(&ns, path, &self.host.processes)
             })
             .and_then(|object| class_object_pointer(&object));
         let (pointer, hresult) = match result {
@@ -132,10 +134,13 @@ impl ObjectPort {
         let Some(class) = call.request.superclass.trimmed().map(str::to_owned) else {
             return Self::enumerator_failed(WBEM_E_INVALID_PARAMETER);
         };
-        let backend = self.host.backend.clone();
+        let host = self.host.clone();
         self.enumerator(
             call.context,
-            Arc::new(move || backend.instances_of(&namespace, &class)),
+            Arc::new(move || {
+                host.backend
+                    .instances_of(&namespace, &class, &host.processes)
+            }),
             call.request.flags,
         )
     }
@@ -153,10 +158,10 @@ impl ObjectPort {
         }
         let query = call.request.query.trimmed().unwrap_or("").to_owned();
         debug!(connection = self.connection, %namespace, %query, "ExecQuery");
-        let backend = self.host.backend.clone();
+        let host = self.host.clone();
         self.enumerator(
             call.context,
-            Arc::new(move || backend.exec_query(&namespace, &query)),
+            Arc::new(move || host.backend.exec_query(&namespace, &query, &host.processes)),
             call.request.flags,
         )
     }
@@ -187,14 +192,7 @@ impl ObjectPort {
                 let path = request.object_path.trimmed().unwrap_or("");
                 let method = request.method_name.trimmed().unwrap_or("");
                 debug!(connection = self.connection, %path, %method, "ExecMethod");
-                exec_method(
-                    self.host.backend.as_ref(),
-                    caller,
-                    &ns,
-                    path,
-                    method,
-                    input.as_ref(),
-                )
+                exec_method(&self.host, caller, &ns, path, method, input.as_ref())
             })
             .and_then(|out| class_object_pointer(&WmiObject::Instance(out)));
         let (pointer, hresult) = match result {
