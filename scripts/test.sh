@@ -22,6 +22,7 @@ readonly LOG_DIR=$STATE_DIR/logs
 readonly VENV=$ROOT/.venv
 readonly PY_REQUIREMENTS=$ROOT/scripts/requirements-peers.txt
 readonly CAPTURE=$ROOT/target/test-capture.pcapng
+readonly DCERPC_PEER_MANIFEST=$ROOT/crates/rwmi-sim/tests/peers/dcerpc-client/Cargo.toml
 # samba, samba-ad-dc and its dependencies (samba-dsdb-modules, samba-vfs-modules,
 # winbind) run the AD DC; samba-ad-provision holds the schema files that
 # `samba-tool domain provision` reads. The last two are only Recommends of
@@ -304,6 +305,15 @@ if [[ $WITH_PEERS -eq 1 ]]; then
     step "peers: smoke check"
     peer_smoke_check
     record "ok   peer smoke check"
+
+    # The crates.io crate dcerpc, a DCOM/WMI client of its own (tests/dcerpc_crate.rs runs its
+    # wmi_connect and wmi_exec): a project outside the workspace, built here so that a failure to fetch
+    # or compile it shows as such, not as a failing test. Needs crates.io, as cargo does anyway.
+    step "peers: the dcerpc crate's client"
+    cargo build --quiet --release --locked --manifest-path "$DCERPC_PEER_MANIFEST" \
+        --target-dir "$ROOT/target/dcerpc-peer" || die "cannot build $DCERPC_PEER_MANIFEST"
+    export RWMI_DCERPC_PEER=1
+    record "ok   dcerpc crate peer built"
 else
     echo
     echo "NOTE: --no-peers: no Samba DC, no Impacket, no capture; peer tests skip"

@@ -271,11 +271,10 @@ fn the_password_flag_warns_and_explain_needs_no_network() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn an_encrypted_namespace_is_retried_at_privacy_with_a_message() {
-    let sim = sim(&[]);
+/// `rwmi query` as Administrator at packet integrity.
+fn query_at_integrity(sim: &Sim, namespace: &str, wql: &str) -> Output {
     let t = sim.target.as_str();
-    let out = rwmi(
+    rwmi(
         &[
             "query",
             "-H",
@@ -283,12 +282,22 @@ fn an_encrypted_namespace_is_retried_at_privacy_with_a_message() {
             "-u",
             "Administrator",
             "-n",
-            "root\\cimv2\\Security\\MicrosoftTpm",
+            namespace,
             "--auth-level",
             "integrity",
-            "SELECT * FROM Win32_Tpm",
+            wql,
         ],
         "Passw0rd!",
+    )
+}
+
+#[test]
+fn an_encrypted_namespace_is_retried_at_privacy_with_a_message() {
+    let sim = sim(&[]);
+    let out = query_at_integrity(
+        &sim,
+        "root\\cimv2\\Security\\MicrosoftTpm",
+        "SELECT * FROM Win32_Tpm",
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
@@ -300,6 +309,32 @@ fn an_encrypted_namespace_is_retried_at_privacy_with_a_message() {
         text(&out.stdout).contains("\"__CLASS\": \"Win32_Tpm\""),
         "{}",
         text(&out.stdout)
+    );
+}
+
+/// root\MSCluster accepts NTLMLogin at integrity and refuses the ExecQuery (aiowmi issue 38): the CLI
+/// runs the query again at privacy and says where the refusal came.
+#[test]
+fn a_namespace_refusing_at_the_query_is_retried_at_privacy_with_a_message() {
+    let sim = sim(&[]);
+    let out = query_at_integrity(
+        &sim,
+        "root\\MSCluster",
+        "SELECT Name, State FROM MSCluster_Node",
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("refused integrity at the query after NTLMLogin")
+            && stderr.contains("retrying at packet privacy"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("retrying").count(), 1, "{stderr}");
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        stdout.matches("\"__CLASS\": \"MSCluster_Node\"").count(),
+        2,
+        "{stdout}"
     );
 }
 

@@ -4,7 +4,7 @@
 //! account NAME password=SECRET [groups=Administrators,dcom-users,Users]
 //! account NAME nt-hash=32HEXDIGITS [groups=...]
 //! mof PATH                                  # relative to the config file's directory
-//! namespace NAME [requires-encryption]      # creates the namespace (and parents)
+//! namespace NAME [requires-encryption [at=login|at=query]]  # creates the namespace (and parents)
 //! acl NAMESPACE PRINCIPAL remote-enable|deny
 //! synthetic CLASS=COUNT
 //! keytab PATH                               # Kerberos keys of the emulator's service principals
@@ -13,13 +13,15 @@
 //!
 //! A PRINCIPAL is `group:NAME`, `user:NAME`, or a bare name: a known group (`Administrators`,
 //! `Distributed-COM-Users` / `dcom-users`, `Users`) or else an account. Group names cannot hold blanks;
-//! write `-` or `_` for them. Errors name the line.
+//! write `-` or `_` for them. A RequiresEncryption namespace refuses a level below packet privacy at
+//! NTLMLogin (`at=login`, the default) or lets the login through and refuses at the first
+//! IWbemServices call (`at=query`, as a Windows Server did for `root\MSCluster`). Errors name the line.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::accounts::{Account, Accounts, Group};
-use crate::policy::{AclEntry, NamespaceAccess, Principal};
+use crate::policy::{AclEntry, EncryptionRefusal, NamespaceAccess, Principal};
 use crate::repository::Repository;
 
 /// One line of a configuration file.
@@ -34,6 +36,7 @@ pub enum Directive {
     Namespace {
         name: String,
         requires_encryption: bool,
+        refused_at: EncryptionRefusal,
     },
     Acl {
         namespace: String,
@@ -151,11 +154,13 @@ impl Config {
                 Directive::Namespace {
                     name,
                     requires_encryption,
+                    refused_at,
                 } => {
                     repository
                         .create_namespace(name)
                         .ok_or_else(|| fail(format!("`{name}` is not a namespace path")))?;
                     repository.set_requires_encryption(name, *requires_encryption);
+                    repository.set_encryption_refusal(name, *refused_at);
                 }
                 Directive::Acl {
                     namespace,
@@ -208,19 +213,31 @@ fn parse_directive(keyword: &str, arguments: &[&str]) -> Result<Directive, Strin
             [path] => Ok(Directive::Mof(PathBuf::from(path))),
             _ => Err("`mof` takes one path".to_string()),
         },
-        "namespace" => match arguments {
-            [name] => Ok(Directive::Namespace {
-                name: name.to_string(),
-                requires_encryption: false,
-            }),
-            [name, flag] if flag.eq_ignore_ascii_case("requires-encryption") => {
-                Ok(Directive::Namespace {
+        "namespace" => {
+            let refusal = |place: &str| match strip_prefix_ignore_case(place, "at=") {
+                Some(p) if p.eq_ignore_ascii_case("login") => Some(EncryptionRefusal::Login),
+                Some(p) if p.eq_ignore_ascii_case("query") => Some(EncryptionRefusal::Query),
+                _ => None,
+            };
+            let encrypted = |flag: &str| flag.eq_ignore_ascii_case("requires-encryption");
+            let (name, requires_encryption, refused_at) = match arguments {
+                [name] => (name, false, Some(EncryptionRefusal::Login)),
+                [name, flag] if encrypted(flag) => (name, true, Some(EncryptionRefusal::Login)),
+                [name, flag, place] if encrypted(flag) => (name, true, refusal(place)),
+                _ => (&"", false, None),
+            };
+            match refused_at {
+                Some(refused_at) => Ok(Directive::Namespace {
                     name: name.to_string(),
-                    requires_encryption: true,
-                })
+                    requires_encryption,
+                    refused_at,
+                }),
+                None => Err(
+                    "expected `namespace NAME [requires-encryption [at=login|at=query]]`"
+                        .to_string(),
+                ),
             }
-            _ => Err("expected `namespace NAME [requires-encryption]`".to_string()),
-        },
+        }
         "acl" => {
             let [namespace, principal, access] = arguments else {
                 return Err("expected `acl NAMESPACE PRINCIPAL remote-enable|deny`".to_string());
@@ -452,6 +469,32 @@ domain-account monitor groups=dcom-users,Users
     }
 
     #[test]
+    fn encryption_refused_at_the_query() {
+        let text = "namespace root\\MSCluster requires-encryption at=query\n\
+                    namespace root\\lab requires-encryption AT=Login\n";
+        let config = Config::parse(text).unwrap();
+        assert_eq!(
+            config.directives[0].1,
+            Directive::Namespace {
+                name: r"root\MSCluster".into(),
+                requires_encryption: true,
+                refused_at: EncryptionRefusal::Query,
+            }
+        );
+        let mut repository = Repository::new("EMU");
+        let mut accounts = Accounts::builtin("EMU");
+        config
+            .apply(&mut repository, &mut accounts, Path::new("."))
+            .unwrap();
+        let cluster = repository.security(r"root\mscluster").unwrap();
+        assert!(cluster.requires_encryption);
+        assert_eq!(cluster.refused_at, EncryptionRefusal::Query);
+        let lab = repository.security(r"root\lab").unwrap();
+        assert!(lab.requires_encryption);
+        assert_eq!(lab.refused_at, EncryptionRefusal::Login);
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let cases = [
             ("account", 1, "expected `account"),
@@ -462,6 +505,16 @@ domain-account monitor groups=dcom-users,Users
             ("account x password", 1, "KEY=VALUE"),
             ("mof", 1, "one path"),
             ("namespace root\\x encrypted", 1, "expected `namespace"),
+            (
+                "namespace root\\x requires-encryption at=ping",
+                1,
+                "expected `namespace",
+            ),
+            (
+                "namespace root\\x requires-encryption query",
+                1,
+                "at=login|at=query",
+            ),
             ("acl root bob", 1, "expected `acl"),
             ("acl root bob allow", 1, "unknown access"),
             ("synthetic Win32_Process", 1, "CLASS=COUNT"),

@@ -26,6 +26,7 @@ use crate::profile::Profiles;
 use crate::server::exporter::{DEFAULT_PING_PERIOD, Exporter};
 use crate::server::hostile::WireTamper;
 use crate::server::object_port::ObjectPort;
+use crate::server::processes::CreatedProcesses;
 use crate::server::scm_port::ScmPort;
 use crate::server::{VirtualHost, WmiBackend};
 
@@ -205,6 +206,7 @@ impl Emulator {
                 profiles,
                 exporter: Exporter::new(config.ping_period),
                 backend: config.backend.clone(),
+                processes: CreatedProcesses::new(),
             });
             // Hosts share the keys; one with a `clock-skew` profile gets its own, offset clock.
             let kerberos =

@@ -89,6 +89,10 @@ pub fn host_profiles(entries: &[String], hosts: usize) -> Result<Vec<Profiles>, 
 pub async fn start(options: &SimOptions) -> Result<EmulatorHandle, String> {
     let mut repository =
         Repository::load_default(COMPUTER_NAME).map_err(|e| format!("default repository: {e}"))?;
+    // The emulated server is a cluster node too, so `root\MSCluster` can be tried without a config.
+    repository
+        .add_cluster_role()
+        .map_err(|e| format!("cluster namespace: {e}"))?;
     let mut accounts = Accounts::builtin(COMPUTER_NAME);
     let mut keytabs = options.keytabs.clone();
     if let Some(path) = &options.config {

@@ -4,8 +4,10 @@
 //! Two gates, in the order a client meets them:
 //! 1. DCOM activation of the WMI server object ([`check_activation`]): the machine-wide launch and
 //!    activation limits, the minimum activation authentication level, and remote UAC filtering.
-//! 2. Opening a namespace ([`check_namespace`]): Remote Enable in the namespace's security descriptor
-//!    and the namespace's RequiresEncryption flag.
+//! 2. Opening a namespace (NTLMLogin, OpenNamespace: [`check_namespace_at`] with [`NamespaceGate::Login`])
+//!    and every IWbemServices call on it ([`check_namespace`]): Remote Enable in the namespace's security
+//!    descriptor and the namespace's RequiresEncryption flag, which a namespace enforces either at the
+//!    login or only at the calls ([`EncryptionRefusal`]).
 
 use rwmi::rpc::CallerIdentity;
 use rwmi::security::AuthLevel;
@@ -52,11 +54,34 @@ impl AclEntry {
     }
 }
 
+/// Where a RequiresEncryption namespace refuses a caller below packet privacy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EncryptionRefusal {
+    /// At NTLMLogin (and OpenNamespace), as `root\cimv2\Security\MicrosoftTpm` does.
+    #[default]
+    Login,
+    /// Only at the IWbemServices calls: the login succeeds and the first ExecQuery fails with
+    /// WBEM_E_ACCESS_DENIED. A Windows Server did this for `root\MSCluster` in
+    /// github.com/cesbit/aiowmi issue 38 (NTLMLogin accepted at packet integrity, ExecQuery refused).
+    Query,
+}
+
+/// Which of the namespace checks a call makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamespaceGate {
+    /// NTLMLogin or OpenNamespace: the namespace is opened.
+    Login,
+    /// An IWbemServices method on an opened namespace (MS-WMI 3.1.4: each one checks again).
+    Call,
+}
+
 /// What the namespace check needs to know about a namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamespaceSecurity {
     /// MS-WMI 2.2.30.3: the namespace admits only RPC_C_AUTHN_LEVEL_PKT_PRIVACY.
     pub requires_encryption: bool,
+    /// Where `requires_encryption` refuses a lower level.
+    pub refused_at: EncryptionRefusal,
     /// The entries in force, inherited ones included.
     pub acl: Vec<AclEntry>,
 }
@@ -68,6 +93,7 @@ impl NamespaceSecurity {
     pub fn windows_default() -> NamespaceSecurity {
         NamespaceSecurity {
             requires_encryption: false,
+            refused_at: EncryptionRefusal::Login,
             acl: vec![AclEntry::new(
                 Principal::Group(Group::Administrators),
                 NamespaceAccess::RemoteEnable,
@@ -148,13 +174,25 @@ pub fn check_activation(
     }
 }
 
-/// Whether the caller may use a namespace (IWbemLevel1Login::NTLMLogin and every IWbemServices method),
-/// with the HRESULT it fails with otherwise.
+/// Whether the caller may call an IWbemServices method on a namespace, with the HRESULT it fails with
+/// otherwise: [`check_namespace_at`] with [`NamespaceGate::Call`].
 pub fn check_namespace(
     account: &Account,
     namespace: &NamespaceSecurity,
     level: AuthLevel,
     profiles: &Profiles,
+) -> Result<(), u32> {
+    check_namespace_at(account, namespace, level, profiles, NamespaceGate::Call)
+}
+
+/// Whether the caller may open a namespace (IWbemLevel1Login::NTLMLogin, OpenNamespace) or call an
+/// IWbemServices method on it, with the HRESULT it fails with otherwise.
+pub fn check_namespace_at(
+    account: &Account,
+    namespace: &NamespaceSecurity,
+    level: AuthLevel,
+    profiles: &Profiles,
+    gate: NamespaceGate,
 ) -> Result<(), u32> {
     // MS-WMI 3.1.4: "The server SHOULD fail the operation and return WBEM_E_ACCESS_DENIED if the namespace
     // has the RequiresEncryption flag set and if the DCOM security level is lower than
@@ -164,7 +202,10 @@ pub fn check_namespace(
     // consistent with access denied: github.com/cesbit/aiowmi issue 38 (root\MSCluster, which needs
     // packet privacy, answered WBEM_E_ACCESS_DENIED 0x80041003) and github.com/nicoriff/ORMi issue 25
     // (root\CIMV2\TerminalServices: System.Management "Access denied", WBEM_E_ACCESS_DENIED).
-    if namespace.requires_encryption && level < AuthLevel::Privacy {
+    // A namespace that refuses at the query lets the login through and refuses every call made on it.
+    let enforced_here =
+        gate == NamespaceGate::Call || namespace.refused_at == EncryptionRefusal::Login;
+    if namespace.requires_encryption && enforced_here && level < AuthLevel::Privacy {
         return Err(WBEM_E_ACCESS_DENIED);
     }
     // MS-WMI 3.1.4.1.4 and 3.1.4.3.x: the principal MUST have WBEM_REMOTE_ENABLE and WBEM_ENABLE on the
@@ -389,6 +430,50 @@ mod tests {
         assert_eq!(
             check_namespace(&admin, &security, AuthLevel::Privacy, &healthy),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn encryption_refused_at_login_or_at_query() {
+        let admin = account("Administrator");
+        let healthy = profiles("");
+        let at = |refused_at, gate, level| {
+            let security = NamespaceSecurity {
+                requires_encryption: true,
+                refused_at,
+                ..NamespaceSecurity::windows_default()
+            };
+            check_namespace_at(&admin, &security, level, &healthy, gate)
+        };
+        let denied = Err(WBEM_E_ACCESS_DENIED);
+        use EncryptionRefusal as R;
+        use NamespaceGate as G;
+        assert_eq!(at(R::Login, G::Login, AuthLevel::Integrity), denied);
+        assert_eq!(at(R::Login, G::Call, AuthLevel::Integrity), denied);
+        assert_eq!(at(R::Query, G::Login, AuthLevel::Integrity), Ok(()));
+        assert_eq!(at(R::Query, G::Call, AuthLevel::Integrity), denied);
+        for (refused_at, gate) in [
+            (R::Login, G::Login),
+            (R::Query, G::Login),
+            (R::Query, G::Call),
+        ] {
+            assert_eq!(at(refused_at, gate, AuthLevel::Privacy), Ok(()));
+        }
+        // The access check still applies at the login of a namespace that refuses at the query.
+        let security = NamespaceSecurity {
+            requires_encryption: true,
+            refused_at: R::Query,
+            ..NamespaceSecurity::windows_default()
+        };
+        assert_eq!(
+            check_namespace_at(
+                &account("bob"),
+                &security,
+                AuthLevel::Privacy,
+                &healthy,
+                G::Login
+            ),
+            denied
         );
     }
 }

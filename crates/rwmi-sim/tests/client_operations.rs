@@ -107,8 +107,9 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
     };
     assert_eq!(string(&again, "Handle"), string(first, "Handle"));
 
-    // exec_method: a static method, an instance method, and typed in-parameters large enough to be
-    // fragmented (the emulator has no code for Create: it answers as Windows does for such a method).
+    // exec_method: a static method, an instance method, and (below) typed in-parameters large enough
+    // to be fragmented (Create records a process: tests/process_create.rs). A method the emulator has
+    // no code for (Terminate) is answered as Windows does for such a method.
     let out = connection
         .exec_method("RwmiSim_Echo", "Echo", &[])
         .await
@@ -116,14 +117,7 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
         .expect("Echo has out-parameters");
     assert_eq!(out.get("ReturnValue"), Some(&Value::UInt32(0)));
     let error = connection
-        .exec_method(
-            "Win32_Process",
-            "Create",
-            &[
-                ("CommandLine", Value::String("x".repeat(600))),
-                ("CurrentDirectory", Value::String("C:\\".into())),
-            ],
-        )
+        .exec_method(&path, "Terminate", &[("Reason", Value::UInt32(1))])
         .await
         .unwrap_err();
     assert_eq!(
@@ -165,6 +159,23 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
     assert_eq!(stream.buffered(), 0);
     let after = stream.collect().await.unwrap();
     assert_eq!(after.len(), processes.len());
+
+    // Create's in-parameters, large enough to be fragmented; it comes after the counts above, since
+    // the process it records is listed from then on.
+    let created = connection
+        .exec_method(
+            "Win32_Process",
+            "Create",
+            &[
+                ("CommandLine", Value::String("x".repeat(600))),
+                ("CurrentDirectory", Value::String("C:\\".into())),
+            ],
+        )
+        .await
+        .unwrap()
+        .expect("Create has out-parameters");
+    assert_eq!(created.get("ReturnValue"), Some(&Value::UInt32(0)));
+    assert!(matches!(created.get("ProcessId"), Some(Value::UInt32(_))));
     let handles: Vec<String> = after.iter().take(2).map(|i| string(i, "Handle")).collect();
     assert_eq!(handles, before);
 

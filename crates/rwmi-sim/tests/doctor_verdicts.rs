@@ -193,6 +193,43 @@ async fn encrypted_namespace_needs_privacy() {
     );
 }
 
+/// root\MSCluster lets NTLMLogin through at integrity and refuses the sample query (aiowmi issue 38).
+#[tokio::test]
+async fn cluster_namespace_refuses_at_the_sample_query() {
+    let cluster = "root\\MSCluster";
+    let d = run(Case {
+        level: AuthLevel::Integrity,
+        namespace: cluster,
+        ..Case::default()
+    })
+    .await;
+    check(&d, "namespace-requires-encryption", Some(WmiStage::Query));
+    assert_eq!(d.code, Some(0x8004_1003));
+    assert!(
+        d.evidence
+            .iter()
+            .any(|line| line.contains("NTLMLogin accepted integrity")
+                && line.contains("refused at the sample query")),
+        "{}",
+        d.to_text()
+    );
+    let login = d
+        .stages
+        .iter()
+        .find(|s| s.stage == WmiStage::Login)
+        .unwrap();
+    assert_eq!(login.status.id(), "ok", "{}", d.to_text());
+    check(
+        &run(Case {
+            namespace: cluster,
+            ..Case::default()
+        })
+        .await,
+        "ok",
+        None,
+    );
+}
+
 #[tokio::test]
 async fn unknown_namespace() {
     check(

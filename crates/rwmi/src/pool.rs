@@ -15,6 +15,9 @@
 //!   and a new one is made, so the caller never gets a connection known to be dead.
 //! - **Isolation**: connecting happens outside the pool's lock, under a lock of that key only, so a slow
 //!   or hostile host holds up no caller of another host.
+//! - **Raising to privacy**: [`Pool::run_raising_to_privacy`] runs an operation again, once, at packet
+//!   privacy when a RequiresEncryption namespace refused a lower level, at NTLMLogin or at the first
+//!   IWbemServices call after it. It raises a level this way but never lowers one.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -23,7 +26,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 
-use crate::wmi::{ConnectOptions, Connection, WmiError};
+use crate::security::AuthLevel;
+use crate::status::wbem::WBEM_E_ACCESS_DENIED;
+use crate::wmi::{ConnectOptions, Connection, WmiError, WmiStage};
 
 /// How a [`Pool`] bounds itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +288,42 @@ impl Pool {
         closed
     }
 
+    /// Runs `operation` on a connection for `options`. When the namespace refuses the level with
+    /// WBEM_E_ACCESS_DENIED, as a RequiresEncryption namespace does below packet privacy (MS-WMI 3.1.4),
+    /// tells `on_retry` and runs `operation` once more on a connection at packet privacy. The refusal
+    /// may come at NTLMLogin or at the first IWbemServices call (ExecQuery, GetObject, ExecMethod):
+    /// Windows does both (a Windows Server accepted NTLMLogin into `root\MSCluster` at integrity and
+    /// refused its ExecQuery, github.com/cesbit/aiowmi issue 38). Such a namespace refuses every call,
+    /// so the operation had not produced anything yet when it is run again.
+    pub async fn run_raising_to_privacy<T, F, Fut>(
+        &self,
+        options: &ConnectOptions,
+        mut operation: F,
+        on_retry: impl FnOnce(&PrivacyRetry),
+    ) -> Result<T, WmiError>
+    where
+        F: FnMut(Lease) -> Fut,
+        Fut: std::future::Future<Output = Result<T, WmiError>>,
+    {
+        let first = match self.connection(options).await {
+            Ok(lease) => operation(lease).await,
+            Err(e) => Err(e),
+        };
+        match first {
+            Err(e) if PrivacyRetry::applies(&e, options.auth_level) => {
+                on_retry(&PrivacyRetry {
+                    refused_level: options.auth_level,
+                    stage: e.stage,
+                    namespace: options.namespace().to_owned(),
+                });
+                let mut raised = options.clone();
+                raised.auth_level = AuthLevel::Privacy;
+                operation(self.connection(&raised).await?).await
+            }
+            other => other,
+        }
+    }
+
     pub fn stats(&self) -> PoolStats {
         let slots = self.inner.all_slots();
         let c = &self.inner.counters;
@@ -456,6 +497,36 @@ async fn sweep(inner: Weak<Inner>) {
         ticker.tick().await;
         let Some(inner) = inner.upgrade() else { return };
         inner.expire_idle();
+    }
+}
+
+/// Why [`Pool::run_raising_to_privacy`] ran its operation again at packet privacy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivacyRetry {
+    /// The level the namespace refused.
+    pub refused_level: AuthLevel,
+    /// Where: [`WmiStage::Login`] for NTLMLogin, else the IWbemServices call that was refused.
+    pub stage: WmiStage,
+    pub namespace: String,
+}
+
+impl PrivacyRetry {
+    /// Whether `error`, at `level`, is a namespace's refusal that packet privacy may lift.
+    pub fn applies(error: &WmiError, level: AuthLevel) -> bool {
+        level < AuthLevel::Privacy
+            && error.code == Some(WBEM_E_ACCESS_DENIED)
+            && matches!(
+                error.stage,
+                WmiStage::Login | WmiStage::Query | WmiStage::GetObject | WmiStage::ExecMethod
+            )
+    }
+
+    /// Where the refusal came, for messages: `at NTLMLogin`, `at the query after NTLMLogin`, ...
+    pub fn place(&self) -> String {
+        match self.stage {
+            WmiStage::Login => "at NTLMLogin".to_string(),
+            other => format!("at the {} after NTLMLogin", other.name()),
+        }
     }
 }
 

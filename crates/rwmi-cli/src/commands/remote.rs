@@ -6,7 +6,6 @@ use std::io::IsTerminal;
 
 use rwmi::fleet::{Emitter, FleetEvent, fan_out};
 use rwmi::pool::{Lease, Pool, PoolConfig};
-use rwmi::security::AuthLevel;
 use rwmi::status::hresult::E_ACCESSDENIED;
 use rwmi::status::wbem::WBEM_E_ACCESS_DENIED;
 use rwmi::wmi::WmiError;
@@ -54,32 +53,8 @@ pub fn exit_code(error: &WmiError) -> u8 {
     }
 }
 
-/// Connects; when the namespace refuses a level below packet privacy (RequiresEncryption, MS-WMI 3.1.4),
-/// says so and tries once more at privacy. rwmi raises a level this way but never lowers one.
-async fn connect_raising_to_privacy(
-    pool: &Pool,
-    options: rwmi::wmi::ConnectOptions,
-    host: &str,
-) -> Result<Lease, WmiError> {
-    let level = options.auth_level;
-    match pool.connection(&options).await {
-        Err(e)
-            if e.stage == rwmi::wmi::WmiStage::Login
-                && e.code == Some(WBEM_E_ACCESS_DENIED)
-                && level < AuthLevel::Privacy =>
-        {
-            eprintln!(
-                "rwmi: {host}: namespace {} refused {level}: it may require an encrypted connection; retrying at packet privacy",
-                options.namespace()
-            );
-            let mut raised = options;
-            raised.auth_level = AuthLevel::Privacy;
-            pool.connection(&raised).await
-        }
-        other => other,
-    }
-}
-
+/// Runs `operation` on `host`; when the namespace refuses a level below packet privacy (RequiresEncryption,
+/// MS-WMI 3.1.4), at NTLMLogin or at the first call after it, says so and runs it once more at privacy.
 async fn run_on_host(
     pool: Pool,
     options: rwmi::wmi::ConnectOptions,
@@ -87,7 +62,28 @@ async fn run_on_host(
     out: Emitter<Output>,
 ) -> Result<usize, WmiError> {
     let host = out.host().to_string();
-    let connection = connect_raising_to_privacy(&pool, options, &host).await?;
+    let out = &out;
+    pool.run_raising_to_privacy(
+        &options,
+        |connection| run_operation(connection, operation, out),
+        |retry| {
+            eprintln!(
+                "rwmi: {host}: namespace {} refused {} {}: it may require an encrypted connection; retrying at packet privacy",
+                retry.namespace,
+                retry.refused_level,
+                retry.place()
+            );
+        },
+    )
+    .await
+}
+
+async fn run_operation(
+    connection: Lease,
+    operation: &Operation,
+    out: &Emitter<Output>,
+) -> Result<usize, WmiError> {
+    let host = out.host();
     for note in &connection.report().notes {
         eprintln!("rwmi: {host}: note: {note}");
     }

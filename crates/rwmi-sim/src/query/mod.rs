@@ -28,7 +28,7 @@ use std::sync::Arc;
 use rwmi_core::status::WbemStatus;
 use rwmi_core::wmio::{Decoration, WmiClass, WmiObject};
 
-use crate::repository::Repository;
+use crate::repository::{InstanceOverlay, NoOverlay, Repository};
 use crate::wql::{self, SelectList, SelectQuery, WqlError, WqlObject};
 
 pub use object::{class_is_a, wql_value};
@@ -80,6 +80,16 @@ pub fn execute(
     namespace: &str,
     text: &str,
 ) -> Result<QueryResult, WbemStatus> {
+    execute_with(repository, namespace, text, &NoOverlay)
+}
+
+/// [`execute`] over the repository's instances and those of `overlay`.
+pub fn execute_with(
+    repository: &Repository,
+    namespace: &str,
+    text: &str,
+    overlay: &dyn InstanceOverlay,
+) -> Result<QueryResult, WbemStatus> {
     let query = wql::parse(text).map_err(|e| status_for(&e))?;
     let ns = repository
         .namespace(namespace)
@@ -95,7 +105,7 @@ pub fn execute(
         .validate(|name| class.property(name).is_some())
         .map_err(|e| status_for(&e))?;
     let projection = selected(&query.properties);
-    let instances = repository.instances(ns.name(), class.name(), true)?;
+    let instances = repository.instances_with(ns.name(), class.name(), true, overlay)?;
     let mut matching = instances.filter(move |instance| query.matches(instance));
     let (result_class, rows): (_, Box<dyn Iterator<Item = WmiObject> + Send>) = match projection {
         None => (class, Box::new(matching.map(WmiObject::Instance))),

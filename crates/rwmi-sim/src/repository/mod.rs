@@ -20,15 +20,36 @@ use rwmi_core::status::WbemStatus;
 use rwmi_core::wmio::{Decoration, Value, WmiClass, WmiInstance, WmiObject};
 
 use crate::mof::{self, Declaration};
-use crate::policy::{AclEntry, NamespaceSecurity};
+use crate::policy::{AclEntry, EncryptionRefusal, NamespaceSecurity};
 
 pub use convert::LoadError;
 pub use namespace::{NAMESPACE_CLASS, Namespace, namespace_key};
 pub use object_path::{KeyValue, MAX_PATH_LEN, ObjectPath, PathError, PathTarget};
-pub use synthetic::{SyntheticInstances, has_host_generator, schema_value};
+pub use synthetic::{SyntheticInstances, has_host_generator, process_instance, schema_value};
 
 /// Instances produced on demand; `Send` and owning what it needs, so a server can keep it across calls.
 pub type InstanceStream = Box<dyn Iterator<Item = WmiInstance> + Send>;
+
+/// Instances the repository does not hold, listed with its own: those of one virtual host (the
+/// processes `Win32_Process.Create` recorded there), where the repository is shared by every host.
+pub trait InstanceOverlay: Send + Sync {
+    /// The extra instances of exactly `class` in `namespace`, decorated with `decoration`.
+    fn instances(
+        &self,
+        namespace: &str,
+        class: &Arc<WmiClass>,
+        decoration: &Decoration,
+    ) -> Vec<WmiInstance>;
+}
+
+/// No extra instances.
+pub struct NoOverlay;
+
+impl InstanceOverlay for NoOverlay {
+    fn instances(&self, _: &str, _: &Arc<WmiClass>, _: &Decoration) -> Vec<WmiInstance> {
+        Vec::new()
+    }
+}
 
 /// A source of live instances: the MOF text of the current instances of a class, `None` when it has no
 /// provider for the class. `host::live_instances` is the default.
@@ -45,6 +66,16 @@ pub const DEFAULT_MOF: [(&str, &str); 2] = [
 
 /// The namespace that requires encryption by default, as on Windows.
 pub const TPM_NAMESPACE: &str = r"root\cimv2\Security\MicrosoftTpm";
+
+/// The Failover Clustering namespace of a cluster node, which `rwmi sim` serves
+/// ([`Repository::add_cluster_role`]).
+pub const CLUSTER_NAMESPACE: &str = r"root\MSCluster";
+
+/// The MOF of [`CLUSTER_NAMESPACE`].
+pub const CLUSTER_MOF: (&str, &str) = (
+    "mscluster.mof",
+    include_str!("../../repository/mscluster.mof"),
+);
 
 /// Namespaces that exist even when no MOF fills them.
 const STANDARD_NAMESPACES: [&str; 4] = ["root", r"root\cimv2", r"root\default", TPM_NAMESPACE];
@@ -88,6 +119,18 @@ impl Repository {
         repository.set_requires_encryption(TPM_NAMESPACE, true);
         repository.live = Some(crate::host::live_instances);
         Ok(repository)
+    }
+
+    /// Makes this repository a Failover Cluster node's: [`CLUSTER_NAMESPACE`] with its classes, marked
+    /// RequiresEncryption and refusing at the query rather than at the login, as the Windows Server of
+    /// github.com/cesbit/aiowmi issue 38 did (see [`EncryptionRefusal::Query`]). Not part of
+    /// [`Repository::load_default`]: a server without the cluster role has no such namespace.
+    pub fn add_cluster_role(&mut self) -> Result<(), LoadError> {
+        let (file, text) = CLUSTER_MOF;
+        self.load_mof(text, file)?;
+        self.set_requires_encryption(CLUSTER_NAMESPACE, true);
+        self.set_encryption_refusal(CLUSTER_NAMESPACE, EncryptionRefusal::Query);
+        Ok(())
     }
 
     pub fn computer_name(&self) -> &str {
@@ -149,6 +192,22 @@ impl Repository {
         }
     }
 
+    /// Where a RequiresEncryption namespace refuses a level below privacy: at the login (the default) or
+    /// at the calls.
+    pub fn set_encryption_refusal(
+        &mut self,
+        namespace: &str,
+        refused_at: EncryptionRefusal,
+    ) -> bool {
+        match namespace_key(namespace).and_then(|key| self.namespaces.get_mut(&key)) {
+            Some(ns) => {
+                ns.refused_at = refused_at;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Adds an access-control entry to a namespace (and so to its descendants).
     pub fn add_acl_entry(&mut self, namespace: &str, entry: AclEntry) -> bool {
         match namespace_key(namespace).and_then(|key| self.namespaces.get_mut(&key)) {
@@ -178,6 +237,7 @@ impl Repository {
         }
         Some(NamespaceSecurity {
             requires_encryption: target.requires_encryption,
+            refused_at: target.refused_at,
             acl,
         })
     }
@@ -353,6 +413,17 @@ impl Repository {
         class: &str,
         deep: bool,
     ) -> Result<InstanceStream, WbemStatus> {
+        self.instances_with(namespace, class, deep, &NoOverlay)
+    }
+
+    /// [`Repository::instances`] followed, class by class, by those of `overlay`.
+    pub fn instances_with(
+        &self,
+        namespace: &str,
+        class: &str,
+        deep: bool,
+        overlay: &dyn InstanceOverlay,
+    ) -> Result<InstanceStream, WbemStatus> {
         let ns = self
             .namespace(namespace)
             .ok_or(WbemStatus::InvalidNamespace)?;
@@ -364,6 +435,10 @@ impl Repository {
         let mut parts: Vec<InstanceStream> = Vec::new();
         for class in classes {
             parts.push(self.instances_of_exactly(ns, &class)?);
+            let extra = overlay.instances(ns.name(), &class, &self.decoration(ns));
+            if !extra.is_empty() {
+                parts.push(Box::new(extra.into_iter()));
+            }
         }
         Ok(Box::new(parts.into_iter().flatten()))
     }
@@ -438,6 +513,16 @@ impl Repository {
     /// IWbemServices::GetObject (MS-WMI 3.1.4.3.4): a class for `Class`, an instance for a path with keys
     /// or `=@`. A `namespace:` prefix in the path overrides `namespace`.
     pub fn get_object(&self, namespace: &str, path: &str) -> Result<WmiObject, WbemStatus> {
+        self.get_object_with(namespace, path, &NoOverlay)
+    }
+
+    /// [`Repository::get_object`], finding instances of `overlay` too.
+    pub fn get_object_with(
+        &self,
+        namespace: &str,
+        path: &str,
+        overlay: &dyn InstanceOverlay,
+    ) -> Result<WmiObject, WbemStatus> {
         let parsed = ObjectPath::parse(path).map_err(|_| WbemStatus::InvalidObjectPath)?;
         let namespace = parsed.namespace.as_deref().unwrap_or(namespace);
         let ns = self
@@ -449,7 +534,7 @@ impl Repository {
                 class.with_decoration(Some(self.decoration(ns))),
             ))),
             PathTarget::Singleton => self
-                .instances(namespace, &parsed.class, true)?
+                .instances_with(namespace, &parsed.class, true, overlay)?
                 .next()
                 .map(WmiObject::Instance)
                 .ok_or(WbemStatus::NotFound),
@@ -461,7 +546,7 @@ impl Repository {
                     .map(|p| p.name.as_str())
                     .collect();
                 let resolved = resolve_keys(&key_names, keys)?;
-                self.instances(namespace, &parsed.class, true)?
+                self.instances_with(namespace, &parsed.class, true, overlay)?
                     .find(|instance| {
                         resolved.iter().all(|(name, wanted)| {
                             instance

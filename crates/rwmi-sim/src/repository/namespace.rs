@@ -9,7 +9,7 @@ use rwmi_core::wmio::{
 };
 
 use crate::mof::QualifierDecl;
-use crate::policy::AclEntry;
+use crate::policy::{AclEntry, EncryptionRefusal};
 
 /// A namespace of the repository.
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub struct Namespace {
     pub(super) qualifier_decls: HashMap<String, QualifierDecl>,
     /// MS-WMI 2.2.30.3: only RPC_C_AUTHN_LEVEL_PKT_PRIVACY is admitted.
     pub requires_encryption: bool,
+    /// Where `requires_encryption` refuses a lower level.
+    pub refused_at: EncryptionRefusal,
     /// Access-control entries set on this namespace; those of its parents apply too.
     pub acl: Vec<AclEntry>,
 }
@@ -39,6 +41,7 @@ impl Namespace {
             instances: HashMap::new(),
             qualifier_decls: HashMap::new(),
             requires_encryption: false,
+            refused_at: EncryptionRefusal::Login,
             acl: Vec::new(),
         };
         for class in system_classes() {

@@ -13,6 +13,7 @@ use rwmi_core::wmio::{CimBase, CimType, Decoration, Value, WmiClass, WmiInstance
 use std::time::SystemTime;
 
 use crate::host::cim_datetime::format_cim_datetime;
+use crate::host::facts::ProcessFact;
 use crate::host::mof_text::PropertySink;
 use crate::host::render;
 use crate::host::synthetic::{
@@ -157,6 +158,22 @@ impl PropertySink for InstanceFiller {
         self.put(property, converted);
         self
     }
+}
+
+/// A Win32_Process instance of `class` describing `process`, set as the live and synthetic ones are;
+/// `None` when the class does not fit (a class redefined by configuration).
+pub fn process_instance(
+    class: Arc<WmiClass>,
+    process: &ProcessFact,
+    decoration: &Decoration,
+) -> Option<WmiInstance> {
+    let mut filler = InstanceFiller::new(class);
+    render::process_properties(&mut filler, process, &decoration.server);
+    filler.fits.then(|| {
+        let mut instance = filler.instance;
+        instance.decoration = Some(decoration.clone());
+        instance
+    })
 }
 
 /// The deterministic instances `0..count` of one class (see `host::synthetic`).

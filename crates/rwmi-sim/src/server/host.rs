@@ -9,6 +9,7 @@ use rwmi_core::dcom::{ComVersion, DualStringArray, MInterfacePointer};
 use super::backend::WmiBackend;
 use super::exporter::Exporter;
 use super::marshal::{UNREACHABLE_HOST, bindings, standard_pointer, std_objref};
+use super::processes::CreatedProcesses;
 use crate::profile::Profiles;
 
 pub struct VirtualHost {
@@ -22,6 +23,8 @@ pub struct VirtualHost {
     pub profiles: Profiles,
     pub exporter: Exporter,
     pub backend: Arc<dyn WmiBackend>,
+    /// What Win32_Process.Create recorded on this host.
+    pub processes: CreatedProcesses,
 }
 
 impl std::fmt::Debug for VirtualHost {
@@ -49,6 +52,7 @@ impl VirtualHost {
             profiles: Profiles::default(),
             exporter: Exporter::default(),
             backend: Arc::new(super::RepositoryBackend::new(repository, accounts)),
+            processes: CreatedProcesses::new(),
         })
     }
 

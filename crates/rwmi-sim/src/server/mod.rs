@@ -25,6 +25,7 @@ pub mod hostile;
 pub mod marshal;
 pub mod methods;
 pub mod object_port;
+pub mod processes;
 pub mod random;
 pub mod repository_backend;
 pub mod scm_port;

@@ -10,11 +10,12 @@ use rwmi_core::status::wbem::{WBEM_E_ACCESS_DENIED, WBEM_E_INVALID_NAMESPACE};
 use rwmi_core::wmio::WmiObject;
 
 use super::backend::{ObjectStream, WmiBackend};
+use crate::accounts::Group;
 use crate::accounts::{Account, Accounts};
-use crate::policy::{check_activation, check_namespace};
+use crate::policy::{NamespaceGate, check_activation, check_namespace_at, token_groups};
 use crate::profile::Profiles;
 use crate::query;
-use crate::repository::Repository;
+use crate::repository::{InstanceOverlay, Repository};
 
 pub struct RepositoryBackend {
     pub repository: Arc<Repository>,
@@ -55,6 +56,7 @@ impl WmiBackend for RepositoryBackend {
         caller: &CallerIdentity,
         namespace: &str,
         profiles: &Profiles,
+        gate: NamespaceGate,
     ) -> Result<(), u32> {
         // MS-WMI 3.1.4.1.4: an unknown namespace is WBEM_E_INVALID_NAMESPACE, whoever asks.
         let security = self
@@ -62,23 +64,46 @@ impl WmiBackend for RepositoryBackend {
             .security(namespace)
             .ok_or(WBEM_E_INVALID_NAMESPACE)?;
         let account = self.account(caller).ok_or(WBEM_E_ACCESS_DENIED)?;
-        check_namespace(&account, &security, caller.level, profiles)
+        check_namespace_at(&account, &security, caller.level, profiles, gate)
     }
 
-    fn exec_query(&self, namespace: &str, wql: &str) -> Result<ObjectStream, u32> {
-        let result = query::execute(&self.repository, namespace, wql).map_err(code)?;
+    fn is_administrator(&self, caller: &CallerIdentity, profiles: &Profiles) -> bool {
+        self.account(caller).is_some_and(|account| {
+            token_groups(&account, profiles).contains(&Group::Administrators)
+        })
+    }
+
+    fn exec_query(
+        &self,
+        namespace: &str,
+        wql: &str,
+        host: &dyn InstanceOverlay,
+    ) -> Result<ObjectStream, u32> {
+        let result = query::execute_with(&self.repository, namespace, wql, host).map_err(code)?;
         Ok(Box::new(result))
     }
 
-    fn instances_of(&self, namespace: &str, class: &str) -> Result<ObjectStream, u32> {
+    fn instances_of(
+        &self,
+        namespace: &str,
+        class: &str,
+        host: &dyn InstanceOverlay,
+    ) -> Result<ObjectStream, u32> {
         let instances = self
             .repository
-            .instances(namespace, class, true)
+            .instances_with(namespace, class, true, host)
             .map_err(code)?;
         Ok(Box::new(instances.map(WmiObject::Instance)))
     }
 
-    fn get_object(&self, namespace: &str, path: &str) -> Result<WmiObject, u32> {
-        self.repository.get_object(namespace, path).map_err(code)
+    fn get_object(
+        &self,
+        namespace: &str,
+        path: &str,
+        host: &dyn InstanceOverlay,
+    ) -> Result<WmiObject, u32> {
+        self.repository
+            .get_object_with(namespace, path, host)
+            .map_err(code)
     }
 }

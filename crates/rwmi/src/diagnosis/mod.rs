@@ -233,6 +233,12 @@ fn kerberos_verdict(
     }
 }
 
+fn encryption_evidence(level: AuthLevel) -> String {
+    format!(
+        "the authentication level was {level}; namespaces marked RequiresEncryption accept only privacy"
+    )
+}
+
 fn classify(host: &str, e: &WmiError, options: &ConnectOptions) -> Diagnosis {
     let mut evidence = vec![e.to_string()];
     evidence.extend(e.evidence.iter().cloned());
@@ -310,15 +316,28 @@ fn classify(host: &str, e: &WmiError, options: &ConnectOptions) -> Diagnosis {
         if options.auth_level < AuthLevel::Privacy
             || e.code == Some(WBEM_E_ENCRYPTED_CONNECTION_REQUIRED)
         {
-            evidence.push(format!(
-                "the authentication level was {}; namespaces marked RequiresEncryption accept only privacy",
-                options.auth_level
-            ));
+            evidence.push(encryption_evidence(options.auth_level));
+            evidence.push("the namespace refused at NTLMLogin".into());
             other.push(verdicts::NAMESPACE_ACCESS_DENIED.id);
             &verdicts::NAMESPACE_REQUIRES_ENCRYPTION
         } else {
             &verdicts::NAMESPACE_ACCESS_DENIED
         }
+    } else if report_stage(e.stage) == WmiStage::Query
+        && e.code == Some(WBEM_E_ACCESS_DENIED)
+        && options.auth_level < AuthLevel::Privacy
+    {
+        // MS-WMI 3.1.4: every IWbemServices method refuses a RequiresEncryption namespace below privacy,
+        // and some servers refuse only there: a Windows Server accepted NTLMLogin into root\MSCluster
+        // at integrity and refused the ExecQuery (github.com/cesbit/aiowmi issue 38).
+        evidence.push(encryption_evidence(options.auth_level));
+        evidence.push(format!(
+            "NTLMLogin accepted {}, and the namespace refused at the sample query (IWbemServices {}) after it",
+            options.auth_level,
+            e.stage.name()
+        ));
+        other.push(verdicts::NAMESPACE_ACCESS_DENIED.id);
+        &verdicts::NAMESPACE_REQUIRES_ENCRYPTION
     } else if e.stage == WmiStage::Login && e.code == Some(WBEM_E_INVALID_NAMESPACE) {
         &verdicts::INVALID_NAMESPACE
     } else if matches!(e.stage, WmiStage::OxidBinding | WmiStage::DynamicPort) {
@@ -548,6 +567,42 @@ mod tests {
         assert_eq!(
             verdict(e, &options("bob", AuthLevel::Privacy)).0,
             "invalid-namespace"
+        );
+    }
+
+    #[test]
+    fn a_refusal_at_the_query_below_privacy_is_the_encryption_requirement() {
+        let e = || {
+            WmiError::status(
+                WmiStage::Query,
+                "IWbemServices::ExecQuery",
+                WBEM_E_ACCESS_DENIED,
+            )
+        };
+        let d = classify("h", &e(), &options("Administrator", AuthLevel::Integrity));
+        assert_eq!(d.verdict.id, "namespace-requires-encryption");
+        assert_eq!(d.stage, Some(WmiStage::Query));
+        assert!(
+            d.evidence
+                .iter()
+                .any(|line| line.contains("refused at the sample query")),
+            "{:?}",
+            d.evidence
+        );
+        assert_eq!(
+            verdict(e(), &options("Administrator", AuthLevel::Privacy)).0,
+            "query-failed"
+        );
+        let login = WmiError::status(
+            WmiStage::Login,
+            "IWbemLevel1Login::NTLMLogin",
+            WBEM_E_ACCESS_DENIED,
+        );
+        let d = classify("h", &login, &options("Administrator", AuthLevel::Integrity));
+        assert!(
+            d.evidence
+                .iter()
+                .any(|line| line == "the namespace refused at NTLMLogin")
         );
     }
 

@@ -9,6 +9,7 @@ use rwmi_core::wmi::path::namespace_of_resource;
 use tracing::debug;
 
 use super::{ObjectPort, OrpcCall, reply};
+use crate::policy::NamespaceGate;
 use crate::server::exporter::ExportedObject;
 use crate::server::status::*;
 
@@ -49,9 +50,12 @@ impl ObjectPort {
         if namespace.is_empty() {
             return Err(WBEM_E_INVALID_NAMESPACE);
         }
-        self.host
-            .backend
-            .check_namespace(caller, namespace, &self.host.profiles)?;
+        self.host.backend.check_namespace(
+            caller,
+            namespace,
+            &self.host.profiles,
+            NamespaceGate::Login,
+        )?;
         self.export(
             IID_IWBEM_SERVICES,
             ExportedObject::Services {

@@ -17,6 +17,7 @@ use rwmi_core::wmio::{Limits, WmiInstance, WmiObject, decode_encoding_unit};
 use tracing::debug;
 
 use super::{ObjectPort, OrpcCall, in_out, pointer_or_status, reply};
+use crate::policy::NamespaceGate;
 use crate::server::cursor::{Cursor, Restart};
 use crate::server::exporter::{ExportedObject, IpidEntry};
 use crate::server::marshal::class_object_pointer;
@@ -25,15 +26,20 @@ use crate::server::status::*;
 
 impl ObjectPort {
     /// The namespace of an IWbemServices entry, after the access check every method makes (MS-WMI
-    /// 3.1.4.3: the server MUST check the caller's rights on the namespace).
+    /// 3.1.4.3: the server MUST check the caller's rights on the namespace; 3.1.4: and SHOULD refuse a
+    /// RequiresEncryption namespace below packet privacy, which is where a namespace that refuses at
+    /// the query refuses).
     fn services_namespace(&self, entry: &IpidEntry, context: &CallContext) -> Result<String, u32> {
         let ExportedObject::Services { namespace } = &entry.object else {
             return Err(WBEM_E_FAILED);
         };
         let caller = self.caller(context)?;
-        self.host
-            .backend
-            .check_namespace(caller, namespace, &self.host.profiles)?;
+        self.host.backend.check_namespace(
+            caller,
+            namespace,
+            &self.host.profiles,
+            NamespaceGate::Call,
+        )?;
         Ok(namespace.clone())
     }
 
@@ -73,7 +79,9 @@ impl ObjectPort {
                 if path.trim().is_empty() {
                     return Err(WBEM_E_INVALID_PARAMETER);
                 }
-                self.host.backend.get_object(&ns, path)
+                self.host
+                    .backend
+                    .get_object(&ns, path, &self.host.processes)
             })
             .and_then(|object| class_object_pointer(&object));
         let (pointer, hresult) = match result {
@@ -126,10 +134,13 @@ impl ObjectPort {
         let Some(class) = call.request.superclass.trimmed().map(str::to_owned) else {
             return Self::enumerator_failed(WBEM_E_INVALID_PARAMETER);
         };
-        let backend = self.host.backend.clone();
+        let host = self.host.clone();
         self.enumerator(
             call.context,
-            Arc::new(move || backend.instances_of(&namespace, &class)),
+            Arc::new(move || {
+                host.backend
+                    .instances_of(&namespace, &class, &host.processes)
+            }),
             call.request.flags,
         )
     }
@@ -147,10 +158,10 @@ impl ObjectPort {
         }
         let query = call.request.query.trimmed().unwrap_or("").to_owned();
         debug!(connection = self.connection, %namespace, %query, "ExecQuery");
-        let backend = self.host.backend.clone();
+        let host = self.host.clone();
         self.enumerator(
             call.context,
-            Arc::new(move || backend.exec_query(&namespace, &query)),
+            Arc::new(move || host.backend.exec_query(&namespace, &query, &host.processes)),
             call.request.flags,
         )
     }
@@ -181,14 +192,7 @@ impl ObjectPort {
                 let path = request.object_path.trimmed().unwrap_or("");
                 let method = request.method_name.trimmed().unwrap_or("");
                 debug!(connection = self.connection, %path, %method, "ExecMethod");
-                exec_method(
-                    self.host.backend.as_ref(),
-                    caller,
-                    &ns,
-                    path,
-                    method,
-                    input.as_ref(),
-                )
+                exec_method(&self.host, caller, &ns, path, method, input.as_ref())
             })
             .and_then(|out| class_object_pointer(&WmiObject::Instance(out)));
         let (pointer, hresult) = match result {
