@@ -2,38 +2,33 @@
 //! Reset, smart enumeration, keep-alive pinging, and query/get/exec_method, at packet integrity and
 //! privacy with small fragments, and a 10,000-row query streamed batch by batch.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use rwmi::security::{AuthLevel, Credentials, Secret};
+use rwmi::security::AuthLevel;
 use rwmi::wmi::{ConnectOptions, Connection, QueryStream};
 use rwmi_core::status::WbemStatus;
 use rwmi_core::wmio::{Value, WmiInstance, WmiObject};
-use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{SimOptions, start};
+use support::{emu_account, rows, sim_options, strings, target};
 
 const SMALL_FRAG: u16 = 256;
 
 async fn emulator(max_frag: u16, synthetic: &[&str]) -> EmulatorHandle {
     start(&SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        synthetic: synthetic.iter().map(|s| s.to_string()).collect(),
+        synthetic: strings(synthetic),
         max_frag,
-        ..SimOptions::default()
+        ..sim_options()
     })
     .await
     .unwrap()
 }
 
 fn connect_options(handle: &EmulatorHandle, level: AuthLevel, max_frag: u16) -> ConnectOptions {
-    let credentials = Credentials::new(
-        "Administrator",
-        "EMU",
-        Secret::Password(BUILTIN_PASSWORD.into()),
-    );
-    let mut options =
-        ConnectOptions::new(&handle.hosts()[0].scm_addr.to_string(), credentials).unwrap();
+    let mut options = ConnectOptions::new(&target(handle), emu_account("Administrator")).unwrap();
     options.auth_level = level;
     options.dcom.max_frag = max_frag;
     options
@@ -79,13 +74,7 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
     objects_settle(handle, 2).await;
 
     // query and get.
-    let os = connection
-        .query("SELECT * FROM Win32_OperatingSystem")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
+    let os = rows(connection, "SELECT * FROM Win32_OperatingSystem").await;
     assert_eq!(os.len(), 1);
     // The enumerator's release took the login object's along: only the IWbemServices is left.
     objects_settle(handle, 1).await;
@@ -93,13 +82,7 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
         panic!("GetObject of a class name returns the class");
     };
     assert_eq!(class.name(), "Win32_Process");
-    let processes = connection
-        .query("SELECT * FROM Win32_Process")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
+    let processes = rows(connection, "SELECT * FROM Win32_Process").await;
     let first = processes.first().expect("the repository has processes");
     let path = first.relpath().unwrap();
     let WmiObject::Instance(again) = connection.get(&path).await.unwrap() else {
@@ -216,13 +199,7 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
         tpm_namespace.namespace(),
         "root\\cimv2\\Security\\MicrosoftTpm"
     );
-    let tpm = tpm_namespace
-        .query("SELECT * FROM Win32_Tpm")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
+    let tpm = rows(&tpm_namespace, "SELECT * FROM Win32_Tpm").await;
     assert_eq!(tpm.len(), 1);
     let elsewhere = match connection.query("SELECT * FROM Win32_Tpm").await {
         Ok(stream) => stream.collect().await,
@@ -246,13 +223,8 @@ async fn exercise(handle: &EmulatorHandle, connection: &Connection, level: AuthL
     objects_settle(handle, 1).await;
     // The parent still works after the child is closed.
     assert_eq!(
-        connection
-            .query("SELECT * FROM Win32_OperatingSystem")
+        rows(connection, "SELECT * FROM Win32_OperatingSystem")
             .await
-            .unwrap()
-            .collect()
-            .await
-            .unwrap()
             .len(),
         1
     );
@@ -593,12 +565,7 @@ async fn smart_enumeration_falls_back_to_next_when_the_server_refuses_it() {
     options.batch_size = 3;
     let root = Connection::connect(options).await.unwrap();
     // A first enumeration's release takes the login object's along, leaving only the IWbemServices.
-    root.query("SELECT * FROM __Namespace")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
+    rows(&root, "SELECT * FROM __Namespace").await;
     objects_settle(&handle, 1).await;
     // The emulator refuses to export more than MAX_OBJECTS_PER_ACCOUNT objects per account:
     // fill it so that the enumerator is exported but GetSmartEnum's IWbemWCOSmartEnum is not.

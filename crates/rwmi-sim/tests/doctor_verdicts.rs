@@ -1,14 +1,17 @@
 //! `rwmi doctor`'s verdict and stage for every fault profile and built-in account of the emulator, over
 //! real TCP on loopback.
 
+mod support;
+
 use std::time::Duration;
 
 use rwmi::diagnosis::{Diagnosis, diagnose};
-use rwmi::security::{AuthLevel, Credentials, Secret};
-use rwmi::wmi::{ConnectOptions, WmiStage};
+use rwmi::security::AuthLevel;
+use rwmi::wmi::WmiStage;
 use rwmi_core::status::hresult::E_ACCESSDENIED;
 use rwmi_core::status::wbem::WBEM_E_ACCESS_DENIED;
 use rwmi_sim::launch::{SimOptions, start};
+use support::{sim_options, strings, target, timed_options, with_password};
 
 struct Case<'a> {
     profiles: &'a [&'a str],
@@ -34,20 +37,15 @@ impl Default for Case<'_> {
 
 async fn run(case: Case<'_>) -> Diagnosis {
     let options = SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        profiles: case.profiles.iter().map(|p| p.to_string()).collect(),
-        ..SimOptions::default()
+        profiles: strings(case.profiles),
+        ..sim_options()
     };
     let emulator = start(&options).await.unwrap();
-    let target = emulator.hosts()[0].scm_addr.to_string();
-    let credentials = Credentials::parse_user(case.user, Secret::Password(case.password.into()));
-    let mut o = ConnectOptions::new(&target, credentials)
-        .unwrap()
+    let credentials = with_password(case.user, case.password);
+    let mut o = timed_options(&target(&emulator), credentials, case.timeout)
         .with_namespace(case.namespace)
         .unwrap();
     o.auth_level = case.level;
-    o.connect_timeout = case.timeout;
-    o.call_timeout = case.timeout;
     let d = diagnose(o).await;
     emulator.shutdown().await;
     d

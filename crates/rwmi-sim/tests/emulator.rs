@@ -1,12 +1,13 @@
 //! The emulator over real TCP on loopback, driven with raw stubs through rwmi's `ClientAssociation`:
 //! endpoint mapper, activation, NTLMLogin, queries and enumeration, and one test per fault profile.
 
+mod support;
+
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rwmi::rpc::{AssociationOptions, ClientAssociation, RpcError, Stage};
-use rwmi::security::{AuthLevel, Credentials, Secret};
+use rwmi::security::AuthLevel;
 use rwmi_core::Guid;
 use rwmi_core::dcom::activation::ActivationRequest;
 use rwmi_core::dcom::scm::{
@@ -40,11 +41,9 @@ use rwmi_core::wmi::{Bstr, ObjectArray, ObjectKind};
 use rwmi_core::wmio::{
     CimBase, CimType, ClassBuilder, Limits, Value, WmiInstance, WmiObject, decode_encoding_unit,
 };
-use rwmi_sim::accounts::{Accounts, BUILTIN_PASSWORD};
 use rwmi_sim::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use rwmi_sim::profile::Profiles;
-use rwmi_sim::repository::Repository;
-use rwmi_sim::server::RepositoryBackend;
+use support::{emu_account, emulator_config};
 
 const CID: Guid = Guid::from_u128(0x1234);
 
@@ -64,17 +63,11 @@ async fn start_with(profiles: &str, synthetic_processes: Option<usize>) -> Emula
 }
 
 fn config(profiles: &str, synthetic_processes: Option<usize>) -> EmulatorConfig {
-    let mut repository = Repository::load_default("EMU").unwrap();
-    if let Some(count) = synthetic_processes {
-        repository.set_synthetic("Win32_Process", count).unwrap();
-    }
-    let accounts = Arc::new(Accounts::builtin("EMU"));
-    let backend = Arc::new(RepositoryBackend::new(
-        Arc::new(repository),
-        accounts.clone(),
-    ));
-    let mut config = EmulatorConfig::new(backend, accounts);
-    config.listen = "127.0.0.1:0".parse().unwrap();
+    let mut config = emulator_config(|repository| {
+        if let Some(count) = synthetic_processes {
+            repository.set_synthetic("Win32_Process", count).unwrap();
+        }
+    });
     config.profiles = vec![Profiles::parse(profiles).unwrap()];
     config
 }
@@ -87,10 +80,7 @@ fn options(interfaces: Vec<SyntaxId>, user: &str, level: AuthLevel) -> Associati
     let mut o = AssociationOptions::new(interfaces);
     o.call_timeout = Duration::from_secs(20);
     o.connect_timeout = Duration::from_secs(5);
-    o.with_auth(
-        Credentials::new(user, "EMU", Secret::Password(BUILTIN_PASSWORD.into())),
-        level,
-    )
+    o.with_auth(emu_account(user), level)
 }
 
 async fn scm(addr: SocketAddr, user: &str, level: AuthLevel) -> ClientAssociation {
@@ -104,6 +94,16 @@ async fn scm(addr: SocketAddr, user: &str, level: AuthLevel) -> ClientAssociatio
     )
     .await
     .unwrap()
+}
+
+/// The first host's port 135 as Administrator at privacy.
+async fn admin_scm(handle: &EmulatorHandle) -> ClientAssociation {
+    scm(
+        handle.hosts()[0].scm_addr,
+        "Administrator",
+        AuthLevel::Privacy,
+    )
+    .await
 }
 
 async fn activate(addr: SocketAddr, user: &str, level: AuthLevel) -> RemoteCreateInstanceResponse {
@@ -602,12 +602,7 @@ async fn server_alive2(client: &mut ClientAssociation) -> Result<ServerAlive2Res
 #[tokio::test]
 async fn profile_lag_delays_responses() {
     let handle = start("lag=300").await;
-    let mut client = scm(
-        handle.hosts()[0].scm_addr,
-        "Administrator",
-        AuthLevel::Privacy,
-    )
-    .await;
+    let mut client = admin_scm(&handle).await;
     let started = Instant::now();
     server_alive2(&mut client).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -676,12 +671,7 @@ async fn profile_unreachable_binding_advertises_a_name_that_does_not_resolve() {
 #[tokio::test]
 async fn profile_drop_after_closes_the_connection() {
     let handle = start("drop-after=1").await;
-    let mut client = scm(
-        handle.hosts()[0].scm_addr,
-        "Administrator",
-        AuthLevel::Privacy,
-    )
-    .await;
+    let mut client = admin_scm(&handle).await;
     server_alive2(&mut client).await.unwrap();
     let err = server_alive2(&mut client).await.unwrap_err();
     assert_eq!(err, RpcError::Closed { stage: Stage::Call });
@@ -691,12 +681,7 @@ async fn profile_drop_after_closes_the_connection() {
 #[tokio::test]
 async fn profile_stall_after_stops_answering() {
     let handle = start("stall-after=1").await;
-    let mut client = scm(
-        handle.hosts()[0].scm_addr,
-        "Administrator",
-        AuthLevel::Privacy,
-    )
-    .await;
+    let mut client = admin_scm(&handle).await;
     server_alive2(&mut client).await.unwrap();
     client.set_call_timeout(Duration::from_millis(300));
     let err = server_alive2(&mut client).await.unwrap_err();
@@ -728,37 +713,25 @@ async fn profile_com_version_is_reported() {
     handle.shutdown().await;
 }
 
+/// RemoteCreateInstance's answer for `user` at `level` on a fresh emulator with `profiles`.
+async fn activation(profiles: &str, user: &str, level: AuthLevel) -> RemoteCreateInstanceResponse {
+    let handle = start(profiles).await;
+    let response = activate(handle.hosts()[0].scm_addr, user, level).await;
+    handle.shutdown().await;
+    response
+}
+
 #[tokio::test]
 async fn profile_home_edition_denies_activation() {
-    let handle = start("home-edition").await;
-    let response = activate(
-        handle.hosts()[0].scm_addr,
-        "Administrator",
-        AuthLevel::Privacy,
-    )
-    .await;
+    let response = activation("home-edition", "Administrator", AuthLevel::Privacy).await;
     assert_eq!(response.hresult, E_ACCESSDENIED);
-    handle.shutdown().await;
 }
 
 #[tokio::test]
 async fn profile_legacy_accepts_activation_at_connect_level() {
-    let healthy = start("").await;
-    let response = activate(
-        healthy.hosts()[0].scm_addr,
-        "Administrator",
-        AuthLevel::Connect,
-    )
-    .await;
+    let response = activation("", "Administrator", AuthLevel::Connect).await;
     assert_eq!(response.hresult, E_ACCESSDENIED, "KB5004442 hardening");
-    healthy.shutdown().await;
-    let legacy = start("legacy").await;
-    let response = activate(
-        legacy.hosts()[0].scm_addr,
-        "Administrator",
-        AuthLevel::Connect,
-    )
-    .await;
+    let response = activation("legacy", "Administrator", AuthLevel::Connect).await;
     assert_eq!(response.hresult, 0);
     // Its exporter's minimum, in the hint (`authn_hint_is_the_minimum_level_the_exporter_accepts`).
     assert_eq!(
@@ -766,45 +739,22 @@ async fn profile_legacy_accepts_activation_at_connect_level() {
         2,
         "RPC_C_AUTHN_LEVEL_CONNECT"
     );
-    legacy.shutdown().await;
 }
 
 #[tokio::test]
 async fn profile_uac_off_lets_a_local_administrator_activate() {
-    let healthy = start("").await;
-    let response = activate(
-        healthy.hosts()[0].scm_addr,
-        "localadmin",
-        AuthLevel::Privacy,
-    )
-    .await;
+    let response = activation("", "localadmin", AuthLevel::Privacy).await;
     assert_eq!(
         response.hresult, E_ACCESSDENIED,
         "remote UAC filters the token"
     );
-    healthy.shutdown().await;
-    let uac_off = start("uac-off").await;
-    let response = activate(
-        uac_off.hosts()[0].scm_addr,
-        "localadmin",
-        AuthLevel::Privacy,
-    )
-    .await;
+    let response = activation("uac-off", "localadmin", AuthLevel::Privacy).await;
     assert_eq!(response.hresult, 0);
-    uac_off.shutdown().await;
 }
 
 #[tokio::test]
 async fn several_virtual_hosts_listen_on_their_own_addresses() {
-    let mut repository = Repository::load_default("EMU").unwrap();
-    repository.set_live_provider(None);
-    let accounts = Arc::new(Accounts::builtin("EMU"));
-    let backend = Arc::new(RepositoryBackend::new(
-        Arc::new(repository),
-        accounts.clone(),
-    ));
-    let mut config = EmulatorConfig::new(backend, accounts);
-    config.listen = "127.0.0.1:0".parse().unwrap();
+    let mut config = emulator_config(|repository| repository.set_live_provider(None));
     config.hosts = 3;
     let handle = Emulator::start(config).await.unwrap();
     let hosts = handle.hosts();

@@ -3,15 +3,17 @@
 //! runs a fleet. Every healthy host's rows arrive complete, every
 //! faulty host gets its diagnosis, and every time-out fires within 10 % of its setting.
 
+mod support;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rwmi::diagnosis::diagnose;
 use rwmi::fleet::{FleetEvent, fan_out};
 use rwmi::pool::{Pool, PoolConfig};
-use rwmi::security::{Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, Connection, WmiError, WmiStage};
 use rwmi_sim::launch::{SimOptions, start};
+use support::{sim_options, timed_options, with_password};
 
 const HOSTS: usize = 200;
 const SERVICES: usize = 20;
@@ -70,11 +72,8 @@ fn fault_of(index: usize) -> Option<&'static Fault> {
 }
 
 fn options(target: String) -> ConnectOptions {
-    let credentials =
-        Credentials::parse_user("Administrator", Secret::Password("Passw0rd!".into()));
-    let mut o = ConnectOptions::new(&target, credentials).unwrap();
-    o.connect_timeout = TIMEOUT;
-    o.call_timeout = TIMEOUT;
+    let credentials = with_password("Administrator", "Passw0rd!");
+    let mut o = timed_options(&target, credentials, TIMEOUT);
     // Small batches: each host's rows come over several Next calls.
     o.batch_size = 7;
     o
@@ -102,11 +101,10 @@ async fn two_hundred_hosts_twenty_faulty() {
         .collect();
     assert_eq!(profiles.len(), HOSTS / 10);
     let sim = SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
         virtual_hosts: HOSTS,
         profiles,
         synthetic: vec![format!("Win32_Service={SERVICES}")],
-        ..SimOptions::default()
+        ..sim_options()
     };
     let emulator = start(&sim).await.unwrap();
     let targets: Vec<String> = emulator

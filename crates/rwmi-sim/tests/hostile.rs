@@ -8,14 +8,17 @@
 //! started is used, a stricter bound. The figure includes the emulator, which runs in the same process:
 //! the bound holds for client and server together.
 
+mod support;
+
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rwmi::rpc::RpcError;
-use rwmi::security::{AuthLevel, Credentials, Secret};
-use rwmi::wmi::{ConnectOptions, Connection, WmiError, WmiStage};
+use rwmi::security::AuthLevel;
+use rwmi::wmi::{Connection, WmiError, WmiStage};
 use rwmi_core::DecodeErrorKind;
 use rwmi_sim::launch::{SimOptions, start};
+use support::{sim_options, target, timed_options, with_password};
 
 const PEAK_RSS_LIMIT_KIB: u64 = 64 * 1024;
 const TIMEOUT: Duration = Duration::from_millis(1500);
@@ -64,19 +67,14 @@ fn measure(profile: &str, timeout: Duration) -> Measured {
         .unwrap();
     let (result, elapsed, query_elapsed) = runtime.block_on(async {
         let options = SimOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
             profiles: vec![profile.to_string()],
             synthetic: vec!["Win32_Service=50".into()],
-            ..SimOptions::default()
+            ..sim_options()
         };
         let emulator = start(&options).await.unwrap();
-        let target = emulator.hosts()[0].scm_addr.to_string();
-        let credentials =
-            Credentials::parse_user("Administrator", Secret::Password("Passw0rd!".into()));
-        let mut o = ConnectOptions::new(&target, credentials).unwrap();
+        let credentials = with_password("Administrator", "Passw0rd!");
+        let mut o = timed_options(&target(&emulator), credentials, timeout);
         o.auth_level = AuthLevel::Privacy;
-        o.connect_timeout = timeout;
-        o.call_timeout = timeout;
         // The hostile objects come through IEnumWbemClassObject::Next; smart enumeration decodes with the
         // same limited MS-WMIO decoders, and its own packet decoder is covered by its unit tests and fuzzing.
         o.dcom.smart_enum = false;
@@ -170,6 +168,14 @@ fn rpc(outcome: &Outcome) -> &RpcError {
         .unwrap_or_else(|| panic!("no transport error under {}", outcome.error))
 }
 
+/// `profile` ends the login, promptly, in a transport error that `expected` accepts.
+fn fails_promptly_at_login(profile: &str, expected: impl Fn(&RpcError) -> bool) {
+    let outcome = run(profile);
+    assert_eq!(outcome.error.stage, WmiStage::Login, "{}", outcome.error);
+    assert!(expected(rpc(&outcome)), "{}", outcome.error);
+    prompt(&outcome);
+}
+
 #[test]
 fn lying_length_breaks_the_fragment_limit() {
     let outcome = run("hostile-lying-length");
@@ -229,14 +235,9 @@ fn huge_array_breaks_the_array_count_limit() {
 
 #[test]
 fn truncated_fragment_is_a_close() {
-    let outcome = run("hostile-truncated-fragment");
-    assert_eq!(outcome.error.stage, WmiStage::Login, "{}", outcome.error);
-    assert!(
-        matches!(rpc(&outcome), RpcError::Closed { .. }),
-        "{}",
-        outcome.error
-    );
-    prompt(&outcome);
+    fails_promptly_at_login("hostile-truncated-fragment", |e| {
+        matches!(e, RpcError::Closed { .. })
+    });
 }
 
 #[test]
@@ -250,26 +251,16 @@ fn wrong_call_id_is_a_protocol_error() {
 
 #[test]
 fn bad_signature_ends_the_association() {
-    let outcome = run("hostile-bad-signature");
-    assert_eq!(outcome.error.stage, WmiStage::Login, "{}", outcome.error);
-    assert!(
-        matches!(rpc(&outcome), RpcError::BadSignature { .. }),
-        "{}",
-        outcome.error
-    );
-    prompt(&outcome);
+    fails_promptly_at_login("hostile-bad-signature", |e| {
+        matches!(e, RpcError::BadSignature { .. })
+    });
 }
 
 #[test]
 fn reset_mid_fragment_is_a_close() {
-    let outcome = run("hostile-reset-mid-fragment");
-    assert_eq!(outcome.error.stage, WmiStage::Login, "{}", outcome.error);
-    assert!(
-        matches!(rpc(&outcome), RpcError::Closed { .. }),
-        "{}",
-        outcome.error
-    );
-    prompt(&outcome);
+    fails_promptly_at_login("hostile-reset-mid-fragment", |e| {
+        matches!(e, RpcError::Closed { .. })
+    });
 }
 
 #[test]
@@ -332,15 +323,13 @@ async fn after_a_bad_signature_every_call_returns_the_same_error() {
     use rwmi_core::rpc::{Call, Stub};
 
     let options = SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
         profiles: vec!["hostile-bad-signature".into()],
-        ..SimOptions::default()
+        ..sim_options()
     };
     let emulator = start(&options).await.unwrap();
     let host = &emulator.hosts()[0];
     let addr = std::net::SocketAddr::new(host.scm_addr.ip(), host.dynamic_port);
-    let credentials =
-        Credentials::parse_user("Administrator", Secret::Password("Passw0rd!".into()));
+    let credentials = with_password("Administrator", "Passw0rd!");
     let mut options = AssociationOptions::new(vec![IREM_UNKNOWN2_SYNTAX])
         .with_auth(credentials, AuthLevel::Integrity);
     options.call_timeout = TIMEOUT;

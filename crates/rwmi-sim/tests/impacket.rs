@@ -8,6 +8,7 @@
 //! 127.0.0.1:135); binding it needs root or CAP_NET_BIND_SERVICE.
 
 mod peer;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::launch::{COMPUTER_NAME, SimOptions, start};
 use rwmi_sim::repository::TPM_NAMESPACE;
 use serde_json::{Map, Value as Json};
+use support::samba_realm;
 
 use peer::{
     OS_QUERY, ScriptOutput, VOLATILE_OS_PROPERTIES, administrator_connection, as_json, peer_python,
@@ -277,24 +279,13 @@ async fn impacket_authenticates_with_kerberos() {
     let Some(python) = peer_python() else {
         return;
     };
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let (Some(kdc), Some(emu_keytab), Some(admin_keytab), Some(krb5_config)) = (
-        var("RWMI_SAMBA_HOST"),
-        var("RWMI_SAMBA_EMU_KEYTAB"),
-        var("RWMI_SAMBA_ADMIN_KEYTAB"),
-        var("RWMI_SAMBA_KRB5_CONFIG"),
-    ) else {
-        assert!(
-            var("RWMI_REQUIRE_PEERS").is_none(),
-            "RWMI_REQUIRE_PEERS is set but the Samba DC's Kerberos files are not configured"
-        );
-        eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
+    let Some(samba) = samba_realm() else {
         return;
     };
-    let realm = var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into());
+    let realm = &samba.realm;
     let options = SimOptions {
         listen: KERBEROS_LISTEN.parse().unwrap(),
-        keytabs: vec![emu_keytab.into()],
+        keytabs: vec![samba.emu_keytab.clone()],
         ..SimOptions::default()
     };
     let handle = start(&options)
@@ -307,7 +298,7 @@ async fn impacket_authenticates_with_kerberos() {
     let mit = |program: &str, args: &[&str]| {
         let status = std::process::Command::new(program)
             .args(args)
-            .env("KRB5_CONFIG", &krb5_config)
+            .env("KRB5_CONFIG", &samba.krb5_config)
             .env("KRB5CCNAME", format!("FILE:{cache}"))
             .status()
             .unwrap_or_else(|e| panic!("{program} (Debian package krb5-user): {e}"));
@@ -315,7 +306,12 @@ async fn impacket_authenticates_with_kerberos() {
     };
     mit(
         "kinit",
-        &["-k", "-t", &admin_keytab, &format!("Administrator@{realm}")],
+        &[
+            "-k",
+            "-t",
+            &samba.admin_keytab.display().to_string(),
+            &format!("Administrator@{realm}"),
+        ],
     );
     mit("kvno", &[&format!("host/{KERBEROS_HOST}@{realm}")]);
 
@@ -329,7 +325,7 @@ async fn impacket_authenticates_with_kerberos() {
             level,
             &[format!("query:{OS_QUERY}")],
             &[
-                ("RWMI_IMPACKET_KDC", kdc.as_str()),
+                ("RWMI_IMPACKET_KDC", samba.host.as_str()),
                 ("KRB5CCNAME", cache.as_str()),
             ],
         )

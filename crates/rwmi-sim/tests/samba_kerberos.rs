@@ -5,68 +5,26 @@
 //! a credential cache written by MIT kinit, and doctor's verdicts for a skewed clock, a ticket for another
 //! account's SPN, and a domain user without DCOM rights.
 
-use std::net::SocketAddr;
+mod support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use rwmi::diagnosis::{Diagnosis, diagnose};
-use rwmi::security::{AuthLevel, CachedTgt, Credentials, KerberosSecret, Secret};
-use rwmi::wmi::{ConnectOptions, Connection, KerberosPackage, KerberosSettings, WmiStage};
+use rwmi::security::{AuthLevel, CachedTgt, KerberosSecret};
+use rwmi::wmi::{ConnectOptions, Connection, KerberosPackage, WmiStage};
 use rwmi_core::krb5::ccache::CredentialCache;
 use rwmi_core::krb5::keytab::Keytab;
 use rwmi_core::status::hresult::E_ACCESSDENIED;
 use rwmi_core::wmio::Value;
 use rwmi_sim::emulator::EmulatorHandle;
-use rwmi_sim::launch::{SimOptions, start};
-
-/// The Samba DC and the files samba-dc.sh made, from the test command's environment.
-struct Realm {
-    kdc: SocketAddr,
-    realm: String,
-    admin_password: String,
-    emu_keytab: PathBuf,
-    admin_keytab: PathBuf,
-    krb5_config: PathBuf,
-}
-
-fn realm() -> Option<Realm> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let found = (|| {
-        Some(Realm {
-            kdc: SocketAddr::new(var("RWMI_SAMBA_HOST")?.parse().ok()?, 88),
-            realm: var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into()),
-            admin_password: var("RWMI_SAMBA_PASSWORD")?,
-            emu_keytab: var("RWMI_SAMBA_EMU_KEYTAB")?.into(),
-            admin_keytab: var("RWMI_SAMBA_ADMIN_KEYTAB")?.into(),
-            krb5_config: var("RWMI_SAMBA_KRB5_CONFIG")?.into(),
-        })
-    })();
-    if found.is_none() {
-        assert!(
-            var("RWMI_REQUIRE_PEERS").is_none(),
-            "RWMI_REQUIRE_PEERS is set but the Samba DC's Kerberos files are not configured"
-        );
-        eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
-    }
-    found
-}
+use support::{KDC_TIMEOUT, SambaRealm, kerberos_options, rows, samba_realm};
 
 const HOST_SPN: &str = "host/emu.test.local";
 
-async fn emulator(realm: &Realm, profiles: &[&str]) -> EmulatorHandle {
-    start(&SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        profiles: profiles.iter().map(|p| p.to_string()).collect(),
-        keytabs: vec![realm.emu_keytab.clone()],
-        ..SimOptions::default()
-    })
-    .await
-    .expect("the emulator starts with Samba's keytab")
-}
-
 /// Options for `user@REALM` with `secret` (a password when `None`), asking tickets for `spn`.
 fn options(
-    realm: &Realm,
+    realm: &SambaRealm,
     handle: &EmulatorHandle,
     user: &str,
     secret: Option<KerberosSecret>,
@@ -77,19 +35,10 @@ fn options(
         None => realm.admin_password.clone(),
         Some(_) => String::new(),
     };
-    let credentials = Credentials::parse_user(
-        &format!("{user}@{}", realm.realm),
-        Secret::Password(password),
-    );
-    let target = handle.hosts()[0].scm_addr.to_string();
-    let mut o = ConnectOptions::new(&target, credentials).unwrap();
-    let mut kerberos = KerberosSettings::new(realm.kdc);
-    kerberos.spn = Some(spn.to_string());
+    let mut kerberos = realm.kerberos(spn);
     kerberos.secret = secret;
-    o = o.with_kerberos(kerberos).unwrap();
-    o.auth_level = level;
-    o.connect_timeout = Duration::from_secs(15);
-    o.call_timeout = Duration::from_secs(15);
+    let mut o = kerberos_options(handle, realm.user(user, &password), kerberos, level);
+    o.call_timeout = KDC_TIMEOUT;
     o
 }
 
@@ -110,13 +59,7 @@ async fn operating_system_caption(options: ConnectOptions) -> String {
 }
 
 async fn caption_of(connection: &Connection) -> String {
-    let rows = connection
-        .query("SELECT Caption FROM Win32_OperatingSystem")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
+    let rows = rows(connection, "SELECT Caption FROM Win32_OperatingSystem").await;
     assert_eq!(rows.len(), 1);
     match rows[0].get("Caption") {
         Some(Value::String(caption)) => caption.clone(),
@@ -136,8 +79,8 @@ fn key_of(keytab: &PathBuf, user: &str) -> KerberosSecret {
 
 #[tokio::test]
 async fn a_ticket_from_samba_opens_the_emulator_at_privacy_and_integrity() {
-    let Some(realm) = realm() else { return };
-    let handle = emulator(&realm, &[]).await;
+    let Some(realm) = samba_realm() else { return };
+    let handle = realm.emulator(&[]).await;
     for (spn, level) in [
         (HOST_SPN, AuthLevel::Privacy),
         ("RPCSS/emu.test.local", AuthLevel::Integrity),
@@ -154,8 +97,8 @@ async fn a_ticket_from_samba_opens_the_emulator_at_privacy_and_integrity() {
 /// (port 135 and the object port), at both levels.
 #[tokio::test]
 async fn negotiate_with_a_ticket_from_samba_opens_the_emulator() {
-    let Some(realm) = realm() else { return };
-    let handle = emulator(&realm, &[]).await;
+    let Some(realm) = samba_realm() else { return };
+    let handle = realm.emulator(&[]).await;
     for level in [AuthLevel::Privacy, AuthLevel::Integrity] {
         let mut o = options(&realm, &handle, "Administrator", None, HOST_SPN, level);
         o = with_package(o, KerberosPackage::Negotiate);
@@ -171,8 +114,8 @@ async fn negotiate_with_a_ticket_from_samba_opens_the_emulator() {
 
 #[tokio::test]
 async fn the_users_key_from_a_keytab_and_a_tgt_from_kinits_cache_work() {
-    let Some(realm) = realm() else { return };
-    let handle = emulator(&realm, &[]).await;
+    let Some(realm) = samba_realm() else { return };
+    let handle = realm.emulator(&[]).await;
 
     // Pass-the-key with the key samba-tool exported for Administrator.
     let key = key_of(&realm.admin_keytab, "Administrator");
@@ -224,8 +167,8 @@ async fn doctor(options: ConnectOptions) -> Diagnosis {
 
 #[tokio::test]
 async fn doctor_names_a_skewed_server_clock() {
-    let Some(realm) = realm() else { return };
-    let handle = emulator(&realm, &["clock-skew=10"]).await;
+    let Some(realm) = samba_realm() else { return };
+    let handle = realm.emulator(&["clock-skew=10"]).await;
     // Under Negotiate the KRB-ERROR comes inside a NegTokenResp (reject): the same verdict.
     for package in [KerberosPackage::Kerberos, KerberosPackage::Negotiate] {
         let mut o = options(
@@ -255,8 +198,8 @@ async fn doctor_names_a_skewed_server_clock() {
 
 #[tokio::test]
 async fn doctor_names_a_ticket_for_another_accounts_spn() {
-    let Some(realm) = realm() else { return };
-    let handle = emulator(&realm, &[]).await;
+    let Some(realm) = samba_realm() else { return };
+    let handle = realm.emulator(&[]).await;
     // The DC's own SPN: the KDC issues a ticket, sealed with the DC account's key, which the emulator
     // (the account emu) cannot open: what a stale DNS record or a duplicate SPN does.
     let o = options(
@@ -284,8 +227,8 @@ async fn doctor_names_a_ticket_for_another_accounts_spn() {
 
 #[tokio::test]
 async fn a_domain_user_outside_administrators_is_refused_activation() {
-    let Some(realm) = realm() else { return };
-    let handle = emulator(&realm, &[]).await;
+    let Some(realm) = samba_realm() else { return };
+    let handle = realm.emulator(&[]).await;
     // The service account itself logs on with its key: a plain domain user, in Users only.
     let key = key_of(&realm.emu_keytab, "emu");
     let o = options(
@@ -308,8 +251,8 @@ async fn a_domain_user_outside_administrators_is_refused_activation() {
 /// objects, and the namespace still answers a query afterwards (MS-DCOM 3.2.6).
 #[tokio::test]
 async fn a_kerberos_connection_keeps_its_objects_alive_across_ping_periods() {
-    let Some(realm) = realm() else { return };
-    let handle = emulator(&realm, &[]).await;
+    let Some(realm) = samba_realm() else { return };
+    let handle = realm.emulator(&[]).await;
     let exporter = &handle.hosts()[0].host.exporter;
     for package in [KerberosPackage::Kerberos, KerberosPackage::Negotiate] {
         let key = key_of(&realm.admin_keytab, "Administrator");

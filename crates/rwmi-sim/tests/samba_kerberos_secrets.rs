@@ -4,91 +4,34 @@
 //! and whole message buffers at that level; rwmi runs every call into it with tracing switched off.
 //! (A file of its own: the TRACE subscriber is process-wide.)
 
-use std::io::Write;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod support;
 
-use rwmi::security::{AuthLevel, Credentials, Secret};
-use rwmi::wmi::{ConnectOptions, Connection, KerberosPackage, KerberosSettings};
-use rwmi_sim::launch::{SimOptions, start};
-
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogBuffer {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use rwmi::security::AuthLevel;
+use rwmi::wmi::{Connection, KerberosPackage};
+use support::{LogBuffer, kerberos_options, rows, samba_realm};
 
 #[tokio::test]
 async fn a_kerberos_logon_at_trace_level_logs_no_key_and_no_password() {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let (Some(host), Some(password), Some(keytab)) = (
-        var("RWMI_SAMBA_HOST"),
-        var("RWMI_SAMBA_PASSWORD"),
-        var("RWMI_SAMBA_EMU_KEYTAB"),
-    ) else {
-        assert!(
-            var("RWMI_REQUIRE_PEERS").is_none(),
-            "RWMI_REQUIRE_PEERS is set but the Samba DC is not configured"
-        );
-        eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
-        return;
-    };
-    let buffer = LogBuffer::default();
-    let writer = buffer.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
+    let Some(realm) = samba_realm() else { return };
+    let password = realm.admin_password.clone();
+    let buffer = LogBuffer::capture_trace();
 
-    let handle = start(&SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        keytabs: vec![keytab.into()],
-        ..SimOptions::default()
-    })
-    .await
-    .expect("the emulator starts with Samba's keytab");
-    let kdc = SocketAddr::new(host.parse().unwrap(), 88);
+    let handle = realm.emulator(&[]).await;
     for package in [KerberosPackage::Kerberos, KerberosPackage::Negotiate] {
-        let credentials = Credentials::parse_user(
-            "Administrator@TEST.LOCAL",
-            Secret::Password(password.clone()),
-        );
-        let target = handle.hosts()[0].scm_addr.to_string();
-        let mut o = ConnectOptions::new(&target, credentials).unwrap();
-        let mut kerberos = KerberosSettings::new(kdc);
-        kerberos.spn = Some("host/emu.test.local".into());
+        let mut kerberos = realm.kerberos("host/emu.test.local");
         kerberos.package = package;
-        o = o.with_kerberos(kerberos).unwrap();
-        o.auth_level = AuthLevel::Privacy;
-        o.connect_timeout = Duration::from_secs(15);
+        let credentials = realm.user("Administrator", &password);
+        let o = kerberos_options(&handle, credentials, kerberos, AuthLevel::Privacy);
         let connection = Connection::connect(o)
             .await
             .unwrap_or_else(|e| panic!("{package:?}: {e}"));
-        let rows = connection
-            .query("SELECT Caption FROM Win32_OperatingSystem")
-            .await
-            .unwrap()
-            .collect()
-            .await
-            .unwrap();
-        assert_eq!(rows.len(), 1);
+        let os = rows(&connection, "SELECT Caption FROM Win32_OperatingSystem").await;
+        assert_eq!(os.len(), 1);
         connection.close().await;
     }
     handle.shutdown().await;
 
-    let logs = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
+    let logs = buffer.text();
     // The subscriber did receive rwmi's own lines, so silence below is not an empty log.
     assert!(logs.contains("authenticated"), "{logs}");
     for secret in [

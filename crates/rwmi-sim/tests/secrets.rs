@@ -9,7 +9,8 @@
 //!
 //! These tests live with the emulator (not in crates/rwmi/tests) because they need it as a server.
 
-use std::io::Write;
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -19,42 +20,17 @@ use rwmi::rpc::RpcError;
 use rwmi::security::{AuthLevel, Credentials, Secret, nlmp};
 use rwmi::wmi::{ConnectOptions, Connection, WmiError};
 use rwmi_sim::launch::{SimOptions, start};
+use support::{LogBuffer, rows, sim_options, timed_options};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const PASSWORD: &str = "Passw0rd!";
 const WRONG_PASSWORD: &str = "Wr0ng-S3cret-42";
 
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogBuffer {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The process-wide TRACE subscriber, installed once; returns everything logged so far.
 fn logs() -> String {
     static BUFFER: OnceLock<LogBuffer> = OnceLock::new();
-    let buffer = BUFFER.get_or_init(|| {
-        let buffer = LogBuffer::default();
-        let writer = buffer.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .init();
-        buffer
-    });
-    String::from_utf8_lossy(&buffer.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+    BUFFER.get_or_init(LogBuffer::capture_trace).text()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -148,11 +124,8 @@ fn ntlm_response(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn options(target: &str, secret: Secret) -> ConnectOptions {
-    let mut o =
-        ConnectOptions::new(target, Credentials::parse_user("Administrator", secret)).unwrap();
-    o.connect_timeout = Duration::from_secs(3);
-    o.call_timeout = Duration::from_secs(3);
-    o
+    let credentials = Credentials::parse_user("Administrator", secret);
+    timed_options(target, credentials, Duration::from_secs(3))
 }
 
 fn describe(error: &WmiError) -> String {
@@ -163,10 +136,9 @@ fn describe(error: &WmiError) -> String {
 async fn no_secret_in_logs_errors_or_debug_output() {
     logs();
     let sim = SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
         virtual_hosts: 2,
         profiles: vec!["1:home-edition".into()],
-        ..SimOptions::default()
+        ..sim_options()
     };
     let emulator = start(&sim).await.unwrap();
     let healthy = emulator.hosts()[0].scm_addr;
@@ -178,13 +150,7 @@ async fn no_secret_in_logs_errors_or_debug_output() {
     let mut texts = vec![("Debug of ConnectOptions", format!("{o:?}"))];
     texts.push(("Debug of Credentials", format!("{:?}", o.credentials())));
     let connection = Connection::connect(o).await.unwrap();
-    let rows = connection
-        .query("SELECT * FROM Win32_OperatingSystem")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
+    let rows = rows(&connection, "SELECT * FROM Win32_OperatingSystem").await;
     assert_eq!(rows.len(), 1);
     texts.push(("Debug of Connection", format!("{connection:?}")));
     connection.close().await;
