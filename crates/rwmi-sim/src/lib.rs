@@ -14,5 +14,6 @@ pub mod policy;
 pub mod profile;
 pub mod query;
 pub mod repository;
+mod scan;
 pub mod server;
 pub mod wql;

@@ -3,6 +3,7 @@
 //! Comments (`//`, `/* */`) and whitespace are dropped here.
 
 use super::error::{MofError, Position};
+use crate::scan::{self, Cursor, Mark, Numeral, Unterminated, is_name_part, is_name_start};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum TokenKind {
@@ -40,89 +41,50 @@ pub(crate) struct Token {
     pub position: Position,
 }
 
-struct Scanner<'a> {
-    text: &'a str,
-    offset: usize,
-    position: Position,
+impl From<Mark> for Position {
+    fn from(mark: Mark) -> Self {
+        Position {
+            line: mark.line,
+            column: mark.column,
+        }
+    }
 }
 
-impl Scanner<'_> {
-    fn peek(&self) -> Option<char> {
-        self.text.get(self.offset..)?.chars().next()
-    }
-
-    fn peek_nth(&self, n: usize) -> Option<char> {
-        self.text.get(self.offset..)?.chars().nth(n)
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.offset += c.len_utf8();
-        if c == '\n' {
-            self.position.line = self.position.line.saturating_add(1);
-            self.position.column = 1;
-        } else {
-            self.position.column = self.position.column.saturating_add(1);
-        }
-        Some(c)
-    }
-
-    fn bump_while(&mut self, keep: impl Fn(char) -> bool) -> &str {
-        let start = self.offset;
-        while self.peek().is_some_and(&keep) {
-            self.bump();
-        }
-        self.text.get(start..self.offset).unwrap_or("")
-    }
-
-    /// Skips whitespace and comments; an unterminated `/*` is an error at its start.
-    fn skip_trivia(&mut self) -> Result<(), MofError> {
-        loop {
-            self.bump_while(char::is_whitespace);
-            match (self.peek(), self.peek_nth(1)) {
-                (Some('/'), Some('/')) => {
-                    self.bump_while(|c| c != '\n');
-                }
-                (Some('/'), Some('*')) => {
-                    let start = self.position;
-                    self.bump();
-                    self.bump();
-                    loop {
-                        match self.bump() {
-                            None => return Err(MofError::new(start, "unterminated `/*` comment")),
-                            Some('*') if self.peek() == Some('/') => {
-                                self.bump();
-                                break;
-                            }
-                            Some(_) => {}
+/// Skips whitespace and comments; an unterminated `/*` is an error at its start.
+fn skip_trivia(cursor: &mut Cursor<'_>) -> Result<(), MofError> {
+    loop {
+        cursor.skip_whitespace();
+        match (cursor.peek(), cursor.peek_nth(1)) {
+            (Some('/'), Some('/')) => {
+                cursor.bump_while(|c| c != '\n');
+            }
+            (Some('/'), Some('*')) => {
+                let start = cursor.mark().into();
+                cursor.bump();
+                cursor.bump();
+                loop {
+                    match cursor.bump() {
+                        None => return Err(MofError::new(start, "unterminated `/*` comment")),
+                        Some('*') if cursor.peek() == Some('/') => {
+                            cursor.bump();
+                            break;
                         }
+                        Some(_) => {}
                     }
                 }
-                _ => return Ok(()),
             }
+            _ => return Ok(()),
         }
     }
-}
-
-fn is_name_start(c: char) -> bool {
-    c == '_' || c.is_alphabetic()
-}
-
-fn is_name_part(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
 }
 
 pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, MofError> {
-    let mut scanner = Scanner {
-        text,
-        offset: 0,
-        position: Position { line: 1, column: 1 },
-    };
+    let mut cursor = Cursor::new(text);
     let mut tokens = Vec::new();
     loop {
-        scanner.skip_trivia()?;
-        let position = scanner.position;
-        let Some(c) = scanner.peek() else {
+        skip_trivia(&mut cursor)?;
+        let position = cursor.mark().into();
+        let Some(c) = cursor.peek() else {
             tokens.push(Token {
                 kind: TokenKind::End,
                 position,
@@ -131,22 +93,20 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, MofError> {
         };
         let kind = match c {
             '{' | '}' | '[' | ']' | '(' | ')' | ';' | ',' | ':' | '=' | '#' => {
-                scanner.bump();
+                cursor.bump();
                 TokenKind::Punct(c)
             }
-            '"' => TokenKind::String(scan_quoted(&mut scanner, '"')?),
-            '\'' => scan_char16(&mut scanner)?,
+            '"' => TokenKind::String(scan_quoted(&mut cursor)?),
+            '\'' => scan_char16(&mut cursor)?,
             '$' => {
-                scanner.bump();
-                if !scanner.peek().is_some_and(is_name_start) {
+                cursor.bump();
+                if !cursor.peek().is_some_and(is_name_start) {
                     return Err(MofError::new(position, "expected an alias name after `$`"));
                 }
-                TokenKind::Alias(scanner.bump_while(is_name_part).to_string())
+                TokenKind::Alias(cursor.name().to_string())
             }
-            '+' | '-' | '.' | '0'..='9' => scan_number(&mut scanner)?,
-            n if is_name_start(n) => {
-                TokenKind::Identifier(scanner.bump_while(is_name_part).to_string())
-            }
+            '+' | '-' | '.' | '0'..='9' => scan_number(&mut cursor)?,
+            n if is_name_start(n) => TokenKind::Identifier(cursor.name().to_string()),
             other => {
                 return Err(MofError::new(
                     position,
@@ -158,32 +118,32 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, MofError> {
     }
 }
 
-/// The text between `quote`s, with DSP0004 escapes: `\b \t \n \f \r \" \' \\` and `\x` (or `\X`)
-/// followed by 1 to 4 hex digits naming a UCS-2 character.
-fn scan_quoted(scanner: &mut Scanner<'_>, quote: char) -> Result<String, MofError> {
-    let start = scanner.position;
-    let what = if quote == '"' { "string" } else { "char16" };
-    scanner.bump();
-    let mut value = String::new();
-    loop {
-        let here = scanner.position;
-        match scanner.bump() {
-            None => return Err(MofError::new(start, format!("unterminated {what} literal"))),
-            Some('\n') => {
-                return Err(MofError::new(
-                    start,
-                    format!("unterminated {what} literal (end of line)"),
-                ));
-            }
-            Some('\\') => value.push(scan_escape(scanner, here)?),
-            Some(c) if c == quote => return Ok(value),
-            Some(c) => value.push(c),
-        }
-    }
+/// The text between the quotes that are next (`"` or `'`), with DSP0004 escapes: `\b \t \n \f \r \" \' \\`
+/// and `\x` (or `\X`) followed by 1 to 4 hex digits naming a UCS-2 character. It closes on its line.
+fn scan_quoted(cursor: &mut Cursor<'_>) -> Result<String, MofError> {
+    let start = cursor.mark().into();
+    let what = if cursor.peek() == Some('"') {
+        "string"
+    } else {
+        "char16"
+    };
+    let literal = scan::quoted(
+        cursor,
+        true,
+        |cursor, at| scan_escape(cursor, at.into()),
+        |how| {
+            let message = match how {
+                Unterminated::EndOfText => format!("unterminated {what} literal"),
+                Unterminated::EndOfLine => format!("unterminated {what} literal (end of line)"),
+            };
+            MofError::new(start, message)
+        },
+    )?;
+    Ok(literal.value)
 }
 
-fn scan_escape(scanner: &mut Scanner<'_>, at: Position) -> Result<char, MofError> {
-    let escaped = match scanner.bump() {
+fn scan_escape(cursor: &mut Cursor<'_>, at: Position) -> Result<char, MofError> {
+    let escaped = match cursor.bump() {
         Some('b') => '\u{8}',
         Some('t') => '\t',
         Some('n') => '\n',
@@ -194,10 +154,10 @@ fn scan_escape(scanner: &mut Scanner<'_>, at: Position) -> Result<char, MofError
             let mut code: u32 = 0;
             let mut digits = 0;
             while digits < 4 {
-                let Some(digit) = scanner.peek().and_then(|c| c.to_digit(16)) else {
+                let Some(digit) = cursor.peek().and_then(|c| c.to_digit(16)) else {
                     break;
                 };
-                scanner.bump();
+                cursor.bump();
                 code = code * 16 + digit;
                 digits += 1;
             }
@@ -228,9 +188,9 @@ fn scan_escape(scanner: &mut Scanner<'_>, at: Position) -> Result<char, MofError
     Ok(escaped)
 }
 
-fn scan_char16(scanner: &mut Scanner<'_>) -> Result<TokenKind, MofError> {
-    let start = scanner.position;
-    let value = scan_quoted(scanner, '\'')?;
+fn scan_char16(cursor: &mut Cursor<'_>) -> Result<TokenKind, MofError> {
+    let start = cursor.mark().into();
+    let value = scan_quoted(cursor)?;
     let mut chars = value.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) if c.len_utf16() == 1 => Ok(TokenKind::Char16(c)),
@@ -242,55 +202,25 @@ fn scan_char16(scanner: &mut Scanner<'_>) -> Result<TokenKind, MofError> {
 }
 
 /// Integers in DSP0004 forms (decimal, `0x` hex, `0`-prefixed octal, `b`-suffixed binary), signed, and
-/// reals (`1.5`, `.5`, `2e10`).
-fn scan_number(scanner: &mut Scanner<'_>) -> Result<TokenKind, MofError> {
-    let start = scanner.position;
+/// reals (`1.5`, `.5`, `2e10`, `3.`).
+fn scan_number(cursor: &mut Cursor<'_>) -> Result<TokenKind, MofError> {
+    let start = cursor.mark().into();
     let bad = |what: String| MofError::new(start, format!("invalid numeric literal: {what}"));
-    let negative = match scanner.peek() {
+    let negative = match cursor.peek() {
         Some(sign @ ('+' | '-')) => {
-            scanner.bump();
+            cursor.bump();
             sign == '-'
         }
         _ => false,
     };
-    let starts_number = match scanner.peek() {
-        Some('.') => scanner.peek_nth(1).is_some_and(|c| c.is_ascii_digit()),
-        other => other.is_some_and(|c| c.is_ascii_digit()),
-    };
-    if !starts_number {
+    if !cursor.starts_number(0) {
         return Err(MofError::new(start, "expected the digits of a number"));
     }
-    let kind = if scanner.peek() == Some('0') && matches!(scanner.peek_nth(1), Some('x' | 'X')) {
-        scanner.bump();
-        scanner.bump();
-        let digits = scanner.bump_while(|c| c.is_ascii_hexdigit());
-        integer(digits, 16, negative).ok_or_else(|| bad(format!("hex value `0x{digits}`")))?
-    } else {
-        let digits_start = scanner.offset;
-        scanner.bump_while(|c| c.is_ascii_digit());
-        let mut is_real = false;
-        if scanner.peek() == Some('.') {
-            is_real = true;
-            scanner.bump();
-            scanner.bump_while(|c| c.is_ascii_digit());
+    let kind = match scan::numeral(cursor, true) {
+        Numeral::Hex(digits) => {
+            integer(digits, 16, negative).ok_or_else(|| bad(format!("hex value `0x{digits}`")))?
         }
-        if matches!(scanner.peek(), Some('e' | 'E')) {
-            let sign = matches!(scanner.peek_nth(1), Some('+' | '-'));
-            let digit_at = if sign { 2 } else { 1 };
-            if scanner
-                .peek_nth(digit_at)
-                .is_some_and(|c| c.is_ascii_digit())
-            {
-                is_real = true;
-                scanner.bump();
-                if sign {
-                    scanner.bump();
-                }
-                scanner.bump_while(|c| c.is_ascii_digit());
-            }
-        }
-        let digits = scanner.text.get(digits_start..scanner.offset).unwrap_or("");
-        if is_real {
+        Numeral::Decimal { digits, real: true } => {
             let magnitude: f64 = digits
                 .parse()
                 .map_err(|_| bad(format!("real `{digits}`")))?;
@@ -298,20 +228,24 @@ fn scan_number(scanner: &mut Scanner<'_>) -> Result<TokenKind, MofError> {
                 return Err(bad(format!("real `{digits}` is out of range")));
             }
             TokenKind::Real(if negative { -magnitude } else { magnitude })
-        } else if matches!(scanner.peek(), Some('b' | 'B'))
-            && digits.bytes().all(|b| b == b'0' || b == b'1')
-            && !scanner.peek_nth(1).is_some_and(is_name_part)
-        {
-            scanner.bump();
-            integer(digits, 2, negative).ok_or_else(|| bad(format!("binary value `{digits}b`")))?
-        } else if digits.len() > 1 && digits.starts_with('0') {
-            integer(digits, 8, negative).ok_or_else(|| bad(format!("octal value `{digits}`")))?
-        } else {
-            integer(digits, 10, negative)
-                .ok_or_else(|| bad(format!("`{digits}` is out of range")))?
         }
+        Numeral::Decimal {
+            digits,
+            real: false,
+        } if matches!(cursor.peek(), Some('b' | 'B'))
+            && digits.bytes().all(|b| b == b'0' || b == b'1')
+            && !cursor.peek_nth(1).is_some_and(is_name_part) =>
+        {
+            cursor.bump();
+            integer(digits, 2, negative).ok_or_else(|| bad(format!("binary value `{digits}b`")))?
+        }
+        Numeral::Decimal { digits, .. } if digits.len() > 1 && digits.starts_with('0') => {
+            integer(digits, 8, negative).ok_or_else(|| bad(format!("octal value `{digits}`")))?
+        }
+        Numeral::Decimal { digits, .. } => integer(digits, 10, negative)
+            .ok_or_else(|| bad(format!("`{digits}` is out of range")))?,
     };
-    if scanner.peek().is_some_and(|c| is_name_part(c) || c == '.') {
+    if cursor.runs_on() {
         return Err(bad(
             "letters, digits or a dot directly after a number".into()
         ));

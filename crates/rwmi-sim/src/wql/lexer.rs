@@ -3,6 +3,7 @@
 
 use super::ast::CompareOp;
 use super::error::{Position, WqlError};
+use crate::scan::{self, Cursor, Mark, Numeral, is_name_start};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum TokenKind {
@@ -49,73 +50,23 @@ pub(crate) struct Token {
     pub position: Position,
 }
 
-struct Scanner<'a> {
-    text: &'a str,
-    offset: usize,
-    line: u32,
-    column: u32,
-}
-
-impl Scanner<'_> {
-    fn position(&self) -> Position {
+impl From<Mark> for Position {
+    fn from(mark: Mark) -> Self {
         Position {
-            offset: self.offset,
-            line: self.line,
-            column: self.column,
+            offset: mark.offset,
+            line: mark.line,
+            column: mark.column,
         }
     }
-
-    fn peek(&self) -> Option<char> {
-        self.text.get(self.offset..)?.chars().next()
-    }
-
-    fn peek_second(&self) -> Option<char> {
-        let mut rest = self.text.get(self.offset..)?.chars();
-        rest.next();
-        rest.next()
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.offset += c.len_utf8();
-        if c == '\n' {
-            self.line = self.line.saturating_add(1);
-            self.column = 1;
-        } else {
-            self.column = self.column.saturating_add(1);
-        }
-        Some(c)
-    }
-
-    fn bump_while(&mut self, keep: impl Fn(char) -> bool) -> &str {
-        let start = self.offset;
-        while self.peek().is_some_and(&keep) {
-            self.bump();
-        }
-        self.text.get(start..self.offset).unwrap_or("")
-    }
-}
-
-fn is_name_start(c: char) -> bool {
-    c == '_' || c.is_alphabetic()
-}
-
-fn is_name_part(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
 }
 
 pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, WqlError> {
-    let mut scanner = Scanner {
-        text,
-        offset: 0,
-        line: 1,
-        column: 1,
-    };
+    let mut cursor = Cursor::new(text);
     let mut tokens = Vec::new();
     loop {
-        scanner.bump_while(char::is_whitespace);
-        let position = scanner.position();
-        let Some(c) = scanner.peek() else {
+        cursor.skip_whitespace();
+        let position = cursor.mark().into();
+        let Some(c) = cursor.peek() else {
             tokens.push(Token {
                 kind: TokenKind::End,
                 position,
@@ -124,7 +75,7 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, WqlError> {
         };
         let kind = match c {
             '*' | ',' | '(' | ')' | '=' => {
-                scanner.bump();
+                cursor.bump();
                 match c {
                     '*' => TokenKind::Star,
                     ',' => TokenKind::Comma,
@@ -133,14 +84,14 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, WqlError> {
                     _ => TokenKind::Compare(CompareOp::Equal),
                 }
             }
-            '<' | '>' | '!' => scan_operator(&mut scanner, position)?,
-            '\'' | '"' => scan_string(&mut scanner, position)?,
-            '-' | '+' if starts_unsigned_number(&scanner, 1) => {
-                scanner.bump();
-                scan_number(&mut scanner, position, c == '-')?
+            '<' | '>' | '!' => scan_operator(&mut cursor, position)?,
+            '\'' | '"' => scan_string(&mut cursor, position)?,
+            '-' | '+' if cursor.starts_number(1) => {
+                cursor.bump();
+                scan_number(&mut cursor, position, c == '-')?
             }
-            _ if starts_unsigned_number(&scanner, 0) => scan_number(&mut scanner, position, false)?,
-            n if is_name_start(n) => scan_name(&mut scanner, position)?,
+            _ if cursor.starts_number(0) => scan_number(&mut cursor, position, false)?,
+            n if is_name_start(n) => scan_name(&mut cursor, position)?,
             other => {
                 return Err(WqlError::unparsable(
                     position,
@@ -152,23 +103,9 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, WqlError> {
     }
 }
 
-/// Whether a number (`5`, `.5`) starts `skip` characters ahead.
-fn starts_unsigned_number(scanner: &Scanner<'_>, skip: usize) -> bool {
-    let mut ahead = scanner
-        .text
-        .get(scanner.offset..)
-        .unwrap_or("")
-        .chars()
-        .skip(skip);
-    match ahead.next() {
-        Some('.') => ahead.next().is_some_and(|c| c.is_ascii_digit()),
-        first => first.is_some_and(|c| c.is_ascii_digit()),
-    }
-}
-
-fn scan_operator(scanner: &mut Scanner<'_>, position: Position) -> Result<TokenKind, WqlError> {
-    let first = scanner.bump();
-    let second = scanner.peek();
+fn scan_operator(cursor: &mut Cursor<'_>, position: Position) -> Result<TokenKind, WqlError> {
+    let first = cursor.bump();
+    let second = cursor.peek();
     let (op, two_chars) = match (first, second) {
         (Some('<'), Some('>')) => (CompareOp::NotEqual, true),
         (Some('<'), Some('=')) => (CompareOp::LessOrEqual, true),
@@ -184,109 +121,58 @@ fn scan_operator(scanner: &mut Scanner<'_>, position: Position) -> Result<TokenK
         }
     };
     if two_chars {
-        scanner.bump();
+        cursor.bump();
     }
     Ok(TokenKind::Compare(op))
 }
 
-/// A string in single or double quotes (MS-WMI 2.2.1.1 UNICODE-STRING). A backslash makes the next
-/// character literal (MS-WMI 2.2.1), so `'C:\\Windows'` is `C:\Windows` and `'it\'s'` is `it's`.
-fn scan_string(scanner: &mut Scanner<'_>, position: Position) -> Result<TokenKind, WqlError> {
-    let quote = scanner.bump();
-    let raw_start = scanner.offset;
-    let mut value = String::new();
-    loop {
-        match scanner.bump() {
-            None => {
-                return Err(WqlError::unparsable(
-                    position,
-                    "unterminated string literal",
-                ));
-            }
-            Some('\\') => match scanner.bump() {
-                Some(escaped) => value.push(escaped),
-                None => {
-                    return Err(WqlError::unparsable(
-                        position,
-                        "unterminated string literal",
-                    ));
-                }
-            },
-            Some(c) if Some(c) == quote => {
-                let raw_end = scanner.offset.saturating_sub(c.len_utf8());
-                let raw = scanner
-                    .text
-                    .get(raw_start..raw_end)
-                    .unwrap_or("")
-                    .to_string();
-                return Ok(TokenKind::String { value, raw });
-            }
-            Some(c) => value.push(c),
-        }
-    }
+/// A string in single or double quotes (MS-WMI 2.2.1.1 UNICODE-STRING), over lines too. A backslash makes
+/// the next character literal (MS-WMI 2.2.1), so `'C:\\Windows'` is `C:\Windows` and `'it\'s'` is `it's`.
+fn scan_string(cursor: &mut Cursor<'_>, position: Position) -> Result<TokenKind, WqlError> {
+    let unterminated = || WqlError::unparsable(position, "unterminated string literal");
+    let literal = scan::quoted(
+        cursor,
+        false,
+        |cursor, _| cursor.bump().ok_or_else(unterminated),
+        |_| unterminated(),
+    )?;
+    Ok(TokenKind::String {
+        value: literal.value,
+        raw: literal.raw.to_string(),
+    })
 }
 
 /// Decimal or `0x` hexadecimal integers and reals (`1.5`, `.5`, `2e10`), after an optional sign
 /// (MS-WMI 2.2.1.1 INT and REAL; hex as Windows also accepts it).
 fn scan_number(
-    scanner: &mut Scanner<'_>,
+    cursor: &mut Cursor<'_>,
     position: Position,
     negative: bool,
 ) -> Result<TokenKind, WqlError> {
     let bad =
         |what: &str| WqlError::unparsable(position, format!("invalid numeric literal: {what}"));
-    let kind = if scanner.peek() == Some('0') && matches!(scanner.peek_second(), Some('x' | 'X')) {
-        scanner.bump();
-        scanner.bump();
-        let digits = scanner.bump_while(|c| c.is_ascii_hexdigit());
-        if digits.is_empty() {
-            return Err(bad("`0x` needs hexadecimal digits"));
+    let kind = match scan::numeral(cursor, false) {
+        Numeral::Hex("") => return Err(bad("`0x` needs hexadecimal digits")),
+        Numeral::Hex(digits) => {
+            let magnitude = u64::from_str_radix(digits, 16).map_err(|_| bad("out of range"))?;
+            integer_kind(negative, magnitude).ok_or_else(|| bad("out of range"))?
         }
-        let magnitude = u64::from_str_radix(digits, 16).map_err(|_| bad("out of range"))?;
-        integer_kind(negative, magnitude).ok_or_else(|| bad("out of range"))?
-    } else {
-        let start = scanner.offset;
-        scanner.bump_while(|c| c.is_ascii_digit());
-        let mut is_real = false;
-        if scanner.peek() == Some('.') && scanner.peek_second().is_some_and(|c| c.is_ascii_digit())
-        {
-            is_real = true;
-            scanner.bump();
-            scanner.bump_while(|c| c.is_ascii_digit());
-        }
-        if matches!(scanner.peek(), Some('e' | 'E')) {
-            let after = scanner.peek_second();
-            let signed = matches!(after, Some('+' | '-'));
-            let exponent_follows = if signed {
-                scanner
-                    .text
-                    .get(scanner.offset + 2..)
-                    .and_then(|r| r.chars().next())
-            } else {
-                after
-            };
-            if exponent_follows.is_some_and(|c| c.is_ascii_digit()) {
-                is_real = true;
-                scanner.bump();
-                if signed {
-                    scanner.bump();
-                }
-                scanner.bump_while(|c| c.is_ascii_digit());
-            }
-        }
-        let digits = scanner.text.get(start..scanner.offset).unwrap_or("");
-        if is_real {
+        Numeral::Decimal { digits, real: true } => {
             let magnitude: f64 = digits.parse().map_err(|_| bad("not a real number"))?;
             if !magnitude.is_finite() {
                 return Err(bad("out of range"));
             }
             TokenKind::Real(if negative { -magnitude } else { magnitude })
-        } else {
+        }
+        Numeral::Decimal {
+            digits,
+            real: false,
+        } => {
             let magnitude: u64 = digits.parse().map_err(|_| bad("out of range"))?;
             integer_kind(negative, magnitude).ok_or_else(|| bad("out of range"))?
         }
     };
-    if scanner.peek().is_some_and(|c| is_name_part(c) || c == '.') {
+    if cursor.runs_on() {
         return Err(bad("letters or a dot directly after a number"));
     }
     Ok(kind)
@@ -306,28 +192,22 @@ fn integer_kind(negative: bool, magnitude: u64) -> Option<TokenKind> {
 }
 
 /// A name, possibly dotted (`TargetInstance.Name`); each part starts with a letter or underscore.
-fn scan_name(scanner: &mut Scanner<'_>, position: Position) -> Result<TokenKind, WqlError> {
-    let start = scanner.offset;
+fn scan_name(cursor: &mut Cursor<'_>, position: Position) -> Result<TokenKind, WqlError> {
+    let start = cursor.offset();
     loop {
-        scanner.bump_while(is_name_part);
-        if scanner.peek() != Some('.') {
+        cursor.name();
+        if cursor.peek() != Some('.') {
             break;
         }
-        if !scanner.peek_second().is_some_and(is_name_start) {
+        if !cursor.peek_nth(1).is_some_and(is_name_start) {
             return Err(WqlError::unparsable(
                 position,
                 "a `.` in a name must be followed by a name",
             ));
         }
-        scanner.bump();
+        cursor.bump();
     }
-    Ok(TokenKind::Identifier(
-        scanner
-            .text
-            .get(start..scanner.offset)
-            .unwrap_or("")
-            .to_string(),
-    ))
+    Ok(TokenKind::Identifier(cursor.since(start).to_string()))
 }
 
 #[cfg(test)]
