@@ -2,6 +2,8 @@
 //! open connections, re-connect after the emulator restarts, the per-target limit, and a dead host among
 //! healthy ones.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -13,6 +15,7 @@ use rwmi::wmi::{ConnectOptions, Health, WmiStage};
 use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{SimOptions, start};
+use support::{loopback, rows};
 
 async fn emulator(listen: SocketAddr, virtual_hosts: usize) -> EmulatorHandle {
     start(&SimOptions {
@@ -38,13 +41,7 @@ fn options_with(target: SocketAddr, secret: Secret) -> ConnectOptions {
 
 async fn caption(pool: &Pool, options: &ConnectOptions) -> String {
     let lease = pool.connection(options).await.unwrap();
-    let rows = lease
-        .query("SELECT Caption FROM Win32_OperatingSystem")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
+    let rows = rows(&lease, "SELECT Caption FROM Win32_OperatingSystem").await;
     match rows.first().and_then(|r| r.get("Caption")) {
         Some(Value::String(caption)) => caption.clone(),
         other => panic!("Caption is {other:?}"),
@@ -53,7 +50,7 @@ async fn caption(pool: &Pool, options: &ConnectOptions) -> String {
 
 #[tokio::test]
 async fn connections_are_reused_by_key_and_expire_when_idle() {
-    let handle = emulator("127.0.0.1:0".parse().unwrap(), 1).await;
+    let handle = emulator(loopback(), 1).await;
     let pool = Pool::new(PoolConfig {
         idle_timeout: Duration::from_millis(200),
         ..PoolConfig::default()
@@ -110,7 +107,7 @@ async fn connections_are_reused_by_key_and_expire_when_idle() {
 
 #[tokio::test]
 async fn the_pool_keeps_at_most_max_connections_open() {
-    let handle = emulator("127.0.0.1:0".parse().unwrap(), 3).await;
+    let handle = emulator(loopback(), 3).await;
     let pool = Pool::new(PoolConfig {
         max_connections: 2,
         max_concurrency: 1,
@@ -134,7 +131,7 @@ async fn the_pool_keeps_at_most_max_connections_open() {
 /// sees it at checkout and connects again, and the caller gets rows as if nothing had happened.
 #[tokio::test]
 async fn a_connection_is_made_again_after_the_emulator_restarts() {
-    let handle = emulator("127.0.0.1:0".parse().unwrap(), 1).await;
+    let handle = emulator(loopback(), 1).await;
     let address = handle.hosts()[0].scm_addr;
     let pool = Pool::new(PoolConfig::default());
     let target = options(address);
@@ -165,7 +162,7 @@ async fn a_connection_is_made_again_after_the_emulator_restarts() {
 
 #[tokio::test]
 async fn health_says_when_the_association_has_ended() {
-    let handle = emulator("127.0.0.1:0".parse().unwrap(), 1).await;
+    let handle = emulator(loopback(), 1).await;
     let address = handle.hosts()[0].scm_addr;
     let pool = Pool::new(PoolConfig::default());
     let lease = pool.connection(&options(address)).await.unwrap();
@@ -184,7 +181,7 @@ async fn health_says_when_the_association_has_ended() {
 
 #[tokio::test]
 async fn a_target_gets_at_most_max_per_target_operations_at_once() {
-    let handle = emulator("127.0.0.1:0".parse().unwrap(), 1).await;
+    let handle = emulator(loopback(), 1).await;
     let pool = Pool::new(PoolConfig {
         max_per_target: 1,
         ..PoolConfig::default()
@@ -216,7 +213,7 @@ async fn a_target_gets_at_most_max_per_target_operations_at_once() {
 /// its own connect failure, and nothing waits for it.
 #[tokio::test]
 async fn a_dead_host_among_healthy_ones_fails_alone() {
-    let handle = emulator("127.0.0.1:0".parse().unwrap(), 5).await;
+    let handle = emulator(loopback(), 5).await;
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = closed.local_addr().unwrap();
     drop(closed);
