@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 
+mod rc4;
 mod session_security;
 
 use sspi::{

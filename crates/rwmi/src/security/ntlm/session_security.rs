@@ -14,6 +14,7 @@ use md5::{Digest, Md5};
 
 use super::super::SecurityError;
 use super::super::nlmp::{HmacMd5, keyed_hmac_md5};
+use super::rc4::Rc4;
 
 /// Length of an NTLMSSP_MESSAGE_SIGNATURE (MS-NLMP 2.2.2.9.1).
 pub(crate) const SIGNATURE_LEN: usize = 16;
@@ -262,48 +263,6 @@ fn message_signature(checksum: &[u8; 8], seq: u32) -> [u8; SIGNATURE_LEN] {
     signature[4..12].copy_from_slice(checksum);
     signature[12..].copy_from_slice(&seq.to_le_bytes());
     signature
-}
-
-/// RC4 as MS-NLMP 3.4 uses it: one key state per direction, carried across messages.
-#[derive(Clone)]
-struct Rc4 {
-    state: [u8; 256],
-    i: u8,
-    j: u8,
-}
-
-// Every index is a u8 (or below 256) into the 256-entry state, so none is out of bounds; the key index is
-// taken modulo the key's length.
-#[allow(clippy::indexing_slicing)]
-impl Rc4 {
-    fn new(key: &[u8; 16]) -> Self {
-        let mut state = [0u8; 256];
-        for (i, v) in state.iter_mut().enumerate() {
-            *v = i as u8;
-        }
-        let mut j = 0u8;
-        for i in 0..256 {
-            j = j.wrapping_add(state[i]).wrapping_add(key[i % key.len()]);
-            state.swap(i, usize::from(j));
-        }
-        Self { state, i: 0, j: 0 }
-    }
-
-    fn apply(&mut self, data: &mut [u8]) {
-        let (mut i, mut j) = (self.i, self.j);
-        let s = &mut self.state;
-        for byte in data {
-            i = i.wrapping_add(1);
-            let si = s[usize::from(i)];
-            j = j.wrapping_add(si);
-            let sj = s[usize::from(j)];
-            s[usize::from(i)] = sj;
-            s[usize::from(j)] = si;
-            *byte ^= s[usize::from(si.wrapping_add(sj))];
-        }
-        self.i = i;
-        self.j = j;
-    }
 }
 
 #[cfg(test)]
