@@ -34,6 +34,7 @@
 //! binding it needs root or CAP_NET_BIND_SERVICE.
 
 mod peer;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -44,9 +45,11 @@ use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::launch::COMPUTER_NAME;
 use serde_json::{Map, Value as Json};
 
+use support::rows;
+
 use peer::{
     OS_QUERY, ScriptOutput, VOLATILE_OS_PROPERTIES, administrator_connection, as_json, peer_python,
-    run_python, rwmi_rows, start_emulator,
+    run_python, start_emulator,
 };
 
 const LISTEN: &str = "127.0.0.79:135";
@@ -233,7 +236,7 @@ async fn aiowmi_sees_what_rwmi_sees() {
     let connection = administrator_connection(LISTEN).await;
     let mut ours = Vec::new();
     for wql in QUERIES {
-        ours.push(rwmi_rows(&connection, wql).await);
+        ours.push(rows(&connection, wql).await);
     }
     connection.close().await;
 

@@ -34,15 +34,17 @@
 //! `RWMI_DCERPC_PEER=1` or `RWMI_REQUIRE_PEERS=1` (scripts/test.sh sets the latter). The crate takes
 //! `host:port` for port 135, so the emulator listens on 127.0.0.80 at a port of its own and needs no root.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rwmi::security::{Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, Connection};
 use rwmi_core::wmio::Value;
 use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{COMPUTER_NAME, SimOptions, start};
+use support::{emu_account, rows};
 
 /// The variable the peer reads the password from (never an argument: `ps` shows those).
 const PASSWORD_VARIABLE: &str = "RWMI_DCERPC_PASSWORD";
@@ -166,21 +168,15 @@ async fn wmi_exec_creates_a_process_that_rwmi_then_lists() {
     assert!(ok, "{line}");
     assert_eq!(line, "exec hresult=0x00000000");
 
-    let credentials = Credentials::new(
-        "Administrator",
-        COMPUTER_NAME,
-        Secret::Password(BUILTIN_PASSWORD.into()),
-    );
+    let credentials = emu_account("Administrator");
     let connection = Connection::connect(ConnectOptions::new(&target, credentials).unwrap())
         .await
         .unwrap();
-    let rows = connection
-        .query("SELECT Name, CommandLine FROM Win32_Process WHERE Name = 'cmd.exe'")
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
+    let rows = rows(
+        &connection,
+        "SELECT Name, CommandLine FROM Win32_Process WHERE Name = 'cmd.exe'",
+    )
+    .await;
     let lines: Vec<_> = rows.iter().filter_map(|r| r.get("CommandLine")).collect();
     assert_eq!(lines, [&Value::String(command.into())], "{rows:?}");
     connection.close().await;

@@ -4,15 +4,17 @@
 //! in github.com/cesbit/aiowmi issue 38); and rwmi's pool running an operation again at privacy after
 //! either refusal.
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rwmi::pool::{Pool, PoolConfig};
-use rwmi::security::{AuthLevel, Credentials, Secret};
+use rwmi::security::AuthLevel;
 use rwmi::wmi::{ConnectOptions, Connection, WmiStage};
-use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{SimOptions, start};
 use rwmi_sim::repository::{CLUSTER_NAMESPACE, TPM_NAMESPACE};
+use support::{emu_account, sim_options, target};
 
 const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
 
@@ -26,9 +28,8 @@ async fn emulator(config: Option<&str>) -> (EmulatorHandle, Option<std::path::Pa
         path
     });
     let handle = start(&SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
         config: path.clone(),
-        ..SimOptions::default()
+        ..sim_options()
     })
     .await
     .unwrap();
@@ -36,12 +37,7 @@ async fn emulator(config: Option<&str>) -> (EmulatorHandle, Option<std::path::Pa
 }
 
 fn options(handle: &EmulatorHandle, namespace: &str, level: AuthLevel) -> ConnectOptions {
-    let credentials = Credentials::new(
-        "Administrator",
-        "EMU",
-        Secret::Password(BUILTIN_PASSWORD.into()),
-    );
-    let mut options = ConnectOptions::new(&handle.hosts()[0].scm_addr.to_string(), credentials)
+    let mut options = ConnectOptions::new(&target(handle), emu_account("Administrator"))
         .unwrap()
         .with_namespace(namespace)
         .unwrap();

@@ -21,11 +21,11 @@ use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::launch::{COMPUTER_NAME, SimOptions, start};
 use rwmi_sim::repository::TPM_NAMESPACE;
 use serde_json::{Map, Value as Json};
-use support::samba_realm;
+use support::{rows, samba_realm};
 
 use peer::{
     OS_QUERY, ScriptOutput, VOLATILE_OS_PROPERTIES, administrator_connection, as_json, peer_python,
-    run_python, rwmi_rows, start_emulator,
+    run_python, start_emulator,
 };
 
 const LISTEN: &str = "127.0.0.77:135";
@@ -140,9 +140,9 @@ async fn impacket_sees_what_rwmi_sees() {
     };
     let handle = start_emulator(LISTEN, vec![format!("Win32_Process={SYNTHETIC_PROCESSES}")]).await;
     let connection = administrator_connection(LISTEN).await;
-    let os = rwmi_rows(&connection, OS_QUERY).await;
-    let processes = rwmi_rows(&connection, PROCESS_QUERY).await;
-    let filtered = rwmi_rows(&connection, WHERE_QUERY).await;
+    let os = rows(&connection, OS_QUERY).await;
+    let processes = rows(&connection, PROCESS_QUERY).await;
+    let filtered = rows(&connection, WHERE_QUERY).await;
     let class = match connection.get("Win32_Process").await.unwrap() {
         WmiObject::Class(class) => class,
         WmiObject::Instance(_) => panic!("GetObject Win32_Process gave an instance"),

@@ -2,13 +2,14 @@
 //! Win32_Process queries of the same virtual host list, with the ReturnValues of the Microsoft
 //! documentation for bad parameters and for a caller who is not an administrator.
 
-use rwmi::security::{Credentials, Secret};
+mod support;
+
 use rwmi::wmi::{ConnectOptions, Connection, WmiStage};
 use rwmi_core::wmio::{Value, WmiInstance};
-use rwmi_sim::accounts::BUILTIN_PASSWORD;
 use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{SimOptions, start};
 use rwmi_sim::server::processes::WMI_PROVIDER_HOST_PID;
+use support::{emu_account, sim_options};
 
 const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
 
@@ -20,11 +21,10 @@ async fn emulator(hosts: usize, config: Option<&str>) -> EmulatorHandle {
         path
     });
     let handle = start(&SimOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
         virtual_hosts: hosts,
         synthetic: vec!["Win32_Process=5".into()],
         config: config.clone(),
-        ..SimOptions::default()
+        ..sim_options()
     })
     .await
     .unwrap();
@@ -39,9 +39,8 @@ async fn connect(
     host: usize,
     user: &str,
 ) -> Result<Connection, rwmi::wmi::WmiError> {
-    let credentials = Credentials::new(user, "EMU", Secret::Password(BUILTIN_PASSWORD.into()));
     let target = handle.hosts()[host].scm_addr.to_string();
-    Connection::connect(ConnectOptions::new(&target, credentials).unwrap()).await
+    Connection::connect(ConnectOptions::new(&target, emu_account(user)).unwrap()).await
 }
 
 async fn create(connection: &Connection, args: &[(&str, Value)]) -> WmiInstance {

@@ -1,18 +1,19 @@
 //! What the tests of independent Python clients against the emulator share (`impacket.rs`,
 //! `aiowmi.rs`): finding the peers' Python, running a client script and reading the JSON lines it
-//! prints, CIM values as JSON, and rwmi's own rows to compare with.
+//! prints, CIM values as JSON, and rwmi's own rows to compare with. It builds on `support`, which the
+//! files that use it declare too.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use rwmi::security::{Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, Connection};
-use rwmi_core::wmio::{Value, WmiInstance};
-use rwmi_sim::accounts::BUILTIN_PASSWORD;
+use rwmi_core::wmio::Value;
 use rwmi_sim::emulator::EmulatorHandle;
-use rwmi_sim::launch::{COMPUTER_NAME, SimOptions, start};
+use rwmi_sim::launch::{SimOptions, start};
 use serde_json::{Map, Value as Json};
+
+use crate::support::emu_account;
 
 pub const OS_QUERY: &str = "SELECT * FROM Win32_OperatingSystem";
 
@@ -145,16 +146,6 @@ pub fn as_json(value: &Value) -> Option<Json> {
     })
 }
 
-pub async fn rwmi_rows(connection: &Connection, wql: &str) -> Vec<WmiInstance> {
-    connection
-        .query(wql)
-        .await
-        .unwrap_or_else(|e| panic!("rwmi {wql}: {e}"))
-        .collect()
-        .await
-        .unwrap_or_else(|e| panic!("rwmi {wql}: {e}"))
-}
-
 /// The emulator on `listen` (port 135 of a loopback address: the peers dial 135) with `synthetic`
 /// instances (`Class=count`), so that every client sees the same rows.
 pub async fn start_emulator(listen: &str, synthetic: Vec<String>) -> EmulatorHandle {
@@ -170,11 +161,7 @@ pub async fn start_emulator(listen: &str, synthetic: Vec<String>) -> EmulatorHan
 
 /// rwmi's own connection to `listen` as the built-in Administrator.
 pub async fn administrator_connection(listen: &str) -> Connection {
-    let credentials = Credentials::new(
-        "Administrator",
-        COMPUTER_NAME,
-        Secret::Password(BUILTIN_PASSWORD.into()),
-    );
+    let credentials = emu_account("Administrator");
     Connection::connect(ConnectOptions::new(listen, credentials).unwrap())
         .await
         .unwrap()
