@@ -29,7 +29,6 @@ pub mod processes;
 pub mod random;
 pub mod repository_backend;
 pub mod scm_port;
-pub mod status;
 
 pub use backend::{ObjectStream, WmiBackend};
 pub use exporter::{ConnectionId, Exporter};

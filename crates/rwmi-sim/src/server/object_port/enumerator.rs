@@ -18,7 +18,10 @@ use crate::server::cursor::Cursor;
 use crate::server::exporter::{ExportedObject, IpidEntry};
 use crate::server::hostile::hostile_next;
 use crate::server::marshal::class_object_pointer;
-use crate::server::status::*;
+use rwmi_core::status::hresult::S_OK;
+use rwmi_core::status::wbem::{
+    WBEM_E_ACCESS_DENIED, WBEM_E_FAILED, WBEM_E_NOT_SUPPORTED, WBEM_S_FALSE,
+};
 
 impl ObjectPort {
     pub(super) fn cursor(

@@ -11,7 +11,8 @@ use tracing::debug;
 use super::{ObjectPort, OrpcCall, reply};
 use crate::policy::NamespaceGate;
 use crate::server::exporter::ExportedObject;
-use crate::server::status::*;
+use rwmi_core::status::hresult::S_OK;
+use rwmi_core::status::wbem::{WBEM_E_INVALID_NAMESPACE, WBEM_E_INVALID_PARAMETER};
 
 impl ObjectPort {
     /// MS-WMI 3.1.4.1.4.

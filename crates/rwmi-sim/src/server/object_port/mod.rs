@@ -50,10 +50,15 @@ use tracing::debug;
 use super::exporter::{ConnectionId, ExportedObject, IpidEntry};
 use super::faults::with_profiles;
 use super::host::VirtualHost;
-use super::status::*;
 use crate::policy::minimum_level;
 use rwmi_core::status::hresult::E_ACCESSDENIED;
+use rwmi_core::status::hresult::{
+    E_NOTIMPL, RPC_E_DISCONNECTED, RPC_E_INVALID_HEADER, RPC_E_VERSION_MISMATCH, S_OK,
+};
+use rwmi_core::status::nca::NCA_S_OP_RNG_ERROR;
+use rwmi_core::status::wbem::{WBEM_E_ACCESS_DENIED, WBEM_S_TIMEDOUT};
 use rwmi_core::status::win32::ERROR_ACCESS_DENIED;
+use rwmi_core::status::win32::RPC_X_BAD_STUB_DATA;
 
 /// The interfaces the object exporter serves (and the endpoint mapper maps to the dynamic port).
 pub const OBJECT_PORT_INTERFACES: [SyntaxId; 7] = [
@@ -70,12 +75,6 @@ pub const OBJECT_PORT_INTERFACES: [SyntaxId; 7] = [
 /// WBEM_S_TIMEDOUT, which MS-WMI 3.1.4.4.2 gives for "fewer objects than requested, more may follow",
 /// so one call cannot make the emulator encode an unbounded response.
 pub const MAX_OBJECTS_PER_NEXT: u32 = 4096;
-
-/// MS-WMI 2.2.11 WBEM_S_TIMEDOUT.
-const WBEM_S_TIMEDOUT: u32 = 0x0004_0004;
-
-/// E_NOTIMPL: an IWbemServices method the emulator does not serve.
-const E_NOTIMPL: u32 = 0x8000_4001;
 
 /// IWbemServices' last opnum, ExecMethodAsync (MS-WMI 3.1.4.3): those the emulator has no stub for, up
 /// to this one, are refused with E_NOTIMPL rather than as an opnum out of range.

@@ -16,7 +16,7 @@ use tracing::debug;
 use super::{ObjectPort, OrpcCall};
 use crate::server::exporter::{ExportedObject, IpidEntry};
 use crate::server::marshal::std_objref;
-use crate::server::status::*;
+use rwmi_core::status::hresult::{E_INVALIDARG, E_NOINTERFACE, RPC_E_INVALID_OBJECT, S_OK};
 
 impl ObjectPort {
     pub(super) fn rem_query_interface(

@@ -22,7 +22,10 @@ use crate::server::cursor::{Cursor, Restart};
 use crate::server::exporter::{ExportedObject, IpidEntry};
 use crate::server::marshal::class_object_pointer;
 use crate::server::methods::exec_method;
-use crate::server::status::*;
+use rwmi_core::status::hresult::S_OK;
+use rwmi_core::status::wbem::{
+    WBEM_E_FAILED, WBEM_E_INVALID_PARAMETER, WBEM_E_INVALID_QUERY_TYPE, WBEM_E_NOT_SUPPORTED,
+};
 
 impl ObjectPort {
     /// The namespace of an IWbemServices entry, after the access check every method makes (MS-WMI

@@ -16,7 +16,8 @@ use super::{
     MAX_OBJECTS_PER_NEXT, ObjectPort, OrpcCall, WBEM_S_TIMEDOUT, pointer_or_status, reply,
 };
 use crate::server::exporter::ExportedObject;
-use crate::server::status::*;
+use rwmi_core::status::hresult::S_OK;
+use rwmi_core::status::wbem::{WBEM_E_FAILED, WBEM_S_FALSE};
 
 impl ObjectPort {
     pub(super) fn get_smart_enum(&self, call: OrpcCall<'_, GetSmartEnumRequest>) -> CallOutcome {
