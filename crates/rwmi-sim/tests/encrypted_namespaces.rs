@@ -6,6 +6,7 @@
 
 mod support;
 
+use rwmi::status::wbem::WBEM_E_ACCESS_DENIED;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rwmi::pool::{Pool, PoolConfig};
@@ -15,8 +16,6 @@ use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{SimOptions, start};
 use rwmi_sim::repository::{CLUSTER_NAMESPACE, TPM_NAMESPACE};
 use support::{emu_account, sim_options, target};
-
-const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
 
 async fn emulator(config: Option<&str>) -> (EmulatorHandle, Option<std::path::PathBuf>) {
     let path = config.map(|text| {

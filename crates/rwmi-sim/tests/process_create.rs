@@ -4,14 +4,13 @@
 
 mod support;
 
+use rwmi::status::wbem::WBEM_E_ACCESS_DENIED;
 use rwmi::wmi::{ConnectOptions, Connection, WmiStage};
 use rwmi_core::wmio::{Value, WmiInstance};
 use rwmi_sim::emulator::EmulatorHandle;
 use rwmi_sim::launch::{SimOptions, start};
 use rwmi_sim::server::processes::WMI_PROVIDER_HOST_PID;
 use support::{emu_account, sim_options};
-
-const WBEM_E_ACCESS_DENIED: u32 = 0x8004_1003;
 
 async fn emulator(hosts: usize, config: Option<&str>) -> EmulatorHandle {
     let config = config.map(|text| {
