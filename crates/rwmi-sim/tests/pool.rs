@@ -179,6 +179,27 @@ async fn health_says_when_the_association_has_ended() {
     assert!(matches!(health, Health::Closed(_)), "{health:?}");
 }
 
+/// A one-shot caller retires its lease: the connection closes at once, unless another lease shares it.
+#[tokio::test]
+async fn a_retired_lease_closes_its_connection_unless_shared() {
+    let handle = emulator(loopback(), 1).await;
+    let pool = Pool::new(PoolConfig::default());
+    let target = options(handle.hosts()[0].scm_addr);
+    let first = pool.connection(&target).await.unwrap();
+    let second = pool.connection(&target).await.unwrap();
+    first.retire().await;
+    let stats = pool.stats();
+    assert_eq!((stats.open, stats.keys), (1, 1), "shared: kept");
+    assert!(second.health().is_healthy());
+    second.retire().await;
+    let stats = pool.stats();
+    assert_eq!((stats.open, stats.keys, stats.idle), (0, 0, 0), "{stats:?}");
+    assert!(caption(&pool, &target).await.contains("Windows"));
+    assert_eq!(pool.stats().connects, 2);
+    pool.close_idle().await;
+    handle.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_target_gets_at_most_max_per_target_operations_at_once() {
     let handle = emulator(loopback(), 1).await;

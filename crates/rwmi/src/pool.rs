@@ -545,6 +545,30 @@ impl Lease {
             .as_ref()
             .expect("a lease handed out always holds a connection")
     }
+
+    /// Ends the lease and closes its connection now, releasing its objects on the server, unless
+    /// another lease shares it (then it stays, as on drop). For one-shot callers such as the CLI, which
+    /// will not use the connection again: each host's close then overlaps the other hosts' work
+    /// instead of waiting for the end of the run.
+    pub async fn retire(mut self) {
+        let Some(connection) = self.connection.take() else {
+            return;
+        };
+        let taken = match self.slot.connection.try_lock() {
+            Ok(mut guard) if self.slot.leases.load(Ordering::Acquire) == 1 => {
+                let taken = guard.take();
+                if taken.is_some() {
+                    self.slot.mark_closed();
+                }
+                taken
+            }
+            _ => None,
+        };
+        drop(connection);
+        if let Some(connection) = taken {
+            connection.close().await;
+        }
+    }
 }
 
 impl std::ops::Deref for Lease {

@@ -122,6 +122,8 @@ async fn run_operation(
             }
         }
     }
+    // The run will not use this host's connection again.
+    connection.retire().await;
     Ok(count)
 }
 
