@@ -25,6 +25,7 @@ use tracing::debug;
 use crate::profile::Profiles;
 use crate::server::exporter::{DEFAULT_PING_PERIOD, Exporter};
 use crate::server::hostile::WireTamper;
+use crate::server::marshal::kerberos_spn;
 use crate::server::object_port::ObjectPort;
 use crate::server::processes::CreatedProcesses;
 use crate::server::scm_port::ScmPort;
@@ -166,6 +167,9 @@ impl Emulator {
         let mut hosts = Vec::new();
         let mut tasks = Vec::new();
         let kerberos = config.kerberos.take().map(Arc::new);
+        let spn = kerberos
+            .as_deref()
+            .map(|service| kerberos_spn(service, &config.backend.computer_name()));
         let mut first_port = config.listen.port();
         for index in 0..config.hosts.max(1) {
             let scm_listener = if index == 0 {
@@ -204,6 +208,7 @@ impl Emulator {
                 dynamic_port,
                 advertised_port,
                 profiles,
+                kerberos_spn: spn.clone(),
                 exporter: Exporter::new(config.ping_period),
                 backend: config.backend.clone(),
                 processes: CreatedProcesses::new(),

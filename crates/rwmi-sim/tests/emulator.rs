@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use rwmi::rpc::{AssociationOptions, ClientAssociation, RpcError, Stage};
-use rwmi::security::AuthLevel;
+use rwmi::security::{AuthLevel, KerberosService, ServiceKey};
 use rwmi_core::Guid;
 use rwmi_core::dcom::activation::ActivationRequest;
 use rwmi_core::dcom::scm::{
@@ -43,7 +43,7 @@ use rwmi_core::wmio::{
 };
 use rwmi_sim::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use rwmi_sim::profile::Profiles;
-use support::{emu_account, emulator_config};
+use support::{AdvertisedBindings, emu_account, emulator_config, services};
 
 const CID: Guid = Guid::from_u128(0x1234);
 
@@ -293,14 +293,65 @@ async fn administrator_activation_returns_the_login_objref_and_bindings() {
     assert_eq!(std.oxid, reply.oxid);
     assert_eq!(std.public_refs, 5);
     assert_eq!(std.flags, 0);
+    // The OBJREF names the resolver, without ports, as Windows does.
     assert_eq!(
         objref.resolver_bindings().unwrap().tcp_bindings(),
-        vec![
-            ("EMU", Some(endpoints.dynamic_port)),
-            ("127.0.0.1", Some(endpoints.dynamic_port))
-        ]
+        vec![("EMU", None), ("127.0.0.1", None)]
     );
     assert!(endpoints.host.exporter.peek(&std.ipid).is_some());
+    handle.shutdown().await;
+}
+
+/// The bindings in Windows' shape (zeek-kerberos135_auth.pcapng frame 11 in rwmi-core's real-Windows
+/// corpus) for the services the emulator accepts: NTLM only without a keytab.
+#[tokio::test]
+async fn activation_advertises_windows_bindings_for_ntlm() {
+    let handle = start("").await;
+    let port = handle.hosts()[0].dynamic_port;
+    let advertised = AdvertisedBindings::of(&handle).await;
+    assert_eq!(
+        advertised.oxid.tcp_bindings(),
+        vec![("EMU", Some(port)), ("127.0.0.1", Some(port))]
+    );
+    assert_eq!(services(&advertised.oxid), [(10, "NT AUTHORITY\\SYSTEM")]);
+    assert_eq!(
+        advertised.resolver.tcp_bindings(),
+        vec![("EMU", None), ("127.0.0.1", None)]
+    );
+    assert_eq!(services(&advertised.resolver), [(10, "")]);
+    handle.shutdown().await;
+}
+
+/// With Kerberos keys (here made up: no ticket is presented, the activation is NTLM's), Kerberos and
+/// Negotiate join NTLM in Windows' orders, named by the keytab's host SPN in the OXID bindings.
+#[tokio::test]
+async fn activation_advertises_windows_bindings_for_kerberos_with_a_keytab() {
+    let mut config = config("", None);
+    config.kerberos = Some(KerberosService::new(vec![ServiceKey {
+        components: vec!["host".into(), "emu.test.local".into()],
+        realm: "TEST.LOCAL".into(),
+        kvno: 1,
+        enctype: 18,
+        key: vec![7; 32],
+    }]));
+    let handle = Emulator::start(config).await.unwrap();
+    let advertised = AdvertisedBindings::of(&handle).await;
+    let spn = "host/emu.test.local";
+    assert_eq!(
+        services(&advertised.oxid),
+        [(10, "NT AUTHORITY\\SYSTEM"), (16, spn), (9, spn)]
+    );
+    assert_eq!(
+        services(&advertised.resolver),
+        [(9, ""), (16, ""), (10, "")]
+    );
+    assert!(
+        advertised
+            .resolver
+            .tcp_bindings()
+            .iter()
+            .all(|(_, port)| port.is_none())
+    );
     handle.shutdown().await;
 }
 

@@ -18,7 +18,10 @@ use rwmi_core::krb5::keytab::Keytab;
 use rwmi_core::status::hresult::E_ACCESSDENIED;
 use rwmi_core::wmio::Value;
 use rwmi_sim::emulator::EmulatorHandle;
-use support::{KDC_TIMEOUT, SambaRealm, kerberos_options, rows, samba_realm};
+use rwmi_sim::launch::COMPUTER_NAME;
+use support::{
+    AdvertisedBindings, KDC_TIMEOUT, SambaRealm, kerberos_options, rows, samba_realm, services,
+};
 
 const HOST_SPN: &str = "host/emu.test.local";
 
@@ -109,6 +112,39 @@ async fn negotiate_with_a_ticket_from_samba_opens_the_emulator() {
         let caption = operating_system_caption(o).await;
         assert!(caption.contains("Windows"), "{caption} at {level}");
     }
+    handle.shutdown().await;
+}
+
+/// Keyed from Samba's keytab, the emulator advertises Kerberos and Negotiate as Windows does
+/// (zeek-kerberos135_auth.pcapng frame 11): named by the keytab's host SPN, or `host/EMU` when the keytab
+/// holds only the account's own name, in the OXID bindings; unnamed in the resolver's.
+#[tokio::test]
+async fn the_bindings_name_the_kerberos_services_of_sambas_keytab() {
+    let Some(realm) = samba_realm() else { return };
+    let keytab = Keytab::decode(&std::fs::read(&realm.emu_keytab).unwrap()).unwrap();
+    let with_host_spn = keytab
+        .principals()
+        .iter()
+        .any(|p| p.components == ["host", "emu.test.local"]);
+    let spn = if with_host_spn {
+        HOST_SPN.to_owned()
+    } else {
+        format!("host/{COMPUTER_NAME}")
+    };
+    let handle = realm.emulator(&[]).await;
+    let advertised = AdvertisedBindings::of(&handle).await;
+    assert_eq!(
+        services(&advertised.oxid),
+        [
+            (10, "NT AUTHORITY\\SYSTEM"),
+            (16, spn.as_str()),
+            (9, spn.as_str())
+        ]
+    );
+    assert_eq!(
+        services(&advertised.resolver),
+        [(9, ""), (16, ""), (10, "")]
+    );
     handle.shutdown().await;
 }
 

@@ -8,7 +8,7 @@ use rwmi_core::dcom::{ComVersion, DualStringArray, MInterfacePointer};
 
 use super::backend::WmiBackend;
 use super::exporter::Exporter;
-use super::marshal::{UNREACHABLE_HOST, bindings, standard_pointer, std_objref};
+use super::marshal::{self, UNREACHABLE_HOST, standard_pointer, std_objref};
 use super::processes::CreatedProcesses;
 use crate::profile::Profiles;
 
@@ -21,6 +21,9 @@ pub struct VirtualHost {
     /// `firewalled-dynamic-port` a port where nothing answers.
     pub advertised_port: u16,
     pub profiles: Profiles,
+    /// The SPN the Kerberos and Negotiate security bindings name (`marshal::kerberos_spn`); `None` when
+    /// the host has no keytab and accepts NTLM only.
+    pub kerberos_spn: Option<String>,
     pub exporter: Exporter,
     pub backend: Arc<dyn WmiBackend>,
     /// What Win32_Process.Create recorded on this host.
@@ -50,6 +53,7 @@ impl VirtualHost {
             dynamic_port: 49667,
             advertised_port: 49667,
             profiles: Profiles::default(),
+            kerberos_spn: None,
             exporter: Exporter::default(),
             backend: Arc::new(super::RepositoryBackend::new(repository, accounts)),
             processes: CreatedProcesses::new(),
@@ -74,18 +78,20 @@ impl VirtualHost {
         }
     }
 
-    /// The OXID bindings (ScmReplyInfoData.pdsaOxidBindings, ResolveOxid): where the exporter listens.
+    /// The OXID bindings (ScmReplyInfoData.pdsaOxidBindings, ResolveOxid): where the exporter listens,
+    /// and the services it accepts with their principal names.
     pub fn oxid_bindings(&self) -> DualStringArray {
         let hosts = self.binding_hosts();
         let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
-        bindings(&hosts, Some(self.advertised_port))
+        marshal::oxid_bindings(&hosts, self.advertised_port, self.kerberos_spn.as_deref())
     }
 
-    /// The resolver's own bindings for ServerAlive2 (MS-DCOM 3.1.2.5.1.6): addresses without ports.
+    /// The resolver's own bindings, in OBJREFs and for ServerAlive2 (MS-DCOM 2.2.18.4, 3.1.2.5.1.6):
+    /// addresses without ports, services without principal names.
     pub fn resolver_bindings(&self) -> DualStringArray {
         let hosts = self.binding_hosts();
         let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
-        bindings(&hosts, None)
+        marshal::resolver_bindings(&hosts, self.kerberos_spn.is_some())
     }
 
     /// The COM version the host reports (MS-DCOM 2.2.11): 5.7 unless `com-version` says otherwise.
@@ -98,12 +104,13 @@ impl VirtualHost {
             })
     }
 
-    /// An OBJREF_STANDARD for an interface this host exports.
+    /// An OBJREF_STANDARD for an interface this host exports, naming the resolver as Windows does: a
+    /// client that does not know the OXID asks port 135 for its bindings (MS-DCOM 3.2.4.1.2.1).
     pub fn interface_pointer(&self, iid: Guid, oid: u64, ipid: Guid) -> MInterfacePointer {
         standard_pointer(
             iid,
             std_objref(self.exporter.oxid, oid, ipid),
-            self.oxid_bindings(),
+            self.resolver_bindings(),
         )
     }
 }

@@ -10,14 +10,16 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rwmi::rpc::{BoxFuture, WireFaults};
-use rwmi_core::dcom::{DualStringArray, MInterfacePointer, OrpcThat, StringBinding};
+use rwmi_core::dcom::{
+    DualStringArray, MInterfacePointer, OrpcThat, SecurityBinding, StringBinding,
+};
 use rwmi_core::status::wbem::{WBEM_S_FALSE, WBEM_S_NO_ERROR, WBEM_S_TIMEDOUT};
 use rwmi_core::wmi::enumerator::NextResponse;
 use rwmi_core::wmio::{CimBase, CimType, ClassBuilder, Value, WmiInstance, WmiObject};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use super::marshal::{bindings, custom_object_pointer};
+use super::marshal::custom_object_pointer;
 use crate::profile::{Hostile, Profiles};
 
 /// Offset of frag_length in the common header (C706 12.6.3.1).
@@ -172,17 +174,15 @@ pub fn hostile_next(profiles: &Profiles, count: u32) -> Option<NextResponse> {
 pub const MANY_BINDINGS: usize = 2500;
 
 /// `hostile-many-bindings`: `port` on loopback addresses of 127.254.0.0/16 where nothing listens: each one a
-/// connect that fails. (Loopback on purpose: tests never send traffic anywhere but this machine.)
-pub fn many_bindings(port: u16) -> DualStringArray {
-    let mut array = bindings(&["127.254.0.1"], Some(port));
-    let template = array.string_bindings[0].clone();
-    array.string_bindings = (0..MANY_BINDINGS)
-        .map(|i| StringBinding {
-            network_addr: format!("127.254.{}.{}[{port}]", i / 250, i % 250 + 1),
-            ..template.clone()
-        })
-        .collect();
-    array
+/// connect that fails. (Loopback on purpose: tests never send traffic anywhere but this machine.) The
+/// security bindings are the host's own.
+pub fn many_bindings(port: u16, security_bindings: Vec<SecurityBinding>) -> DualStringArray {
+    DualStringArray {
+        string_bindings: (0..MANY_BINDINGS)
+            .map(|i| StringBinding::tcp(format!("127.254.{}.{}[{port}]", i / 250, i % 250 + 1)))
+            .collect(),
+        security_bindings,
+    }
 }
 
 fn class(name: &str, property: &str, ty: CimType) -> Arc<rwmi_core::wmio::WmiClass> {
@@ -308,6 +308,7 @@ fn huge_array() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::marshal::exporter_security_bindings;
     use rwmi_core::DecodeErrorKind;
     use rwmi_core::wmio::{Limits, decode_encoding_unit};
 
@@ -377,7 +378,9 @@ mod tests {
 
     #[test]
     fn many_bindings_fit_one_dual_string_array() {
-        let array = many_bindings(49667);
+        // With the most security bindings a host has (a keytab), and the longest addresses.
+        let security = exporter_security_bindings(Some("host/emu.test.local"));
+        let array = many_bindings(65535, security.clone());
         assert_eq!(array.tcp_bindings().len(), MANY_BINDINGS);
         let mut w = rwmi_core::codec::Writer::new();
         array.encode_packet(&mut w);
@@ -385,6 +388,7 @@ mod tests {
         let mut r = rwmi_core::codec::Reader::new("test", &bytes);
         let decoded = DualStringArray::decode_packet(&mut r).unwrap();
         assert_eq!(decoded.tcp_bindings().len(), MANY_BINDINGS);
+        assert_eq!(decoded.security_bindings, security);
     }
 
     #[test]

@@ -39,6 +39,12 @@ use crate::profile::Hostile;
 /// an RPC_C_AUTHN_LEVEL_* value (MS-RPCE 2.2.1.1.8). Windows clients bind the exporter at
 /// max(hint, RPC_C_AUTHN_LEVEL_PKT_INTEGRITY) (note <37>); echoing the caller's privacy made aiowmi, which
 /// cannot seal NTLM calls, fail where it works against Windows.
+///
+/// A real DC answered 4 (RPC_C_AUTHN_LEVEL_PKT) to a caller at connect level (2)
+/// (crates/rwmi-core/tests/real-windows/zeek-kerberos135_auth.pcapng, frame 11, AuthenticationHint 4).
+/// The emulator keeps its own values, 5 (integrity) hardened and 2 under `legacy`
+/// ([`minimum_level`]): it has no packet level to advertise, and its hardened minimum is what KB5004442
+/// enforces on activation and what note <37> makes Windows clients use whatever the hint says.
 fn authn_hint(host: &VirtualHost) -> u32 {
     u32::from(minimum_level(&host.profiles).wire_value())
 }
@@ -179,7 +185,7 @@ impl ScmPort {
         let activation_reply = ActivationReply {
             oxid: host.exporter.oxid,
             oxid_bindings: if host.profiles.hostile.contains(&Hostile::ManyBindings) {
-                many_bindings(host.advertised_port)
+                many_bindings(host.advertised_port, host.oxid_bindings().security_bindings)
             } else {
                 host.oxid_bindings()
             },

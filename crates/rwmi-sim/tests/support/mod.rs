@@ -1,6 +1,6 @@
 //! What the emulator's integration tests share: an emulator on loopback, the built-in accounts'
-//! credentials, connect options with time-outs, a query's rows, a TRACE log kept in memory, and the
-//! Samba DC that scripts/test.sh provisions.
+//! credentials, connect options with time-outs, a query's rows, the bindings a host advertises, a TRACE
+//! log kept in memory, and the Samba DC that scripts/test.sh provisions.
 //!
 //! Each test file is a crate of its own that uses part of this module: the rest is dead code there.
 #![allow(dead_code)]
@@ -11,8 +11,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rwmi::rpc::{AssociationOptions, ClientAssociation};
 use rwmi::security::{AuthLevel, Credentials, Secret};
 use rwmi::wmi::{ConnectOptions, Connection, KerberosSettings};
+use rwmi_core::Guid;
+use rwmi_core::dcom::activation::ActivationRequest;
+use rwmi_core::dcom::scm::{
+    IOBJECT_EXPORTER_SYNTAX, IREMOTE_SCM_ACTIVATOR_SYNTAX, RemoteCreateInstanceRequest,
+    ResolveOxid2Request, ResolveOxidRequest, ServerAlive2Request,
+};
+use rwmi_core::dcom::{DualStringArray, ObjRef};
+use rwmi_core::wmi::ids::{CLSID_WBEM_LEVEL1_LOGIN, IID_IWBEM_LEVEL1_LOGIN};
 use rwmi_core::wmio::WmiInstance;
 use rwmi_sim::accounts::{Accounts, BUILTIN_PASSWORD};
 use rwmi_sim::emulator::{EmulatorConfig, EmulatorHandle};
@@ -90,6 +99,58 @@ pub async fn rows(connection: &Connection, wql: &str) -> Vec<WmiInstance> {
         .collect()
         .await
         .unwrap_or_else(|e| panic!("{wql}: {e}"))
+}
+
+/// What the first host advertises, as a client sees it over NTLM as Administrator at privacy.
+pub struct AdvertisedBindings {
+    /// The activation reply's OXID bindings; ResolveOxid2 answers the same.
+    pub oxid: DualStringArray,
+    /// The resolver bindings of the IWbemLevel1Login OBJREF in that reply; ServerAlive2 answers the same.
+    pub resolver: DualStringArray,
+}
+
+impl AdvertisedBindings {
+    pub async fn of(handle: &EmulatorHandle) -> Self {
+        let mut o =
+            AssociationOptions::new(vec![IREMOTE_SCM_ACTIVATOR_SYNTAX, IOBJECT_EXPORTER_SYNTAX]);
+        o.call_timeout = Duration::from_secs(20);
+        let o = o.with_auth(emu_account("Administrator"), AuthLevel::Privacy);
+        let mut client = ClientAssociation::connect(handle.hosts()[0].scm_addr, &o)
+            .await
+            .unwrap();
+        let activation =
+            ActivationRequest::new(CLSID_WBEM_LEVEL1_LOGIN, vec![IID_IWBEM_LEVEL1_LOGIN]);
+        let request = RemoteCreateInstanceRequest::new(Guid::from_u128(1), &activation);
+        let response = client.invoke(None, &request).await.unwrap();
+        let reply = response.activation_reply().unwrap();
+        let login = reply.interface(IID_IWBEM_LEVEL1_LOGIN).unwrap();
+        let resolver = ObjRef::from_interface_pointer(login)
+            .unwrap()
+            .resolver_bindings()
+            .unwrap()
+            .clone();
+        let resolve = ResolveOxid2Request(ResolveOxidRequest {
+            oxid: reply.oxid,
+            requested_protseqs: vec![7],
+        });
+        let resolved = client.invoke(None, &resolve).await.unwrap();
+        assert_eq!(resolved.oxid_bindings.as_ref(), Some(&reply.oxid_bindings));
+        let alive = client.invoke(None, &ServerAlive2Request).await.unwrap();
+        assert_eq!(alive.or_bindings.as_ref(), Some(&resolver));
+        AdvertisedBindings {
+            oxid: reply.oxid_bindings,
+            resolver,
+        }
+    }
+}
+
+/// The security bindings of `bindings` as (wAuthnSvc, principal name).
+pub fn services(bindings: &DualStringArray) -> Vec<(u16, &str)> {
+    bindings
+        .security_bindings
+        .iter()
+        .map(|b| (b.authn_svc, b.principal_name.as_str()))
+        .collect()
 }
 
 /// Everything a tracing subscriber wrote, kept in memory.
