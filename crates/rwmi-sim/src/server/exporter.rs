@@ -568,7 +568,9 @@ mod tests {
                 .export(Guid::NIL, ExportedObject::Login, identity("bob"))
                 .is_ok()
         );
-        assert_eq!(exporter.object_count(), 1);
+        // Every object from before the sleep is gone. The new one may be too, if this thread was
+        // held up for a whole timeout (15 ms) since its export: a busy machine does that.
+        assert!(exporter.object_count() <= 1);
     }
 
     #[test]
