@@ -992,7 +992,7 @@ async fn an_object_is_used_from_a_second_connection_of_the_same_identity() {
 /// client keeps pinging survives.
 #[tokio::test]
 async fn objects_are_reclaimed_when_their_ping_set_expires_and_kept_while_pinged() {
-    let period = Duration::from_millis(150);
+    let period = Duration::from_millis(300);
     let mut config = config("", None);
     config.ping_period = period;
     let handle = Emulator::start(config).await.unwrap();
