@@ -11,9 +11,7 @@ use rwmi_core::wmi::enumerator::{
 use rwmi_core::wmi::ids::IID_IENUM_WBEM_CLASS_OBJECT;
 use tracing::debug;
 
-use super::{
-    MAX_OBJECTS_PER_NEXT, ObjectPort, OrpcCall, WBEM_S_TIMEDOUT, pointer_or_status, reply,
-};
+use super::{MAX_OBJECTS_PER_NEXT, ObjectPort, OrpcCall, pointer_or_status, reply};
 use crate::server::cursor::Cursor;
 use crate::server::exporter::{ExportedObject, IpidEntry};
 use crate::server::hostile::hostile_next;
@@ -85,13 +83,7 @@ impl ObjectPort {
             }
         }
         let returned = objects.len() as u32;
-        let hresult = if returned == count {
-            S_OK
-        } else if returned == batch_size {
-            WBEM_S_TIMEDOUT
-        } else {
-            WBEM_S_FALSE
-        };
+        let hresult = super::next_hresult(returned, count, batch_size);
         debug!(connection = self.connection, ipid = %call.ipid, returned, "Next");
         reply(NextResponse {
             that: OrpcThat::default(),

@@ -56,7 +56,7 @@ use rwmi_core::status::hresult::{
     E_NOTIMPL, RPC_E_DISCONNECTED, RPC_E_INVALID_HEADER, RPC_E_VERSION_MISMATCH, S_OK,
 };
 use rwmi_core::status::nca::NCA_S_OP_RNG_ERROR;
-use rwmi_core::status::wbem::{WBEM_E_ACCESS_DENIED, WBEM_S_TIMEDOUT};
+use rwmi_core::status::wbem::{WBEM_E_ACCESS_DENIED, WBEM_S_FALSE, WBEM_S_TIMEDOUT};
 use rwmi_core::status::win32::ERROR_ACCESS_DENIED;
 use rwmi_core::status::win32::RPC_X_BAD_STUB_DATA;
 
@@ -75,6 +75,19 @@ pub const OBJECT_PORT_INTERFACES: [SyntaxId; 7] = [
 /// WBEM_S_TIMEDOUT, which MS-WMI 3.1.4.4.2 gives for "fewer objects than requested, more may follow",
 /// so one call cannot make the emulator encode an unbounded response.
 pub const MAX_OBJECTS_PER_NEXT: u32 = 4096;
+
+/// The HRESULT of a Next or smart Next that returns `returned` of the `requested` objects, at most
+/// `batch_size` (MS-WMI 3.1.4.4.2): WBEM_S_NO_ERROR for all of them, WBEM_S_TIMEDOUT when the batch bound
+/// cut it short (more may follow), WBEM_S_FALSE at the end of the enumeration.
+fn next_hresult(returned: u32, requested: u32, batch_size: u32) -> u32 {
+    if returned == requested {
+        S_OK
+    } else if returned == batch_size {
+        WBEM_S_TIMEDOUT
+    } else {
+        WBEM_S_FALSE
+    }
+}
 
 /// IWbemServices' last opnum, ExecMethodAsync (MS-WMI 3.1.4.3): those the emulator has no stub for, up
 /// to this one, are refused with E_NOTIMPL rather than as an opnum out of range.

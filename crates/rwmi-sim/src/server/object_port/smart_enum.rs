@@ -12,12 +12,9 @@ use rwmi_core::wmio::{WmiObject, encode_instance_no_class};
 use tracing::debug;
 
 use super::enumerator::lock;
-use super::{
-    MAX_OBJECTS_PER_NEXT, ObjectPort, OrpcCall, WBEM_S_TIMEDOUT, pointer_or_status, reply,
-};
+use super::{MAX_OBJECTS_PER_NEXT, ObjectPort, OrpcCall, pointer_or_status, reply};
 use crate::server::exporter::ExportedObject;
-use rwmi_core::status::hresult::S_OK;
-use rwmi_core::status::wbem::{WBEM_E_FAILED, WBEM_S_FALSE};
+use rwmi_core::status::wbem::WBEM_E_FAILED;
 
 impl ObjectPort {
     pub(super) fn get_smart_enum(&self, call: OrpcCall<'_, GetSmartEnumRequest>) -> CallOutcome {
@@ -79,13 +76,7 @@ impl ObjectPort {
         }
         drop(cursor);
         let returned = objects.len() as u32;
-        let hresult = if returned == count {
-            S_OK
-        } else if returned == batch_size {
-            WBEM_S_TIMEDOUT
-        } else {
-            WBEM_S_FALSE
-        };
+        let hresult = super::next_hresult(returned, count, batch_size);
         debug!(connection = self.connection, ipid = %call.ipid, returned, "smart Next");
         let buffer = (!objects.is_empty())
             .then(|| ObjectArray::new(PacketType::SmartEnumNext, objects).encode());
