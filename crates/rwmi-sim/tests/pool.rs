@@ -105,6 +105,34 @@ async fn connections_are_reused_by_key_and_expire_when_idle() {
     handle.shutdown().await;
 }
 
+/// A connection's calls keep using the options it was made with (batch size, time-outs, DCOM options),
+/// so options that differ only there get a connection of their own.
+#[tokio::test]
+async fn options_a_connection_keeps_using_are_part_of_the_key() {
+    let handle = emulator(loopback(), 1).await;
+    let pool = Pool::new(PoolConfig::default());
+    let target = options(handle.hosts()[0].scm_addr);
+    let mut other_batches = target.clone();
+    other_batches.batch_size = 7;
+    let mut other_timeout = target.clone();
+    other_timeout.call_timeout += Duration::from_secs(1);
+    let mut without_smart_enum = target.clone();
+    without_smart_enum.dcom.smart_enum = false;
+    for options in [
+        &target,
+        &other_batches,
+        &other_timeout,
+        &without_smart_enum,
+        &target,
+    ] {
+        drop(pool.connection(options).await.unwrap());
+    }
+    let stats = pool.stats();
+    assert_eq!((stats.connects, stats.reuses, stats.open), (4, 1, 4));
+    pool.close_idle().await;
+    handle.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_pool_keeps_at_most_max_connections_open() {
     let handle = emulator(loopback(), 3).await;

@@ -3,8 +3,10 @@
 //! a [`Pool`] instead of connecting for every operation.
 //!
 //! - **Keyed** by target, namespace and identity (user, domain, secret, authority, Kerberos settings,
-//!   authentication level, locale): two callers share a connection only when a fresh connect of either
-//!   would have produced the same one. Keys are compared field by field, never hashed from a secret.
+//!   authentication level, locale), and by what a connection keeps using after the connect (time-outs,
+//!   batch size, the DCOM options, the shared class store): two callers share a connection only when a
+//!   fresh connect of either would have produced the same one. Keys are compared field by field, never
+//!   hashed from a secret.
 //! - **Bounded**: at most `max_connections` stay open; opening one more closes the least recently used
 //!   idle one. Operations in flight are bounded overall (`max_concurrency`) and per target
 //!   (`max_per_target`); a caller waits for a permit, not for another host.
@@ -173,8 +175,15 @@ fn close_in_background(connection: Connection) {
     }
 }
 
-/// Whether two option sets make the same connection: same target, namespace and identity.
+/// Whether two option sets make the same connection: same target, namespace and identity, and the same
+/// settings the connection goes on using (its calls take their time-out, batch size, smart enumeration
+/// and ping period from the options it was made with).
 fn same_connection(a: &ConnectOptions, b: &ConnectOptions) -> bool {
+    let same_classes = match (&a.shared_classes, &b.shared_classes) {
+        (None, None) => true,
+        (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+        _ => false,
+    };
     a.target == b.target
         && a.namespace.eq_ignore_ascii_case(&b.namespace)
         && a.credentials == b.credentials
@@ -182,6 +191,12 @@ fn same_connection(a: &ConnectOptions, b: &ConnectOptions) -> bool {
         && a.kerberos == b.kerberos
         && a.auth_level == b.auth_level
         && a.locale == b.locale
+        && a.connect_timeout == b.connect_timeout
+        && a.call_timeout == b.call_timeout
+        && a.max_wait == b.max_wait
+        && a.batch_size == b.batch_size
+        && a.dcom == b.dcom
+        && same_classes
 }
 
 impl Pool {
@@ -219,7 +234,8 @@ impl Pool {
             .acquire_owned()
             .await
             .expect("the pool's semaphores are never closed");
-        let target = self.inner.target(options);
+        let key = options.target.to_string();
+        let target = self.inner.target(&key);
         let per_target = target
             .permits
             .clone()
@@ -228,7 +244,7 @@ impl Pool {
             .expect("the pool's semaphores are never closed");
         // The slot comes with its lease counted; from here the lease owns the count: dropping it (on
         // failure too) gives it back.
-        let slot = target.slot(&options.target.to_string(), options);
+        let slot = target.slot(&key, options);
         let mut lease = Lease {
             connection: None,
             slot: slot.clone(),
@@ -344,10 +360,10 @@ impl Pool {
 }
 
 impl Inner {
-    fn target(&self, options: &ConnectOptions) -> Arc<TargetState> {
+    fn target(&self, key: &str) -> Arc<TargetState> {
         let mut targets = self.targets.lock().unwrap_or_else(|p| p.into_inner());
         targets
-            .entry(options.target.to_string())
+            .entry(key.to_string())
             .or_insert_with(|| {
                 Arc::new(TargetState {
                     pool_open: self.open.clone(),
