@@ -110,8 +110,13 @@ enum Command {
         #[arg(long, value_enum)]
         format: Option<args::Format>,
     },
-    /// Print a WMI object (an MS-WMIO encoding) from a file as JSON.
-    Decode { file: String },
+    /// Print a WMI object (an MS-WMIO encoding) from a file as JSON, or its class as MOF-like text.
+    Decode {
+        file: String,
+        /// Print the object's class (qualifiers with flavors, properties, methods) instead of its values.
+        #[arg(long)]
+        class: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -209,7 +214,7 @@ fn main() -> ExitCode {
             runtime().block_on(commands::doctor::run(connect, format))
         }
         Command::Explain { code } => commands::explain::run(&code),
-        Command::Decode { file } => commands::decode::run(&file),
+        Command::Decode { file, class } => commands::decode::run(&file, class),
     };
     ExitCode::from(code)
 }

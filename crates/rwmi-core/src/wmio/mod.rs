@@ -12,6 +12,7 @@
 //! - `object`: the top level (EncodingUnit, ObjectBlock, embedded objects, instances without class).
 //! - `cache`: a bounded class cache for instances sent without their class (MS-WMI 2.2.14.4).
 //! - `json`: instances and objects as JSON text.
+//! - `declaration`: a class as MOF-like text (`rwmi decode --class`).
 //!
 //! Decoding keeps, for every class, the exact octets of its ClassPart and MethodsPart: the spec requires
 //! instances to carry a copy of their class's ClassPart (MS-WMIO 2.3.4), and the value layout of an
@@ -24,6 +25,7 @@ mod builder;
 mod cache;
 mod cim;
 mod class;
+mod declaration;
 mod heap;
 mod instance;
 mod json;
@@ -36,6 +38,7 @@ pub use builder::ClassBuilder;
 pub use cache::{ClassCache, SharedClasses};
 pub use cim::{CimBase, CimType, Value};
 pub use class::{Property, WmiClass};
+pub use declaration::class_declaration;
 pub use heap::DICTIONARY;
 pub use instance::WmiInstance;
 pub use json::{ToJson, instance_to_json, json_string, object_to_json, to_json, value_to_json};

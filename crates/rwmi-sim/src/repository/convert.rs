@@ -75,10 +75,24 @@ pub(super) fn cim_type(ty: &mof::CimType, array: ArraySize) -> CimType {
     }
 }
 
-/// The CIMTYPE qualifier: the element type's name (arrays too), `ref:Class` for typed references.
-fn cimtype_qualifier(ty: &mof::CimType) -> Qualifier {
+/// The CIMTYPE qualifier: the element type's name (arrays too), `ref:Class` for typed references and
+/// `object:Class` for an object typed by `EmbeddedInstance("Class")`, as Windows writes it (the
+/// `__PARAMETERS` class of Win32_Process.Create in tests/real-windows: `object:Win32_ProcessStartup`).
+fn cimtype_qualifier(ty: &mof::CimType, written: &[Qualifier]) -> Qualifier {
+    let embedded = || match written
+        .iter()
+        .find(|q| q.name.eq_ignore_ascii_case("EmbeddedInstance"))
+        .map(|q| &q.value)
+    {
+        Some(Value::String(class)) => Some(class.clone()),
+        _ => None,
+    };
     let text = match ty {
         mof::CimType::Reference(Some(class)) => format!("ref:{class}"),
+        mof::CimType::Object => match embedded() {
+            Some(class) => format!("object:{class}"),
+            None => "object".to_string(),
+        },
         _ => cim_type(ty, ArraySize::Scalar).base.name().to_string(),
     };
     Qualifier::new(
@@ -86,6 +100,18 @@ fn cimtype_qualifier(ty: &mof::CimType) -> Qualifier {
         Flavor::PROPAGATE_TO_INSTANCE | Flavor::PROPAGATE_TO_DERIVED_CLASS,
         Value::String(text),
     )
+}
+
+/// The qualifiers written in MOF, with CIMTYPE first (its type carries `EmbeddedInstance`, which Windows
+/// does not send as a qualifier of its own).
+fn typed_qualifiers(ty: &mof::CimType, written: Vec<Qualifier>) -> Vec<Qualifier> {
+    let mut set = vec![cimtype_qualifier(ty, &written)];
+    set.extend(
+        written
+            .into_iter()
+            .filter(|q| !q.name.eq_ignore_ascii_case("EmbeddedInstance")),
+    );
+    set
 }
 
 /// The wire flavor of MOF flavor keywords, starting from DSP0004's defaults (EnableOverride, ToSubclass,
@@ -338,8 +364,10 @@ pub(super) fn class(scope: &Scope<'_>, decl: &ClassDecl) -> Result<Arc<WmiClass>
             }
             continue;
         }
-        let mut property_qualifiers = vec![cimtype_qualifier(&property.cim_type)];
-        property_qualifiers.extend(qualifiers(scope, &property.qualifiers, property.position)?);
+        let property_qualifiers = typed_qualifiers(
+            &property.cim_type,
+            qualifiers(scope, &property.qualifiers, property.position)?,
+        );
         let default = match &property.default {
             Some(value) => convert_value(scope, value, ty, property.position, &property.name)?,
             None => None,
@@ -364,29 +392,43 @@ pub(super) fn class(scope: &Scope<'_>, decl: &ClassDecl) -> Result<Arc<WmiClass>
 type ParameterClasses = (Option<Arc<WmiClass>>, Option<Arc<WmiClass>>);
 
 /// The `__PARAMETERS` classes of a method (MS-WMIO 2.3.3): the in-parameters, and the out-parameters with
-/// `ReturnValue` first. Each parameter carries `in` / `out` and its position as `ID` (sint32).
+/// `ReturnValue` first, laid out as Windows sends them (the in-parameter class of Win32_Process.Create in
+/// tests/real-windows): the class qualified `abstract`; each parameter's qualifiers CIMTYPE, then those
+/// written in MOF in their order (`In` / `Out` as written, flavor 0), then its position as `ID` (sint32,
+/// ToInstance and DisableOverride).
 fn parameter_classes(
     scope: &Scope<'_>,
     method: &MethodDecl,
 ) -> Result<ParameterClasses, LoadError> {
+    let direction_qualifier = |name: &str| Qualifier::new(name, 0, Value::Boolean(true));
     let parameter = |builder: ClassBuilder, p: &ParameterDecl, id: usize, direction: &str| {
         let ty = cim_type(&p.cim_type, p.array);
-        let mut qs = vec![cimtype_qualifier(&p.cim_type)];
-        qs.push(Qualifier::new(
-            "ID",
-            Flavor::NOT_OVERRIDABLE,
-            Value::SInt32(i32::try_from(id).unwrap_or(i32::MAX)),
-        ));
-        qs.push(Qualifier::new(
-            direction,
-            Flavor::NOT_OVERRIDABLE,
-            Value::Boolean(true),
-        ));
+        let mut written = Vec::new();
         for q in qualifiers(scope, &p.qualifiers, p.position)? {
-            if !q.name.eq_ignore_ascii_case("in") && !q.name.eq_ignore_ascii_case("out") {
-                qs.push(q);
+            let is_in = q.name.eq_ignore_ascii_case("in");
+            if is_in || q.name.eq_ignore_ascii_case("out") {
+                // An [in, out] parameter is in both classes, each with its own direction only.
+                if q.name.eq_ignore_ascii_case(direction) {
+                    written.push(direction_qualifier(&q.name));
+                }
+            } else {
+                written.push(q);
             }
         }
+        // A parameter written without [in] (an input by default) still says so.
+        if !written
+            .iter()
+            .any(|q| q.name.eq_ignore_ascii_case(direction))
+        {
+            let name = if direction == "in" { "In" } else { "Out" };
+            written.insert(0, direction_qualifier(name));
+        }
+        let mut qs = typed_qualifiers(&p.cim_type, written);
+        qs.push(Qualifier::new(
+            "ID",
+            Flavor::PROPAGATE_TO_INSTANCE | Flavor::NOT_OVERRIDABLE,
+            Value::SInt32(i32::try_from(id).unwrap_or(i32::MAX)),
+        ));
         let default = match &p.default {
             Some(value) => convert_value(scope, value, ty, p.position, &p.name)?,
             None => None,
@@ -400,7 +442,14 @@ fn parameter_classes(
     };
     // A parameter without [in] or [out] is an input, as mofcomp takes it.
     let is_in = |p: &ParameterDecl| p.is_in() || !p.is_out();
-    let mut input = ClassBuilder::new("__PARAMETERS");
+    let parameters_class = || {
+        ClassBuilder::new("__PARAMETERS").qualifier(Qualifier::new(
+            "abstract",
+            0,
+            Value::Boolean(true),
+        ))
+    };
+    let mut input = parameters_class();
     let mut has_input = false;
     for (id, p) in method.parameters.iter().enumerate() {
         if is_in(p) {
@@ -408,13 +457,10 @@ fn parameter_classes(
             has_input = true;
         }
     }
-    let mut output = ClassBuilder::new("__PARAMETERS");
+    let mut output = parameters_class();
     let mut has_output = false;
     if let Some(return_type) = &method.return_type {
-        let qs = vec![
-            cimtype_qualifier(return_type),
-            Qualifier::new("out", Flavor::NOT_OVERRIDABLE, Value::Boolean(true)),
-        ];
+        let qs = typed_qualifiers(return_type, vec![direction_qualifier("Out")]);
         output = output.property(
             "ReturnValue",
             cim_type(return_type, ArraySize::Scalar),

@@ -598,3 +598,36 @@ fn namespace_instances_in_mof_create_namespaces() {
         .unwrap_err();
     assert!(error.message.contains("one segment"), "{error}");
 }
+
+/// The in-parameter class of Win32_Process.Create as a Windows server sent it (the class part of the
+/// ExecMethod stub in rwmi-core/tests/real-windows) and as the emulator declares it: every decoded fact
+/// equal (qualifiers with their names, flavors, types and order; property types, positions and value
+/// slots). The octets differ: Windows' class heap keeps the dead copies its incremental building left
+/// behind, a layout no decoder may depend on.
+#[test]
+fn create_in_parameters_are_declared_as_windows_declares_them() {
+    use rwmi_core::dcom::{ObjRef, ObjRefBody};
+    use rwmi_core::rpc::Stub;
+    use rwmi_core::wmi::services::ExecMethodRequest;
+    use rwmi_core::wmio::{Limits, class_declaration, decode_encoding_unit};
+
+    let stub = include_bytes!(
+        "../../../rwmi-core/tests/real-windows/dcerpc-exec-method-win32-process-create.stub"
+    );
+    let request = ExecMethodRequest::from_stub(stub).unwrap();
+    let in_params = request.in_params.as_ref().unwrap();
+    let ObjRefBody::Custom(custom) = ObjRef::decode(&in_params.data).unwrap().body else {
+        panic!("an OBJREF_CUSTOM");
+    };
+    let unit = decode_encoding_unit(&custom.object_data, &Limits::default(), None).unwrap();
+    let windows = unit.object.class();
+
+    let repository = Repository::load_default("EMU").unwrap();
+    let process = repository.class(r"root\cimv2", "Win32_Process").unwrap();
+    let create = process.method("Create").unwrap();
+    let ours = create.input.as_ref().unwrap();
+
+    assert_eq!(class_declaration(ours), class_declaration(windows));
+    assert_eq!(ours.qualifiers(), windows.qualifiers());
+    assert_eq!(ours.properties(), windows.properties());
+}
