@@ -136,6 +136,17 @@ pub async fn diagnose(options: ConnectOptions) -> Diagnosis {
     }
 }
 
+/// The verdict for a failure a caller already has (a query that failed on a connection, a connect made
+/// through a pool), without connecting again: the same classification `diagnose` applies, over the
+/// error's own evidence and timings. For front-ends that print their own error first (the wmic
+/// drop-in) and then say why.
+pub fn diagnose_error(options: &ConnectOptions, error: &WmiError) -> Diagnosis {
+    let host = options.target.to_string();
+    let mut d = classify(&host, error, options);
+    d.stages = stage_reports(&error.timings, Some(d.stage.unwrap_or(error.stage)));
+    d
+}
+
 /// Which doctor stage a failure belongs to: the query-side stages fold into the sample query.
 fn report_stage(stage: WmiStage) -> WmiStage {
     match stage {
@@ -516,6 +527,23 @@ mod tests {
             "IRemoteSCMActivator::RemoteCreateInstance",
             E_ACCESSDENIED,
         )
+    }
+
+    #[test]
+    fn diagnose_error_classifies_without_connecting() {
+        let mut e = activation_denied();
+        e.timings = vec![(WmiStage::Connect, Duration::from_millis(2))];
+        let d = diagnose_error(&options("alice", AuthLevel::Privacy), &e);
+        assert_eq!(d.verdict.id, "dcom-access-denied");
+        assert_eq!(d.host, "host:135");
+        assert_eq!(d.stage, Some(WmiStage::Activation));
+        let failed: Vec<_> = d
+            .stages
+            .iter()
+            .filter(|s| s.status == StageStatus::Failed)
+            .map(|s| s.stage)
+            .collect();
+        assert_eq!(failed, [WmiStage::Activation]);
     }
 
     #[test]
