@@ -117,10 +117,40 @@ enum Command {
         #[arg(long)]
         class: bool,
     },
+    /// Samba's wmic, as a drop-in: `rwmi wmic -A FILE //host "SELECT ..."` (or the binary called `wmic`)
+    /// takes wmic's command line and prints its output; see README, "Replacing wmic".
+    #[command(disable_help_flag = true)]
+    Wmic {
+        /// wmic's own arguments, as `wmic --help` lists them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// wmic's arguments when this binary runs as `wmic` (a symlink) or as `rwmi wmic`: wmic's syntax is
+/// popt's, not clap's, so it is read before clap sees it.
+fn wmic_arguments() -> Option<Vec<String>> {
+    let mut args = std::env::args_os();
+    let program = args.next()?;
+    let name = std::path::Path::new(&program)
+        .file_stem()?
+        .to_string_lossy()
+        .into_owned();
+    let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    if name == "wmic" {
+        return Some(rest);
+    }
+    match rest.split_first() {
+        Some((first, tail)) if first == "wmic" => Some(tail.to_vec()),
+        _ => None,
+    }
 }
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
+    if let Some(args) = wmic_arguments() {
+        return ExitCode::from(runtime().block_on(rwmi_wmic::run(&args)));
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -214,6 +244,7 @@ fn main() -> ExitCode {
             runtime().block_on(commands::doctor::run(connect, format))
         }
         Command::Explain { code } => commands::explain::run(&code),
+        Command::Wmic { args } => runtime().block_on(rwmi_wmic::run(&args)),
         Command::Decode { file, class } => commands::decode::run(&file, class),
     };
     ExitCode::from(code)

@@ -1,43 +1,23 @@
 //! The `rwmi` binary against `rwmi sim` in another process: the commands, formats and exit codes a user
 //! sees. The password travels in RWMI_PASSWORD, never in arguments.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Output, Stdio};
 
 const RWMI: &str = env!("CARGO_BIN_EXE_rwmi");
 
-struct Sim {
-    child: Child,
-    target: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::Sim;
 
 fn sim(extra: &[&str]) -> Sim {
-    let mut child = Command::new(RWMI)
+    let child = Command::new(RWMI)
         .args(["sim", "--listen", "127.0.0.1:0"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    // "rwmi sim: ready on 127.0.0.1:PORT (dynamic port N); ..."
-    let target = line
-        .split("ready on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no ready line: {line:?}"))
-        .to_string();
-    Sim { child, target }
+    Sim::ready(child)
 }
 
 fn rwmi(args: &[&str], password: &str) -> Output {

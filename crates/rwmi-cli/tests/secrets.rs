@@ -2,8 +2,9 @@
 //! output or the emulator's verbose log; rwmi starts no child process; `-p` warns; going below packet
 //! integrity takes an explicit flag and warns.
 
+mod common;
+
 use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -46,16 +47,7 @@ fn sim(extra: &[&str]) -> Sim {
         .stderr(Stdio::from(File::create(&log).unwrap()))
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let target = line
-        .split("ready on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no ready line: {line:?}"))
-        .to_string();
+    let target = common::ready_target(&mut child);
     Sim { child, target, log }
 }
 

@@ -1,0 +1,239 @@
+//! `rwmi wmic` and the binary called `wmic` against `rwmi sim` in another process: the exact output Samba's
+//! wmic printed (openvas-smb wmi/wmic.c), for every CIM type, several classes in one result, and each
+//! failure's lines. Credentials travel in an authentication file (`-A`), never in arguments.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const RWMI: &str = env!("CARGO_BIN_EXE_rwmi");
+
+use common::Sim;
+
+fn sim(extra: &[&str]) -> Sim {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wmic/sim.conf");
+    let child = Command::new(RWMI)
+        .args(["sim", "--listen", "127.0.0.1:0", "--config"])
+        .arg(config)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Sim::ready(child)
+}
+
+/// A directory of this test's own with an authentication file and a `wmic` symlink to rwmi.
+struct Place {
+    dir: PathBuf,
+}
+
+impl Place {
+    fn new(name: &str, user: &str, password: &str) -> Place {
+        let dir = std::env::temp_dir().join(format!("rwmi-wmic-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("auth"),
+            format!("username = {user}\npassword = {password}\ndomain = EMU\n"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(RWMI, dir.join("wmic")).unwrap();
+        Place { dir }
+    }
+
+    fn auth(&self) -> String {
+        self.dir.join("auth").display().to_string()
+    }
+
+    /// Runs the `wmic` symlink (argv[0] `wmic`) with `args`.
+    fn wmic(&self, args: &[&str]) -> Output {
+        Command::new(self.dir.join("wmic"))
+            .args(args)
+            .env_remove("PASSWD")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn every_cim_type_prints_as_wmic_printed_it() {
+    let sim = sim(&[]);
+    let place = Place::new("types", "Administrator", "Passw0rd!");
+    let host = format!("//{}", sim.target);
+    let out = place.wmic(&[
+        "-A",
+        &place.auth(),
+        &host,
+        "SELECT * FROM Rwmi_Typed WHERE Name = 'full'",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The header in PropertyLookupTable order (by name, as Samba's decoder filled properties[]);
+    // REAL32/64 as numbers and CHAR16 as its character, where wmic printed integer bits and
+    // `Unsupported` (README, "Replacing wmic").
+    assert_eq!(
+        text(&out.stdout),
+        "CLASS: Rwmi_Typed\n\
+         Codes|Flag|Flags|Letter|Name|R32|R64|Ratios|S16|S32|S64|S8|Text|U16|U32|U64|U8|When|Words\n\
+         (1,2,3)|True|(True,False)|W|full|1.500000|-0.250000|(0.500000)|-32768|-2147483648|-9223372036854775808|-128|a|b, \"quoted\"|65535|4294967295|18446744073709551615|255|20261203104500.000000+060|(x,y z)\n"
+    );
+
+    // NULL scalars `(null)`, NULL arrays `NULL`, an empty array `()`; another delimiter; `rwmi wmic`
+    // is the same program as `wmic`.
+    let out = Command::new(RWMI)
+        .args(["wmic", "--delimiter=,", "-A", &place.auth(), &host])
+        .arg("SELECT Name, Flag, Codes, Words, S8, Text FROM Rwmi_Typed WHERE Name = 'empty'")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "CLASS: Rwmi_Typed\nCodes,Flag,Name,S8,Text,Words\n(),False,empty,(null),(null),NULL\n"
+    );
+}
+
+#[test]
+fn several_classes_in_one_result_repeat_the_class_line() {
+    let sim = sim(&[]);
+    let place = Place::new("classes", "Administrator", "Passw0rd!");
+    let out = place.wmic(&[
+        "-A",
+        &place.auth(),
+        "--namespace=root/cimv2",
+        &format!("//{}", sim.target),
+        "SELECT * FROM Rwmi_Sample",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let class_lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("CLASS: "))
+        .collect();
+    assert_eq!(class_lines.len(), 2, "{stdout}");
+    assert!(
+        stdout.contains("CLASS: Rwmi_Other\nCount|Name\n7|other\n"),
+        "{stdout}"
+    );
+    // Two rows of Rwmi_Typed under one header.
+    let typed = stdout.split("CLASS: Rwmi_Other").next().unwrap();
+    assert_eq!(typed.lines().count(), 4, "{stdout}");
+
+    // An empty result prints nothing and succeeds.
+    let out = place.wmic(&[
+        "-A",
+        &place.auth(),
+        &format!("//{}", sim.target),
+        "SELECT * FROM Rwmi_Other WHERE Count = 8",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+}
+
+/// wmic's two lines (stdout, then the first line of stderr) and exit code 1, then rwmi's diagnosis.
+fn assert_failure(out: &Output, error_line: &str, ntstatus_line: &str, verdict: &str) {
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), format!("{error_line}\n"));
+    let stderr = text(&out.stderr);
+    let mut lines = stderr.lines();
+    assert_eq!(lines.next(), Some(ntstatus_line), "{stderr}");
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with(&format!("rwmi: diagnosis [{verdict}"))),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn each_failure_prints_wmics_lines_then_the_diagnosis() {
+    let sim = sim(&["--profile", "home-edition"]);
+    let normal = self::sim(&[]);
+    let host = format!("//{}", normal.target);
+
+    let wrong = Place::new("wrong", "alice", "not-her-password");
+    assert_failure(
+        &wrong.wmic(&["-A", &wrong.auth(), &host, "SELECT * FROM Rwmi_Other"]),
+        "ERROR: Login to remote object.",
+        "NTSTATUS: NT_STATUS_LOGON_FAILURE - Logon failure",
+        "logon-failure",
+    );
+
+    // alice is a standard user: DCOM refuses her activation with E_ACCESSDENIED.
+    let alice = Place::new("alice", "alice", "Passw0rd!");
+    assert_failure(
+        &alice.wmic(&["-A", &alice.auth(), &host, "SELECT * FROM Rwmi_Other"]),
+        "ERROR: Login to remote object.",
+        "NTSTATUS: NT_STATUS_ACCESS_DENIED - Access denied",
+        "dcom-access-denied",
+    );
+
+    // bob may activate but has no rights on the namespace: WBEM_E_ACCESS_DENIED at the login.
+    let bob = Place::new("bob", "bob", "Passw0rd!");
+    assert_failure(
+        &bob.wmic(&["-A", &bob.auth(), &host, "SELECT * FROM Rwmi_Other"]),
+        "ERROR: Login to remote object.",
+        "NTSTATUS: NT code 0x80041003 - NT code 0x80041003",
+        "namespace-access-denied",
+    );
+
+    let admin = Place::new("admin", "Administrator", "Passw0rd!");
+    assert_failure(
+        &admin.wmic(&["-A", &admin.auth(), &host, "SELECT * FROM Rwmi_Missing"]),
+        "ERROR: WMI query execute.",
+        "NTSTATUS: NT code 0x80041010 - NT code 0x80041010",
+        "query-failed",
+    );
+
+    // An edition without remote WMI refuses the activation.
+    let home = admin.wmic(&[
+        "-A",
+        &admin.auth(),
+        &format!("//{}", sim.target),
+        "SELECT * FROM Rwmi_Other",
+    ]);
+    assert_eq!(home.status.code(), Some(1));
+    assert_eq!(text(&home.stdout), "ERROR: Login to remote object.\n");
+    assert!(text(&home.stderr).starts_with("NTSTATUS: "));
+
+    // Nothing listens: refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    assert_failure(
+        &admin.wmic(&[
+            "-A",
+            &admin.auth(),
+            &format!("//127.0.0.1:{port}"),
+            "SELECT * FROM Rwmi_Other",
+        ]),
+        "ERROR: Login to remote object.",
+        "NTSTATUS: NT_STATUS_CONNECTION_REFUSED - NT_STATUS_CONNECTION_REFUSED",
+        "",
+    );
+
+    assert!(!text(&home.stderr).contains("Passw0rd!"));
+}
+
+#[test]
+fn a_wrong_command_line_prints_the_usage_and_exits_1() {
+    let place = Place::new("usage", "Administrator", "Passw0rd!");
+    let out = place.wmic(&["//host"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).starts_with("Usage: "));
+    let out = place.wmic(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("//host query"));
+}

@@ -1,0 +1,121 @@
+//! rwmi's failures in wmic's words. What wmic printed on a failure (wmic.c `WERR_CHECK` and its `error:`
+//! label): `ERROR: <step>` through `DEBUG(0, ...)`, which a command-line Samba tool writes to stdout,
+//! then on stderr `NTSTATUS: <nt_errstr> - <get_friendly_nt_error_msg>` for the WERROR turned into an
+//! NTSTATUS, and exit code 1. The steps are wmic's own: `Login to remote object.` for everything up to
+//! the namespace login (WBEM_ConnectServer), `WMI query execute.` for ExecQuery, `Retrieve result data.`
+//! for the batches.
+//!
+//! Samba's `nt_errstr` prints a status it has no name for as `NT code 0x%08x` (a WMI status such as
+//! 0x80041010 passes through `werror_to_ntstatus` unchanged), and its friendly-message table has an
+//! entry for only some names; for the others the friendly text is the name again. check_wmi_plus and
+//! similar parsers match on those names and codes.
+
+use rwmi::wmi::{WmiError, WmiStage};
+
+/// The two lines wmic printed for a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WmicFailure {
+    /// For stdout: `ERROR: Login to remote object.`
+    pub error_line: String,
+    /// For stderr: `NTSTATUS: NT_STATUS_ACCESS_DENIED - Access denied`
+    pub ntstatus_line: String,
+}
+
+/// The step of wmic.c whose `WERR_CHECK` a failure at `stage` corresponds to.
+pub fn step(stage: WmiStage) -> &'static str {
+    if stage.is_connect() {
+        "Login to remote object."
+    } else if stage == WmiStage::Query {
+        "WMI query execute."
+    } else {
+        "Retrieve result data."
+    }
+}
+
+/// The NTSTATUS name and friendly message wmic would have printed for `error`.
+pub fn nt_status(error: &WmiError) -> (String, String) {
+    use rwmi::rpc::error::{ConnectFailure, RpcError};
+    use rwmi::security::SecurityError;
+    let named = |name: &str| {
+        let friendly = match name {
+            "NT_STATUS_ACCESS_DENIED" => "Access denied",
+            "NT_STATUS_LOGON_FAILURE" => "Logon failure",
+            other => other,
+        };
+        (name.to_string(), friendly.to_string())
+    };
+    let from_rpc = error.rpc.as_deref().and_then(|rpc| match rpc {
+        RpcError::Connect { failure, .. } => Some(match failure {
+            ConnectFailure::Refused => "NT_STATUS_CONNECTION_REFUSED",
+            ConnectFailure::TimedOut(_) => "NT_STATUS_IO_TIMEOUT",
+            ConnectFailure::Unreachable(_) => "NT_STATUS_HOST_UNREACHABLE",
+            ConnectFailure::Other(_) => "NT_STATUS_UNSUCCESSFUL",
+        }),
+        RpcError::Resolve { .. } => Some("NT_STATUS_BAD_NETWORK_NAME"),
+        RpcError::Timeout { .. } => Some("NT_STATUS_IO_TIMEOUT"),
+        RpcError::Closed { .. } => Some("NT_STATUS_CONNECTION_RESET"),
+        RpcError::Security { error, .. } => match error {
+            SecurityError::LogonFailure(_) | SecurityError::Kerberos { .. } => {
+                Some("NT_STATUS_LOGON_FAILURE")
+            }
+            SecurityError::KdcUnreachable { .. } => Some("NT_STATUS_NO_LOGON_SERVERS"),
+            _ => None,
+        },
+        _ => None,
+    });
+    if let Some(name) = from_rpc {
+        return named(name);
+    }
+    match error.code {
+        // E_ACCESSDENIED and Win32's ERROR_ACCESS_DENIED are WERR_ACCESS_DENIED to Samba.
+        Some(0x8007_0005) | Some(5) => named("NT_STATUS_ACCESS_DENIED"),
+        Some(0x8007_052e) => named("NT_STATUS_LOGON_FAILURE"),
+        Some(code) => {
+            let text = format!("NT code 0x{code:08x}");
+            (text.clone(), text)
+        }
+        None => named("NT_STATUS_UNSUCCESSFUL"),
+    }
+}
+
+/// What wmic printed for `error`.
+pub fn failure(error: &WmiError) -> WmicFailure {
+    let (name, friendly) = nt_status(error);
+    WmicFailure {
+        error_line: format!("ERROR: {}", step(error.stage)),
+        ntstatus_line: format!("NTSTATUS: {name} - {friendly}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wmi_codes_pass_through_as_nt_codes() {
+        let e = WmiError::status(
+            WmiStage::Enumerate,
+            "IEnumWbemClassObject::Next",
+            0x8004_1010,
+        );
+        let f = failure(&e);
+        assert_eq!(f.error_line, "ERROR: Retrieve result data.");
+        assert_eq!(
+            f.ntstatus_line,
+            "NTSTATUS: NT code 0x80041010 - NT code 0x80041010"
+        );
+        let e = WmiError::status(
+            WmiStage::Activation,
+            "IRemoteSCMActivator::RemoteCreateInstance",
+            0x8007_0005,
+        );
+        let f = failure(&e);
+        assert_eq!(f.error_line, "ERROR: Login to remote object.");
+        assert_eq!(
+            f.ntstatus_line,
+            "NTSTATUS: NT_STATUS_ACCESS_DENIED - Access denied"
+        );
+        let e = WmiError::status(WmiStage::Query, "IWbemServices::ExecQuery", 0x8004_1017);
+        assert_eq!(failure(&e).error_line, "ERROR: WMI query execute.");
+    }
+}
