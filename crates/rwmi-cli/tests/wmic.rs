@@ -237,3 +237,61 @@ fn a_wrong_command_line_prints_the_usage_and_exits_1() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("//host query"));
 }
+
+/// The Python of the test venv (`RWMI_PYTHON`); `None` skips, unless the run requires its peers.
+fn python() -> Option<String> {
+    match std::env::var("RWMI_PYTHON") {
+        Ok(p) => Some(p),
+        Err(_) if std::env::var("RWMI_REQUIRE_PEERS").as_deref() == Ok("1") => {
+            panic!("RWMI_REQUIRE_PEERS=1 but RWMI_PYTHON is not set")
+        }
+        Err(_) => {
+            eprintln!(
+                "SKIP: RWMI_PYTHON is not set (a Python with scripts/requirements-peers.txt)"
+            );
+            None
+        }
+    }
+}
+
+/// wmi-client-wrapper-py3 runs `wmic` from PATH (here rwmi, through the symlink) with its own command
+/// line and parses the output into the rows `rwmi query --format json` returns for the same queries, read
+/// as that parser reads values (tests/wmic/wrapper_check.py). It puts the password in wmic's arguments,
+/// as it does for its users; here that is the emulator's published demo password.
+#[test]
+fn wmi_client_wrapper_parses_rwmi_wmic_output_into_the_same_rows() {
+    let Some(python) = python() else {
+        return;
+    };
+    let sim = sim(&[]);
+    let place = Place::new("wrapper", "Administrator", "Passw0rd!");
+    let path = format!(
+        "{}:{}",
+        place.dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wmic/wrapper_check.py");
+    let out = Command::new(python)
+        .arg(script)
+        .args([RWMI, &sim.target, "Administrator", "EMU"])
+        .args([
+            "SELECT * FROM Win32_Service",
+            "SELECT * FROM Rwmi_Sample",
+            "SELECT Name, Caption, Version, BuildNumber, OSArchitecture, Primary FROM Win32_OperatingSystem",
+        ])
+        .env("PATH", path)
+        .env("RWMI_PASSWORD", "Passw0rd!")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let summaries: Vec<&str> = stdout.lines().collect();
+    assert_eq!(summaries.len(), 3, "{stdout}");
+    assert!(
+        summaries[1].contains(r#""classes": ["Rwmi_Other", "Rwmi_Typed"]"#),
+        "{stdout}"
+    );
+    assert!(summaries[1].contains(r#""rows": 3"#), "{stdout}");
+    assert!(!summaries[0].contains(r#""rows": 0"#), "{stdout}");
+}
