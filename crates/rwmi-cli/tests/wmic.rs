@@ -166,7 +166,7 @@ fn each_failure_prints_wmics_lines_then_the_diagnosis() {
     let wrong = Place::new("wrong", "alice", "not-her-password");
     assert_failure(
         &wrong.wmic(&["-A", &wrong.auth(), &host, "SELECT * FROM Rwmi_Other"]),
-        "ERROR: Login to remote object.",
+        "[wmi/wmic.c:196:main()] ERROR: Login to remote object.",
         "NTSTATUS: NT_STATUS_LOGON_FAILURE - Logon failure",
         "logon-failure",
     );
@@ -175,7 +175,7 @@ fn each_failure_prints_wmics_lines_then_the_diagnosis() {
     let alice = Place::new("alice", "alice", "Passw0rd!");
     assert_failure(
         &alice.wmic(&["-A", &alice.auth(), &host, "SELECT * FROM Rwmi_Other"]),
-        "ERROR: Login to remote object.",
+        "[wmi/wmic.c:196:main()] ERROR: Login to remote object.",
         "NTSTATUS: NT_STATUS_ACCESS_DENIED - Access denied",
         "dcom-access-denied",
     );
@@ -184,7 +184,7 @@ fn each_failure_prints_wmics_lines_then_the_diagnosis() {
     let bob = Place::new("bob", "bob", "Passw0rd!");
     assert_failure(
         &bob.wmic(&["-A", &bob.auth(), &host, "SELECT * FROM Rwmi_Other"]),
-        "ERROR: Login to remote object.",
+        "[wmi/wmic.c:196:main()] ERROR: Login to remote object.",
         "NTSTATUS: NT code 0x80041003 - NT code 0x80041003",
         "namespace-access-denied",
     );
@@ -192,7 +192,7 @@ fn each_failure_prints_wmics_lines_then_the_diagnosis() {
     let admin = Place::new("admin", "Administrator", "Passw0rd!");
     assert_failure(
         &admin.wmic(&["-A", &admin.auth(), &host, "SELECT * FROM Rwmi_Missing"]),
-        "ERROR: WMI query execute.",
+        "[wmi/wmic.c:200:main()] ERROR: WMI query execute.",
         "NTSTATUS: NT code 0x80041010 - NT code 0x80041010",
         "query-failed",
     );
@@ -205,7 +205,10 @@ fn each_failure_prints_wmics_lines_then_the_diagnosis() {
         "SELECT * FROM Rwmi_Other",
     ]);
     assert_eq!(home.status.code(), Some(1));
-    assert_eq!(text(&home.stdout), "ERROR: Login to remote object.\n");
+    assert_eq!(
+        text(&home.stdout),
+        "[wmi/wmic.c:196:main()] ERROR: Login to remote object.\n"
+    );
     assert!(text(&home.stderr).starts_with("NTSTATUS: "));
 
     // Nothing listens: refused.
@@ -219,7 +222,7 @@ fn each_failure_prints_wmics_lines_then_the_diagnosis() {
             &format!("//127.0.0.1:{port}"),
             "SELECT * FROM Rwmi_Other",
         ]),
-        "ERROR: Login to remote object.",
+        "[wmi/wmic.c:196:main()] ERROR: Login to remote object.",
         "NTSTATUS: NT_STATUS_CONNECTION_REFUSED - NT_STATUS_CONNECTION_REFUSED",
         "",
     );

@@ -70,7 +70,7 @@ async fn query<W: Write>(
     let debug = args.debug_level >= 1;
     let connection = Connection::connect(options.clone()).await?;
     if debug {
-        println!("OK   : Login to remote object.");
+        println!("[wmi/wmic.c:196:main()] OK   : Login to remote object.");
     }
     let mut rows = match connection.query(&args.query).await {
         Ok(rows) => rows,
@@ -80,7 +80,7 @@ async fn query<W: Write>(
         }
     };
     if debug {
-        println!("OK   : WMI query execute.");
+        println!("[wmi/wmic.c:200:main()] OK   : WMI query execute.");
     }
     let mut failure = None;
     while let Some(row) = rows.next().await {

@@ -1,34 +1,37 @@
 //! rwmi's failures in wmic's words. What wmic printed on a failure (wmic.c `WERR_CHECK` and its `error:`
-//! label): `ERROR: <step>` through `DEBUG(0, ...)`, which a command-line Samba tool writes to stdout,
-//! then on stderr `NTSTATUS: <nt_errstr> - <get_friendly_nt_error_msg>` for the WERROR turned into an
-//! NTSTATUS, and exit code 1. The steps are wmic's own: `Login to remote object.` for everything up to
-//! the namespace login (WBEM_ConnectServer), `WMI query execute.` for ExecQuery, `Retrieve result data.`
-//! for the batches.
+//! label): `ERROR: <step>` through `DEBUG(0, ...)`, which a command-line Samba tool writes to stdout with
+//! Samba's debug header, `[wmi/wmic.c:LINE:main()] `, then on stderr
+//! `NTSTATUS: <nt_errstr> - <get_friendly_nt_error_msg>` for the WERROR turned into an NTSTATUS, and exit
+//! code 1. The steps and the lines of the wmic every distribution shipped (1.3.x, openvas-smb), as its
+//! users pasted them and as consumers match them whole (`'[wmi/wmic.c:196:main()] ERROR: Login to remote
+//! object.' in lines`): 196 `Login to remote object.` for everything up to the namespace login
+//! (WBEM_ConnectServer), 200 `WMI query execute.` for ExecQuery, 212 `Retrieve result data.` for the
+//! batches. Parsers that search for `ERROR: Login to remote object` find it inside.
 //!
 //! Samba's `nt_errstr` prints a status it has no name for as `NT code 0x%08x` (a WMI status such as
 //! 0x80041010 passes through `werror_to_ntstatus` unchanged), and its friendly-message table has an
-//! entry for only some names; for the others the friendly text is the name again. check_wmi_plus and
-//! similar parsers match on those names and codes.
+//! entry for only some names; for the others the friendly text is the name again
+//! (`NT_STATUS_IO_TIMEOUT - NT_STATUS_IO_TIMEOUT`). check_wmi_plus and similar parsers match on those.
 
 use rwmi::wmi::{WmiError, WmiStage};
 
 /// The two lines wmic printed for a failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WmicFailure {
-    /// For stdout: `ERROR: Login to remote object.`
+    /// For stdout: `[wmi/wmic.c:196:main()] ERROR: Login to remote object.`
     pub error_line: String,
     /// For stderr: `NTSTATUS: NT_STATUS_ACCESS_DENIED - Access denied`
     pub ntstatus_line: String,
 }
 
-/// The step of wmic.c whose `WERR_CHECK` a failure at `stage` corresponds to.
-pub fn step(stage: WmiStage) -> &'static str {
+/// The step of wmic.c whose `WERR_CHECK` a failure at `stage` corresponds to, with its source line.
+pub fn step(stage: WmiStage) -> (u32, &'static str) {
     if stage.is_connect() {
-        "Login to remote object."
+        (196, "Login to remote object.")
     } else if stage == WmiStage::Query {
-        "WMI query execute."
+        (200, "WMI query execute.")
     } else {
-        "Retrieve result data."
+        (212, "Retrieve result data.")
     }
 }
 
@@ -81,8 +84,9 @@ pub fn nt_status(error: &WmiError) -> (String, String) {
 /// What wmic printed for `error`.
 pub fn failure(error: &WmiError) -> WmicFailure {
     let (name, friendly) = nt_status(error);
+    let (line, step) = step(error.stage);
     WmicFailure {
-        error_line: format!("ERROR: {}", step(error.stage)),
+        error_line: format!("[wmi/wmic.c:{line}:main()] ERROR: {step}"),
         ntstatus_line: format!("NTSTATUS: {name} - {friendly}"),
     }
 }
@@ -99,7 +103,10 @@ mod tests {
             0x8004_1010,
         );
         let f = failure(&e);
-        assert_eq!(f.error_line, "ERROR: Retrieve result data.");
+        assert_eq!(
+            f.error_line,
+            "[wmi/wmic.c:212:main()] ERROR: Retrieve result data."
+        );
         assert_eq!(
             f.ntstatus_line,
             "NTSTATUS: NT code 0x80041010 - NT code 0x80041010"
@@ -110,12 +117,18 @@ mod tests {
             0x8007_0005,
         );
         let f = failure(&e);
-        assert_eq!(f.error_line, "ERROR: Login to remote object.");
+        assert_eq!(
+            f.error_line,
+            "[wmi/wmic.c:196:main()] ERROR: Login to remote object."
+        );
         assert_eq!(
             f.ntstatus_line,
             "NTSTATUS: NT_STATUS_ACCESS_DENIED - Access denied"
         );
         let e = WmiError::status(WmiStage::Query, "IWbemServices::ExecQuery", 0x8004_1017);
-        assert_eq!(failure(&e).error_line, "ERROR: WMI query execute.");
+        assert_eq!(
+            failure(&e).error_line,
+            "[wmi/wmic.c:200:main()] ERROR: WMI query execute."
+        );
     }
 }
