@@ -230,6 +230,26 @@ fn each_failure_prints_wmics_lines_then_the_diagnosis() {
     assert!(!text(&home.stderr).contains("Passw0rd!"));
 }
 
+/// The dynamic port filtered (the emulator's `firewalled-dynamic-port`): the TCP connect to it times out,
+/// which wmic users know as `NT_STATUS_IO_TIMEOUT - NT_STATUS_IO_TIMEOUT` after `ERROR: Login to remote
+/// object.`; rwmi then says which port did not answer.
+#[test]
+fn a_filtered_dynamic_port_is_an_io_timeout() {
+    let sim = sim(&["--profile", "firewalled-dynamic-port"]);
+    let admin = Place::new("filtered", "Administrator", "Passw0rd!");
+    assert_failure(
+        &admin.wmic(&[
+            "-A",
+            &admin.auth(),
+            &format!("//{}", sim.target),
+            "SELECT Name FROM Win32_Service",
+        ]),
+        "[wmi/wmic.c:196:main()] ERROR: Login to remote object.",
+        "NTSTATUS: NT_STATUS_IO_TIMEOUT - NT_STATUS_IO_TIMEOUT",
+        "dynamic-port-filtered",
+    );
+}
+
 #[test]
 fn a_wrong_command_line_prints_the_usage_and_exits_1() {
     let place = Place::new("usage", "Administrator", "Passw0rd!");
