@@ -250,6 +250,105 @@ fn a_filtered_dynamic_port_is_an_io_timeout() {
     );
 }
 
+/// Rows as check_wmi_plus reads wmic's output (check_wmi_plus.pl `get_wmi_data`, read from its source, not
+/// copied): it runs `wmic ... 2>&1`, so stderr is in the text; it finds the first `CLASS: \w+` line,
+/// takes the next line as the header split on the delimiter, and keeps each following line whose field
+/// count is the header's or one less and that is not the header or the class line again.
+fn check_wmi_plus_rows(merged: &str) -> Vec<Vec<(String, String)>> {
+    let Some(start) = merged.lines().position(|l| {
+        l.strip_prefix("CLASS: ")
+            .is_some_and(|c| !c.is_empty() && c.chars().all(|ch| ch.is_alphanumeric() || ch == '_'))
+    }) else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = merged.lines().collect();
+    let class_line = lines[start];
+    let Some(header) = lines.get(start + 1) else {
+        return Vec::new();
+    };
+    let columns: Vec<&str> = header.split('|').collect();
+    lines[start + 2..]
+        .iter()
+        .filter(|row| **row != *header && **row != class_line)
+        .map(|row| row.split('|').collect::<Vec<_>>())
+        .filter(|fields| {
+            columns.len().saturating_sub(fields.len()) <= 1 && fields.len() <= columns.len()
+        })
+        .map(|fields| {
+            columns
+                .iter()
+                .zip(fields)
+                .map(|(c, f)| (c.to_string(), f.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// check_wmi_plus's command line (`-A FILE`, `--namespace root/cimv2` as two arguments, an extra
+/// `--option` users add) and its parse of the merged output give the rows rwmi's JSON has: the note
+/// rwmi prints for `--option` on stderr does not disturb it.
+#[test]
+fn check_wmi_plus_reads_the_rows_from_the_merged_output() {
+    let sim = sim(&[]);
+    let place = Place::new("cwp", "Administrator", "Passw0rd!");
+    let merged = place.dir.join("merged");
+    let file = std::fs::File::create(&merged).unwrap();
+    let status = Command::new(place.dir.join("wmic"))
+        .args([
+            "-A",
+            &place.auth(),
+            "--option=client ntlmv2 auth=Yes",
+            "--namespace",
+            "root/cimv2",
+            &format!("//{}", sim.target),
+            "SELECT Name, State FROM Win32_Service",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(file.try_clone().unwrap()))
+        .stderr(Stdio::from(file))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let merged = std::fs::read_to_string(&merged).unwrap();
+    assert!(merged.contains("--option"), "{merged}");
+    let rows = check_wmi_plus_rows(&merged);
+
+    let json = Command::new(RWMI)
+        .args([
+            "query",
+            "-H",
+            &sim.target,
+            "-u",
+            "Administrator",
+            "--format",
+            "ndjson",
+        ])
+        .arg("SELECT Name, State FROM Win32_Service")
+        .env("RWMI_PASSWORD", "Passw0rd!")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let field = |line: &str, name: &str| {
+        let key = format!("\"{name}\": \"");
+        let at = line.find(&key).map(|i| i + key.len());
+        at.and_then(|i| line[i..].split('"').next())
+            .unwrap_or("")
+            .to_string()
+    };
+    let expected: Vec<Vec<(String, String)>> = text(&json.stdout)
+        .lines()
+        .map(|l| {
+            vec![
+                ("Name".to_string(), field(l, "Name")),
+                ("State".to_string(), field(l, "State")),
+            ]
+        })
+        .collect();
+    assert!(expected.len() > 10, "{}", text(&json.stdout));
+    assert_eq!(rows, expected);
+}
+
 #[test]
 fn a_wrong_command_line_prints_the_usage_and_exits_1() {
     let place = Place::new("usage", "Administrator", "Passw0rd!");
