@@ -133,8 +133,7 @@ pub fn parse(args: &[String]) -> Result<Parsed, String> {
             Ok(v)
         };
         match name.as_str() {
-            "help" => return Ok(Parsed::Help),
-            "usage" => return Ok(Parsed::Help),
+            "help" | "usage" => return Ok(Parsed::Help),
             "version" => return Ok(Parsed::Version),
             "user" => {
                 let v = value("user")?;

@@ -35,7 +35,10 @@ pub fn step(stage: WmiStage) -> (u32, &'static str) {
     }
 }
 
-/// The NTSTATUS name and friendly message wmic would have printed for `error`.
+/// The NTSTATUS name and friendly message wmic would have printed for `error`. Users' pasted output shows
+/// the access-denied, logon-failure, time-out and `NT code` forms; for the other transport failures
+/// (refused, unreachable, reset, no name, no KDC) the name is the NTSTATUS Samba's socket and credential
+/// layers use for that condition.
 pub fn nt_status(error: &WmiError) -> (String, String) {
     use rwmi::rpc::error::{ConnectFailure, RpcError};
     use rwmi::security::SecurityError;

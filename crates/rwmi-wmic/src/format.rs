@@ -24,20 +24,16 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use rwmi::{CimBase, Value, WmiClass, WmiInstance};
+use rwmi::{Value, WmiClass, WmiInstance};
 
 /// A scalar in wmic's form.
 fn scalar(value: &Value, out: &mut String) {
     use std::fmt::Write as _;
+    if let Some(n) = value.integer() {
+        let _ = write!(out, "{n}");
+        return;
+    }
     let _ = match value {
-        Value::SInt8(v) => write!(out, "{v}"),
-        Value::UInt8(v) => write!(out, "{v}"),
-        Value::SInt16(v) => write!(out, "{v}"),
-        Value::UInt16(v) => write!(out, "{v}"),
-        Value::SInt32(v) => write!(out, "{v}"),
-        Value::UInt32(v) => write!(out, "{v}"),
-        Value::SInt64(v) => write!(out, "{v}"),
-        Value::UInt64(v) => write!(out, "{v}"),
         Value::Real32(v) => real(f64::from(*v), out),
         Value::Real64(v) => real(*v, out),
         Value::Boolean(b) => out.write_str(if *b { "True" } else { "False" }),
@@ -52,6 +48,8 @@ fn scalar(value: &Value, out: &mut String) {
             array(items, out);
             Ok(())
         }
+        // Integers were written above.
+        _ => Ok(()),
     };
 }
 
@@ -78,16 +76,14 @@ fn array(items: &[Value], out: &mut String) {
     out.push(')');
 }
 
-/// A property's value as wmic printed it; `array` says whether the property is an array (a NULL array
-/// prints `NULL`, a NULL scalar `(null)`).
-pub fn value_text(value: Option<&Value>, array_type: bool) -> String {
-    let mut out = String::new();
+/// Appends a property's value as wmic printed it; `array_type` says whether the property is an array (a
+/// NULL array prints `NULL`, a NULL scalar `(null)`).
+pub fn write_value_text(out: &mut String, value: Option<&Value>, array_type: bool) {
     match value {
         None if array_type => out.push_str("NULL"),
         None => out.push_str("(null)"),
-        Some(v) => scalar(v, &mut out),
+        Some(v) => scalar(v, out),
     }
-    out
 }
 
 /// The property indices of a class in the order wmic printed them (PropertyLookupTable order; a
@@ -114,6 +110,8 @@ pub struct Printer<W: Write> {
     out: W,
     delimiter: String,
     current: Option<(String, Arc<WmiClass>, Vec<usize>)>,
+    /// One row's text, kept between rows so that a row costs no allocation once it has grown.
+    line: String,
 }
 
 impl<W: Write> Printer<W> {
@@ -122,6 +120,7 @@ impl<W: Write> Printer<W> {
             out,
             delimiter: delimiter.to_string(),
             current: None,
+            line: String::new(),
         }
     }
 
@@ -146,16 +145,18 @@ impl<W: Write> Printer<W> {
         let Some((_, class, order)) = &self.current else {
             return Ok(());
         };
-        let mut line = String::new();
+        let line = &mut self.line;
+        line.clear();
         for (k, &i) in order.iter().enumerate() {
             if k > 0 {
                 line.push_str(&self.delimiter);
             }
             let array_type = class.properties().get(i).is_some_and(|p| p.cim_type.array);
-            line.push_str(&value_text(
+            write_value_text(
+                line,
                 instance.values.get(i).and_then(Option::as_ref),
                 array_type,
-            ));
+            );
         }
         line.push('\n');
         self.out.write_all(line.as_bytes())
@@ -170,17 +171,15 @@ impl<W: Write> Printer<W> {
     }
 }
 
-/// Whether a base type is one wmic printed wrongly (for the docs and tests).
-pub fn wmic_printed_wrongly(base: CimBase) -> bool {
-    matches!(
-        base,
-        CimBase::Real32 | CimBase::Real64 | CimBase::Char16 | CimBase::Object
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn value_text(value: Option<&Value>, array_type: bool) -> String {
+        let mut out = String::new();
+        write_value_text(&mut out, value, array_type);
+        out
+    }
 
     #[test]
     fn value_forms() {
@@ -206,7 +205,5 @@ mod tests {
         assert_eq!(t(Value::Array(vec![])), "()");
         assert_eq!(value_text(None, true), "NULL");
         assert_eq!(value_text(None, false), "(null)");
-        assert!(wmic_printed_wrongly(CimBase::Real32));
-        assert!(!wmic_printed_wrongly(CimBase::UInt32));
     }
 }

@@ -188,6 +188,22 @@ impl Value {
         })
     }
 
+    /// The value of an integer of any width and sign (i128 holds them all), for printing it in decimal;
+    /// `None` for other values.
+    pub fn integer(&self) -> Option<i128> {
+        Some(match *self {
+            Value::SInt8(v) => v.into(),
+            Value::UInt8(v) => v.into(),
+            Value::SInt16(v) => v.into(),
+            Value::UInt16(v) => v.into(),
+            Value::SInt32(v) => v.into(),
+            Value::UInt32(v) => v.into(),
+            Value::SInt64(v) => v.into(),
+            Value::UInt64(v) => v.into(),
+            _ => return None,
+        })
+    }
+
     /// Whether this value can be stored under `ty`.
     pub fn matches(&self, ty: CimType) -> bool {
         match self {
@@ -203,5 +219,26 @@ impl Value {
             Value::String(s) | Value::DateTime(s) | Value::Reference(s) => Some(s),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_of_every_width_and_nothing_else() {
+        assert_eq!(
+            Value::UInt64(u64::MAX).integer(),
+            Some(i128::from(u64::MAX))
+        );
+        assert_eq!(
+            Value::SInt64(i64::MIN).integer(),
+            Some(i128::from(i64::MIN))
+        );
+        assert_eq!(Value::SInt8(-1).integer(), Some(-1));
+        assert_eq!(Value::Real64(1.0).integer(), None);
+        assert_eq!(Value::Boolean(true).integer(), None);
+        assert_eq!(Value::Char16(65).integer(), None);
     }
 }

@@ -186,14 +186,14 @@ fn write_qualifier(out: &mut String, q: &Qualifier) {
 /// A value as a MOF literal; an embedded object by its class, as it has no one-line literal.
 fn write_value(out: &mut String, value: &Value) {
     match value {
-        Value::SInt8(v) => push_display(out, v),
-        Value::UInt8(v) => push_display(out, v),
-        Value::SInt16(v) => push_display(out, v),
-        Value::UInt16(v) => push_display(out, v),
-        Value::SInt32(v) => push_display(out, v),
-        Value::UInt32(v) => push_display(out, v),
-        Value::SInt64(v) => push_display(out, v),
-        Value::UInt64(v) => push_display(out, v),
+        Value::SInt8(_)
+        | Value::UInt8(_)
+        | Value::SInt16(_)
+        | Value::UInt16(_)
+        | Value::SInt32(_)
+        | Value::UInt32(_)
+        | Value::SInt64(_)
+        | Value::UInt64(_) => push_display(out, &value.integer().unwrap_or_default()),
         Value::Real32(v) => push_display(out, v),
         Value::Real64(v) => push_display(out, v),
         Value::Boolean(v) => out.push_str(if *v { "TRUE" } else { "FALSE" }),

@@ -101,14 +101,14 @@ fn write_members<'v>(
 fn write_value(out: &mut String, value: &Value) {
     // Writing to a String cannot fail.
     let _ = match value {
-        Value::SInt8(v) => write!(out, "{v}"),
-        Value::UInt8(v) => write!(out, "{v}"),
-        Value::SInt16(v) => write!(out, "{v}"),
-        Value::UInt16(v) => write!(out, "{v}"),
-        Value::SInt32(v) => write!(out, "{v}"),
-        Value::UInt32(v) => write!(out, "{v}"),
-        Value::SInt64(v) => write!(out, "{v}"),
-        Value::UInt64(v) => write!(out, "{v}"),
+        Value::SInt8(_)
+        | Value::UInt8(_)
+        | Value::SInt16(_)
+        | Value::UInt16(_)
+        | Value::SInt32(_)
+        | Value::UInt32(_)
+        | Value::SInt64(_)
+        | Value::UInt64(_) => write!(out, "{}", value.integer().unwrap_or_default()),
         Value::Real32(v) => {
             write_real(out, f64::from(*v), &v.to_string());
             Ok(())
