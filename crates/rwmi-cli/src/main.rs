@@ -125,6 +125,12 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// aiowmi's wmic_server (what check_wmi_plus and check_wmi_os_security call): GET/POST /wmic with
+    /// id, token, host, query and namespace; connections kept open between requests. See README.
+    WmicServer {
+        #[command(flatten)]
+        args: commands::wmic_server::Arguments,
+    },
 }
 
 /// wmic's arguments when this binary runs as `wmic` (a symlink) or as `rwmi wmic`: wmic's syntax is
@@ -245,6 +251,7 @@ fn main() -> ExitCode {
         }
         Command::Explain { code } => commands::explain::run(&code),
         Command::Wmic { args } => runtime().block_on(rwmi_wmic::run(&args)),
+        Command::WmicServer { args } => runtime().block_on(commands::wmic_server::run(args)),
         Command::Decode { file, class } => commands::decode::run(&file, class),
     };
     ExitCode::from(code)

@@ -10,14 +10,8 @@ const RWMI: &str = env!("CARGO_BIN_EXE_rwmi");
 use common::Sim;
 
 fn sim(extra: &[&str]) -> Sim {
-    let child = Command::new(RWMI)
-        .args(["sim", "--listen", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Sim::ready(child)
+    let args: Vec<&std::ffi::OsStr> = extra.iter().map(std::ffi::OsStr::new).collect();
+    Sim::start("127.0.0.1:0", &args)
 }
 
 fn rwmi(args: &[&str], password: &str) -> Output {

@@ -9,19 +9,10 @@ use std::process::{Command, Output, Stdio};
 
 const RWMI: &str = env!("CARGO_BIN_EXE_rwmi");
 
-use common::Sim;
+use common::{Sim, python};
 
 fn sim(extra: &[&str]) -> Sim {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wmic/sim.conf");
-    let child = Command::new(RWMI)
-        .args(["sim", "--listen", "127.0.0.1:0", "--config"])
-        .arg(config)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Sim::ready(child)
+    Sim::with_typed_classes("127.0.0.1:0", extra)
 }
 
 /// A directory of this test's own with an authentication file and a `wmic` symlink to rwmi.
@@ -358,22 +349,6 @@ fn a_wrong_command_line_prints_the_usage_and_exits_1() {
     let out = place.wmic(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("//host query"));
-}
-
-/// The Python of the test venv (`RWMI_PYTHON`); `None` skips, unless the run requires its peers.
-fn python() -> Option<String> {
-    match std::env::var("RWMI_PYTHON") {
-        Ok(p) => Some(p),
-        Err(_) if std::env::var("RWMI_REQUIRE_PEERS").as_deref() == Ok("1") => {
-            panic!("RWMI_REQUIRE_PEERS=1 but RWMI_PYTHON is not set")
-        }
-        Err(_) => {
-            eprintln!(
-                "SKIP: RWMI_PYTHON is not set (a Python with scripts/requirements-peers.txt)"
-            );
-            None
-        }
-    }
 }
 
 /// wmi-client-wrapper-py3 runs `wmic` from PATH (here rwmi, through the symlink) with its own command

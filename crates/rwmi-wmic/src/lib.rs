@@ -11,6 +11,7 @@
 //! - [`format`]: rows as wmic printed them (`CLASS:` line, header, delimiter, value forms).
 //! - [`errors`]: rwmi's failures as wmic's `ERROR:` and `NTSTATUS:` lines.
 //! - [`client`]: one wmic run: connect, query, print.
+//! - [`server`]: `rwmi wmic-server`, the HTTP service of aiowmi's `contrib/wmic_server`.
 
 #![forbid(unsafe_code)]
 
@@ -19,5 +20,6 @@ pub mod client;
 pub mod cmdline;
 pub mod errors;
 pub mod format;
+pub mod server;
 
 pub use client::run;

@@ -4,3 +4,4 @@ pub mod doctor;
 pub mod explain;
 pub mod remote;
 pub mod sim;
+pub mod wmic_server;

@@ -18,3 +18,5 @@ pub use options::{
     shared_classes,
 };
 pub use query::QueryStream;
+/// The class store `shared_classes()` makes, for callers that keep one (pools, servers).
+pub use rwmi_core::wmio::SharedClasses;
