@@ -49,3 +49,6 @@ estimates="$CARGO_TARGET_DIR/criterion/wmio_decode/next_batch_256_instances_20_p
     --criterion-estimates "$estimates" \
     --out "$results" \
     "$@"
+
+echo "bench: rwmi wmic-server against a process per request" >&2
+"$python" "$repo/bench/wmic_server.py" --rwmi "$CARGO_TARGET_DIR/release/rwmi" --out "$results"
