@@ -23,6 +23,8 @@ readonly VENV=$ROOT/.venv
 readonly PY_REQUIREMENTS=$ROOT/scripts/requirements-peers.txt
 readonly CAPTURE=$ROOT/target/test-capture.pcapng
 readonly DCERPC_PEER_MANIFEST=$ROOT/crates/rwmi-sim/tests/peers/dcerpc-client/Cargo.toml
+readonly PY_CRATE=$ROOT/crates/rwmi-py
+readonly PY_TARGET=$ROOT/target/py
 # samba, samba-ad-dc and its dependencies (samba-dsdb-modules, samba-vfs-modules,
 # winbind) run the AD DC; samba-ad-provision holds the schema files that
 # `samba-tool domain provision` reads. The last two are only Recommends of
@@ -102,6 +104,13 @@ record "ok   cargo fmt"
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings || die "clippy reported warnings or errors"
 record "ok   cargo clippy"
+
+# The Python extension is a crate of its own (maturin builds it with pyo3's extension-module feature).
+step "cargo fmt + clippy of crates/rwmi-py"
+cargo fmt --manifest-path "$PY_CRATE/Cargo.toml" -- --check || die "formatting differs in $PY_CRATE: run 'cargo fmt' there"
+CARGO_TARGET_DIR=$PY_TARGET cargo clippy --locked --manifest-path "$PY_CRATE/Cargo.toml" --all-targets -- -D warnings ||
+    die "clippy reported warnings or errors in $PY_CRATE"
+record "ok   rwmi-py fmt + clippy"
 
 # ---------------------------------------------------------------- peers
 package_installed() {
@@ -329,6 +338,25 @@ if cargo test --workspace "${CARGO_TEST_ARGS[@]}"; then
 else
     record "FAIL cargo test"
     FAILED=1
+fi
+
+# The Python package, installed as its users install it (pip builds it with maturin), and its pytest
+# suite against the emulator (target/debug/rwmi, built by the step above).
+if [[ $WITH_PEERS -eq 1 ]]; then
+    step "Python package: pip install crates/rwmi-py, then pytest"
+    if CARGO_TARGET_DIR=$PY_TARGET "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q \
+        "$PY_CRATE" >"$LOG_DIR/rwmi-py-install.log" 2>&1; then
+        if RWMI_BIN=$ROOT/target/debug/rwmi "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$PY_CRATE/tests"; then
+            record "ok   Python package (pytest)"
+        else
+            record "FAIL Python package (pytest)"
+            FAILED=1
+        fi
+    else
+        tail -n 30 "$LOG_DIR/rwmi-py-install.log" >&2
+        record "FAIL Python package (pip install crates/rwmi-py)"
+        FAILED=1
+    fi
 fi
 
 if [[ $CAPTURING -eq 1 ]]; then
