@@ -2,7 +2,7 @@
 //! source available, levels and time bounds.
 
 use std::io::IsTerminal;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use rwmi::security::krb5::{CredentialCache, Keytab, Principal};
@@ -77,36 +77,9 @@ fn wants_kerberos(args: &ConnectArgs) -> bool {
             .is_some_and(|a| a.to_ascii_lowercase().starts_with("kerberos:"))
 }
 
-/// The KDC's address from `HOST[:PORT]` (port 88 unless told), preferring IPv4 as the RPC side does.
+/// The KDC's address from `--kdc HOST[:PORT]`.
 pub fn kdc_address(text: &str) -> Result<SocketAddr, String> {
-    let text = text.trim();
-    let (host, port) = if let Ok(addr) = text.parse::<SocketAddr>() {
-        return Ok(addr);
-    } else if let Ok(ip) = text.trim_matches(['[', ']']).parse::<IpAddr>() {
-        return Ok(SocketAddr::new(ip, 88));
-    } else {
-        match text.rsplit_once(':') {
-            Some((host, port)) => (
-                host,
-                port.parse::<u16>()
-                    .map_err(|_| format!("--kdc `{text}`: `{port}` is not a TCP port"))?,
-            ),
-            None => (text, 88),
-        }
-    };
-    if host.is_empty() {
-        return Err("--kdc names no host".into());
-    }
-    let addrs: Vec<SocketAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| format!("the KDC {host} does not resolve: {e}"))?
-        .collect();
-    addrs
-        .iter()
-        .find(|a| a.is_ipv4())
-        .or(addrs.first())
-        .copied()
-        .ok_or_else(|| format!("the KDC {host} resolves to no address"))
+    rwmi::security::kdc::resolve_kdc(text).map_err(|e| format!("--kdc: {e}"))
 }
 
 /// Whether a password was given in any of the ways `secret` reads.
@@ -129,15 +102,7 @@ fn credential_cache_path(args: &ConnectArgs) -> Result<Option<String>, String> {
     let Some(name) = args.ccache.clone().or_else(from_env) else {
         return Ok(None);
     };
-    match name.split_once(':') {
-        Some((kind, path)) if kind.eq_ignore_ascii_case("FILE") => Ok(Some(path.to_string())),
-        Some((kind, _)) if kind.len() > 1 && kind.chars().all(|c| c.is_ascii_alphabetic()) => {
-            Err(format!(
-                "the credential cache {name} is of type {kind}: rwmi reads FILE caches only (kinit -c FILE:/path)"
-            ))
-        }
-        _ => Ok(Some(name)),
-    }
+    rwmi::security::krb5::credential_cache_file(&name).map(Some)
 }
 
 /// What proves the Kerberos identity when it is not a password: a key (--aes-key or --keytab) or a

@@ -392,3 +392,84 @@ fn wmi_client_wrapper_parses_rwmi_wmic_output_into_the_same_rows() {
     assert!(summaries[1].contains(r#""rows": 3"#), "{stdout}");
     assert!(!summaries[0].contains(r#""rows": 0"#), "{stdout}");
 }
+
+/// `wmic -k yes` against the emulator running as a service account of the test Samba domain: with the
+/// TGT of a credential cache (kinit), with or without -U, and with the password of an -A file. The KDC
+/// and the service principal come from RWMI_KDC and RWMI_SPN (the target is an address).
+#[test]
+fn kerberos_with_a_credential_cache_or_a_password() {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (Some(kdc), Some(password)) = (var("RWMI_SAMBA_HOST"), var("RWMI_SAMBA_PASSWORD")) else {
+        assert!(
+            var("RWMI_REQUIRE_PEERS").is_none(),
+            "RWMI_REQUIRE_PEERS is set but no Samba DC is configured"
+        );
+        eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
+        return;
+    };
+    let realm = var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into());
+    let emu_keytab = var("RWMI_SAMBA_EMU_KEYTAB").expect("RWMI_SAMBA_EMU_KEYTAB");
+    let admin_keytab = var("RWMI_SAMBA_ADMIN_KEYTAB").expect("RWMI_SAMBA_ADMIN_KEYTAB");
+    let sim = sim(&["--keytab", &emu_keytab]);
+    let place = Place::new("kerberos", "Administrator", &password);
+    std::fs::write(
+        place.auth(),
+        format!("username = Administrator\npassword = {password}\ndomain = {realm}\n"),
+    )
+    .unwrap();
+    let cache = format!("FILE:{}", place.dir.join("krb5cc").display());
+    let kinit = Command::new("kinit")
+        .args(["-k", "-t", &admin_keytab, "-c", &cache])
+        .arg(format!("Administrator@{realm}"))
+        .env(
+            "KRB5_CONFIG",
+            var("RWMI_SAMBA_KRB5_CONFIG").expect("RWMI_SAMBA_KRB5_CONFIG"),
+        )
+        .status()
+        .unwrap();
+    assert!(kinit.success());
+    let target = format!("//{}", sim.target);
+    let user = format!("{realm}/Administrator");
+    let wmic = |args: &[&str], ccname: Option<&str>| {
+        let mut command = Command::new(place.dir.join("wmic"));
+        command
+            .args(args)
+            .env("RWMI_KDC", &kdc)
+            .env("RWMI_SPN", "host/emu.test.local")
+            .env_remove("PASSWD")
+            .stdin(Stdio::null());
+        match ccname {
+            Some(name) => command.env("KRB5CCNAME", name),
+            None => command.env_remove("KRB5CCNAME"),
+        };
+        command.output().unwrap()
+    };
+    let query = "SELECT * FROM Rwmi_Other";
+    let expected = "CLASS: Rwmi_Other\nCount|Name\n7|other\n";
+    for (args, ccname) in [
+        (
+            vec!["-k", "yes", "-U", &user, &target, query],
+            Some(cache.as_str()),
+        ),
+        // The user is the cache's principal when -U is not given.
+        (vec!["--kerberos=yes", &target, query], Some(cache.as_str())),
+        (vec!["-k", "yes", "-A", &place.auth(), &target, query], None),
+    ] {
+        let out = wmic(&args, ccname);
+        assert_eq!(
+            text(&out.stdout),
+            expected,
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(0));
+    }
+    // No password and no cache: said, not prompted for.
+    let out = wmic(&["-k", "yes", "-U", &user, &target, query], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("run kinit"),
+        "{}",
+        text(&out.stderr)
+    );
+}

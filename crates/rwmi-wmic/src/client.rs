@@ -130,12 +130,6 @@ fn report(options: &ConnectOptions, error: &WmiError) {
 
 /// The connect options a wmic command line asks for, at packet privacy.
 pub fn options(args: &WmicArgs) -> Result<ConnectOptions, String> {
-    if args.kerberos {
-        return Err(
-            "-k (Kerberos) is not taken by `rwmi wmic` yet: use `rwmi query --kerberos` for Kerberos"
-                .into(),
-        );
-    }
     let file = match &args.auth_file {
         Some(path) => AuthFile::parse(
             &std::fs::read_to_string(path)
@@ -150,36 +144,49 @@ pub fn options(args: &WmicArgs) -> Result<ConnectOptions, String> {
         Some(None) => (None, file.username.clone()),
         None => (None, None),
     };
-    let user = args
-        .user
-        .clone()
-        .or(file_user)
-        .or_else(|| std::env::var("USER").ok())
-        .ok_or("no user: give -U [DOMAIN/]user or -A FILE")?;
+    let explicit_user = args.user.clone().or(file_user);
     let domain = args
         .domain
         .clone()
         .or(file_domain)
         .or(file.domain.clone())
         .unwrap_or_default();
-    let password = match (&args.password, &file.password) {
-        (Some(p), _) | (None, Some(p)) => p.clone(),
-        (None, None) => match std::env::var("PASSWD") {
-            Ok(p) => p,
-            Err(_) if args.no_pass => String::new(),
-            Err(_) => {
-                let who = if domain.is_empty() {
-                    user.clone()
-                } else {
-                    format!("{domain}\\{user}")
-                };
-                rpassword::prompt_password(format!("Password for [{who}]:")).map_err(|e| {
-                    format!(
-                        "no password: give -A FILE, set PASSWD, or run on a terminal to be asked ({e})"
-                    )
-                })?
-            }
-        },
+    let given = args
+        .password
+        .clone()
+        .or(file.password.clone())
+        .or_else(|| std::env::var("PASSWD").ok());
+    // With -k and no password, the TGT in the credential cache proves the identity.
+    let kerberos = if args.kerberos {
+        Some(crate::kerberos::settings(&domain, given.is_none())?)
+    } else {
+        None
+    };
+    // The cache's principal is the user when none is named.
+    let cache_user = kerberos
+        .as_ref()
+        .and_then(|(_, principal)| principal.as_deref())
+        .and_then(|p| p.split('@').next())
+        .map(str::to_string);
+    let user = explicit_user
+        .or(cache_user)
+        .or_else(|| std::env::var("USER").ok())
+        .ok_or("no user: give -U [DOMAIN/]user or -A FILE")?;
+    let password = match given {
+        Some(p) => p,
+        None if kerberos.is_some() || args.no_pass => String::new(),
+        None => {
+            let who = if domain.is_empty() {
+                user.clone()
+            } else {
+                format!("{domain}\\{user}")
+            };
+            rpassword::prompt_password(format!("Password for [{who}]:")).map_err(|e| {
+                format!(
+                    "no password: give -A FILE, set PASSWD, or run on a terminal to be asked ({e})"
+                )
+            })?
+        }
     };
     let credentials = Credentials::new(user, domain, Secret::Password(password));
     let mut options = ConnectOptions::new(&args.host, credentials).map_err(|e| e.to_string())?;
@@ -187,6 +194,9 @@ pub fn options(args: &WmicArgs) -> Result<ConnectOptions, String> {
         options = options
             .with_namespace(namespace)
             .map_err(|e| e.to_string())?;
+    }
+    if let Some((settings, _)) = kerberos {
+        options = options.with_kerberos(settings).map_err(|e| e.to_string())?;
     }
     Ok(options)
 }

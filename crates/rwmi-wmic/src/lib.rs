@@ -9,6 +9,7 @@
 //! - [`cmdline`]: Samba wmic's (popt) command line.
 //! - [`authfile`]: the smbclient authentication file (`-A`).
 //! - [`format`]: rows as wmic printed them (`CLASS:` line, header, delimiter, value forms).
+//! - [`kerberos`]: `-k yes`, with the password or the credential cache.
 //! - [`errors`]: rwmi's failures as wmic's `ERROR:` and `NTSTATUS:` lines.
 //! - [`client`]: one wmic run: connect, query, print.
 //! - [`server`]: `rwmi wmic-server`, the HTTP service of aiowmi's `contrib/wmic_server`.
@@ -20,6 +21,7 @@ pub mod client;
 pub mod cmdline;
 pub mod errors;
 pub mod format;
+pub mod kerberos;
 pub mod server;
 
 pub use client::run;

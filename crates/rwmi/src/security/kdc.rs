@@ -5,7 +5,7 @@
 //! only: the recorded code lets rwmi name the failure (pre-authentication failed, unknown service, clock skew).
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,6 +25,38 @@ pub enum KdcObservation {
     KrbError(u32),
     /// No TCP connection or no complete answer.
     Unreachable(String),
+}
+
+/// A KDC's address from `HOST[:PORT]` (port 88 unless told), preferring IPv4 as the RPC side does.
+pub fn resolve_kdc(text: &str) -> Result<SocketAddr, String> {
+    let text = text.trim();
+    let (host, port) = if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    } else if let Ok(ip) = text.trim_matches(['[', ']']).parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 88));
+    } else {
+        match text.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse::<u16>()
+                    .map_err(|_| format!("`{text}`: `{port}` is not a TCP port"))?,
+            ),
+            None => (text, 88),
+        }
+    };
+    if host.is_empty() {
+        return Err(format!("`{text}` names no host"));
+    }
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("the KDC {host} does not resolve: {e}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("the KDC {host} resolves to no address"))
 }
 
 /// A blocking KDC client for sspi: connects to `kdc` for every request.

@@ -28,6 +28,20 @@ pub mod krb5 {
     pub use rwmi_core::krb5::ccache::CredentialCache;
     pub use rwmi_core::krb5::keytab::Keytab;
     pub use rwmi_core::krb5::principal::Principal;
+
+    /// The file of a credential cache name (`KRB5CCNAME`): `FILE:` dropped; the other cache types
+    /// (KEYRING:, KCM:, DIR:) are refused by name, as rwmi reads FILE caches only.
+    pub fn credential_cache_file(name: &str) -> Result<String, String> {
+        match name.split_once(':') {
+            Some((kind, path)) if kind.eq_ignore_ascii_case("FILE") => Ok(path.to_string()),
+            Some((kind, _)) if kind.len() > 1 && kind.chars().all(|c| c.is_ascii_alphabetic()) => {
+                Err(format!(
+                    "the credential cache {name} is of type {kind}: rwmi reads FILE caches only (kinit -c FILE:/path)"
+                ))
+            }
+            _ => Ok(name.to_string()),
+        }
+    }
 }
 
 pub use context::{Authentication, SecurityInitiator, SecuritySession, SpnegoCompletion, ThirdLeg};
