@@ -31,8 +31,8 @@ readonly PY_TARGET=$ROOT/target/py
 # samba, so with --no-install-recommends they must be named. smbclient brings
 # rpcclient (peer smoke check), krb5-user kinit/klist for Kerberos tests,
 # tshark brings dumpcap via wireshark-common; curl sends aiowmi's wmic_client.sh request to
-# `rwmi wmic-server`.
-readonly DEBIAN_PACKAGES=(samba samba-ad-dc samba-ad-provision smbclient krb5-user tshark curl)
+# `rwmi wmic-server`; prometheus (with promtool) scrapes `rwmi exporter` in tests/exporter.rs.
+readonly DEBIAN_PACKAGES=(samba samba-ad-dc samba-ad-provision smbclient krb5-user tshark curl prometheus)
 # Executions per fuzz target in the smoke step: enough to run every seed and some mutations of each
 # (seconds per target); scripts/fuzz.sh alone runs 100000.
 readonly FUZZ_SMOKE_RUNS=2000

@@ -131,6 +131,12 @@ enum Command {
         #[command(flatten)]
         args: commands::wmic_server::Arguments,
     },
+    /// A Prometheus exporter for many Windows hosts: /probe?target=HOST&module=os,cpu,... with the
+    /// modules of --config; connections kept open between scrapes. See README, "Prometheus".
+    Exporter {
+        #[command(flatten)]
+        args: commands::exporter::Arguments,
+    },
 }
 
 /// wmic's arguments when this binary runs as `wmic` (a symlink) or as `rwmi wmic`: wmic's syntax is
@@ -252,6 +258,7 @@ fn main() -> ExitCode {
         Command::Explain { code } => commands::explain::run(&code),
         Command::Wmic { args } => runtime().block_on(rwmi_wmic::run(&args)),
         Command::WmicServer { args } => runtime().block_on(commands::wmic_server::run(args)),
+        Command::Exporter { args } => runtime().block_on(commands::exporter::run(args)),
         Command::Decode { file, class } => commands::decode::run(&file, class),
     };
     ExitCode::from(code)

@@ -5,13 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{Sim, python};
+use common::{Answer, Sim, http, listening_address, parse_response, python};
 
 const RWMI: &str = env!("CARGO_BIN_EXE_rwmi");
 const PASSWORD: &str = "Passw0rd!";
@@ -71,21 +69,7 @@ impl Server {
             .stderr(std::fs::File::create(dir.join("stderr")).unwrap())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| {
-                panic!(
-                    "no listening line: {line:?}; stderr: {}",
-                    std::fs::read_to_string(dir.join("stderr")).unwrap_or_default()
-                )
-            })
-            .to_string();
+        let addr = listening_address(&mut child, &dir.join("stderr"));
         Server { child, dir, addr }
     }
 
@@ -138,63 +122,6 @@ impl Drop for Server {
 
 fn json(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// One HTTP/1.1 exchange on a fresh TCP connection.
-fn http(addr: &str, method: &str, target: &str, body: Option<(&str, &str)>) -> Answer {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(120)))
-        .unwrap();
-    let mut request =
-        format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some((content_type, body)) = body {
-        request.push_str(&format!(
-            "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        ));
-    } else {
-        request.push_str("\r\n");
-    }
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    parse_response(&String::from_utf8(raw).unwrap())
-}
-
-fn parse_response(raw: &str) -> Answer {
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: body.to_string(),
-    }
 }
 
 /// Every CIM type, as `json.dumps` writes aiowmi's wmic_server rows, with the right values where aiowmi

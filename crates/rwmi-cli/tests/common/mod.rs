@@ -1,7 +1,9 @@
 //! What the CLI's integration tests share: an `rwmi sim` child process and its ready line.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// The address in the first line `rwmi sim` prints, "rwmi sim: ready on 127.0.0.1:PORT (dynamic port N);
 /// ..." (host 0's with virtual hosts), read from the child's piped stdout.
@@ -87,4 +89,86 @@ pub fn python() -> Option<String> {
             None
         }
     }
+}
+
+/// An HTTP answer: status, headers, body.
+#[derive(Debug)]
+#[allow(dead_code)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+#[allow(dead_code)]
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 exchange on a fresh TCP connection.
+#[allow(dead_code)]
+pub fn http(addr: &str, method: &str, target: &str, body: Option<(&str, &str)>) -> Answer {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let mut request =
+        format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some((content_type, body)) = body {
+        request.push_str(&format!(
+            "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ));
+    } else {
+        request.push_str("\r\n");
+    }
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    parse_response(&String::from_utf8(raw).unwrap())
+}
+
+#[allow(dead_code)]
+pub fn parse_response(raw: &str) -> Answer {
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a response head");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// The `ADDRESS:PORT` of the first line a server child prints (`... listening on http://ADDR/...`),
+/// read from its piped stdout; `stderr_file` is shown if the line is not there.
+#[allow(dead_code)]
+pub fn listening_address(child: &mut Child, stderr_file: &std::path::Path) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("the server's stdout is piped"))
+        .read_line(&mut line)
+        .expect("the server prints its address");
+    line.split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| {
+            panic!(
+                "no listening line: {line:?}; stderr: {}",
+                std::fs::read_to_string(stderr_file).unwrap_or_default()
+            )
+        })
+        .to_string()
 }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::facts::{
-    DiskFact, MemoryFact, NetworkAdapterFact, ProcessFact, ProcessorLoadFact, ServiceFact,
-    SystemFact,
+    DiskFact, InterfaceCountersFact, MemoryFact, NetworkAdapterFact, PerfFacts, ProcessFact,
+    ProcessorLoadFact, ProcessorTimesFact, ServiceFact, SystemFact,
 };
 use super::os_calls;
 use super::procfs;
@@ -276,6 +276,77 @@ impl HostReader {
             total_interrupts_per_second,
         ));
         loads
+    }
+
+    /// The raw performance counters (Win32_PerfRawData_*): CPU times per processor in 100 ns units,
+    /// memory, paging, context switches, threads and each interface's counters.
+    pub fn perf_counters(&self, now: SystemTime) -> PerfFacts {
+        let stat = self
+            .text("proc/stat")
+            .map(|t| procfs::parse_kernel_stat(&t))
+            .unwrap_or_default();
+        let cpu_count = u64::try_from(stat.per_cpu.len().max(1)).unwrap_or(1);
+        let interrupts = stat.interrupts.unwrap_or(0);
+        let times = |name: String, t: &procfs::CpuTimes, interrupts: u64| ProcessorTimesFact {
+            name,
+            idle_100ns: self.ticks_to_100ns(t.idle.saturating_add(t.iowait)),
+            user_100ns: self.ticks_to_100ns(t.user.saturating_add(t.nice)),
+            privileged_100ns: self.ticks_to_100ns(t.system),
+            interrupt_100ns: self.ticks_to_100ns(t.irq.saturating_add(t.softirq)),
+            interrupts,
+        };
+        let mut processors: Vec<ProcessorTimesFact> = stat
+            .per_cpu
+            .iter()
+            .map(|(index, t)| times(index.to_string(), t, interrupts / cpu_count))
+            .collect();
+        processors.push(times(
+            "_Total".to_owned(),
+            &stat.all_cpus.unwrap_or_default(),
+            interrupts,
+        ));
+        let meminfo = self
+            .text("proc/meminfo")
+            .map(|t| procfs::parse_meminfo(&t))
+            .unwrap_or_default();
+        let vmstat = self.text("proc/vmstat").unwrap_or_default();
+        let interfaces = self
+            .text("proc/net/dev")
+            .map(|t| procfs::parse_net_dev(&t))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| {
+                let megabits = self
+                    .trimmed(&format!("sys/class/net/{}/speed", d.name))
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .unwrap_or(0);
+                InterfaceCountersFact {
+                    bandwidth_bits: megabits.saturating_mul(1_000_000),
+                    name: d.name,
+                    bytes_received: d.rx_bytes,
+                    bytes_sent: d.tx_bytes,
+                    packets_received: d.rx_packets,
+                    packets_sent: d.tx_packets,
+                }
+            })
+            .collect();
+        PerfFacts {
+            processors,
+            memory: self.system(now).memory,
+            cached_kib: meminfo.cached_kib.unwrap_or(0),
+            page_faults: procfs::vmstat_value(&vmstat, "pgfault").unwrap_or(0),
+            pages_in_out: procfs::vmstat_value(&vmstat, "pgpgin")
+                .unwrap_or(0)
+                .saturating_add(procfs::vmstat_value(&vmstat, "pgpgout").unwrap_or(0)),
+            context_switches: stat.context_switches.unwrap_or(0),
+            runnable: stat.runnable.unwrap_or(0),
+            threads: self
+                .text("proc/loadavg")
+                .and_then(|t| procfs::loadavg_threads(&t))
+                .unwrap_or(0),
+            processes: u64::from(self.system(now).process_count),
+            interfaces,
+        }
     }
 
     /// Network interfaces other than loopback (unless loopback is the only one), by index.

@@ -101,3 +101,43 @@ pub struct ServiceFact {
     pub process_id: u32,
     pub path_name: Option<String>,
 }
+
+/// Raw performance counters of this host (Win32_PerfRawData_*): monotonic counts and times since
+/// boot, and the instantaneous values beside them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PerfFacts {
+    /// Per processor (`"0"`, `"1"`, ...) and `"_Total"`.
+    pub processors: Vec<ProcessorTimesFact>,
+    pub memory: MemoryFact,
+    pub cached_kib: u64,
+    pub page_faults: u64,
+    pub pages_in_out: u64,
+    pub context_switches: u64,
+    pub runnable: u64,
+    pub threads: u64,
+    pub processes: u64,
+    pub interfaces: Vec<InterfaceCountersFact>,
+}
+
+/// One processor's times since boot, in 100 ns units, and its interrupts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcessorTimesFact {
+    pub name: String,
+    pub idle_100ns: u64,
+    pub user_100ns: u64,
+    pub privileged_100ns: u64,
+    pub interrupt_100ns: u64,
+    pub interrupts: u64,
+}
+
+/// One network interface's counters since it came up (/proc/net/dev).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InterfaceCountersFact {
+    pub name: String,
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
+    pub packets_received: u64,
+    pub packets_sent: u64,
+    /// Bits per second, 0 when the kernel does not say.
+    pub bandwidth_bits: u64,
+}

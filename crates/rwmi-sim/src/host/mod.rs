@@ -11,6 +11,7 @@ pub mod mof_text;
 // The libc calls: every unsafe block in it has its SAFETY comment.
 #[allow(unsafe_code)]
 pub mod os_calls;
+mod perf_render;
 pub mod procfs;
 pub mod render;
 #[cfg(test)]
@@ -36,6 +37,10 @@ pub const LIVE_CLASSES: &[&str] = &[
     "Win32_UTCTime",
     "Win32_LocalTime",
     "Win32_PerfFormattedData_PerfOS_Processor",
+    "Win32_PerfRawData_PerfOS_Processor",
+    "Win32_PerfRawData_PerfOS_Memory",
+    "Win32_PerfRawData_PerfOS_System",
+    "Win32_PerfRawData_Tcpip_NetworkInterface",
 ];
 
 /// The current instances of `class` (matched case-insensitively, as WMI class names are) as MOF
@@ -92,6 +97,19 @@ pub fn live_instances(class: &str, now: SystemTime) -> Option<String> {
             for load in host.processor_loads() {
                 render::write_processor_load(&mut out, &load, now);
             }
+        }
+        "Win32_PerfRawData_PerfOS_Processor" => {
+            perf_render::write_processors(&mut out, &host.perf_counters(now), now)
+        }
+        "Win32_PerfRawData_PerfOS_Memory" => {
+            perf_render::write_memory(&mut out, &host.perf_counters(now), now)
+        }
+        "Win32_PerfRawData_PerfOS_System" => {
+            let boot = SYSTEM.get(now, || host.system(now)).boot_time;
+            perf_render::write_system(&mut out, &host.perf_counters(now), boot, now)
+        }
+        "Win32_PerfRawData_Tcpip_NetworkInterface" => {
+            perf_render::write_interfaces(&mut out, &host.perf_counters(now), now)
         }
         _ => return None,
     }

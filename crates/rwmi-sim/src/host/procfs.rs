@@ -136,6 +136,7 @@ pub struct MemInfo {
     pub available_kib: Option<u64>,
     pub swap_total_kib: Option<u64>,
     pub swap_free_kib: Option<u64>,
+    pub cached_kib: Option<u64>,
 }
 
 /// Parses /proc/meminfo.
@@ -151,11 +152,60 @@ pub fn parse_meminfo(text: &str) -> MemInfo {
             "MemAvailable" => &mut info.available_kib,
             "SwapTotal" => &mut info.swap_total_kib,
             "SwapFree" => &mut info.swap_free_kib,
+            "Cached" => &mut info.cached_kib,
             _ => continue,
         };
         *slot = kib_value(value);
     }
     info
+}
+
+/// `name value` lines (/proc/vmstat): the value of `key`.
+pub fn vmstat_value(text: &str, key: &str) -> Option<u64> {
+    text.lines().find_map(|line| {
+        let (k, v) = line.split_once(' ')?;
+        (k == key).then(|| v.trim().parse().ok()).flatten()
+    })
+}
+
+/// The total of threads in /proc/loadavg (`0.00 0.01 0.05 1/523 4242`).
+pub fn loadavg_threads(text: &str) -> Option<u64> {
+    text.split_whitespace()
+        .nth(3)?
+        .split_once('/')?
+        .1
+        .parse()
+        .ok()
+}
+
+/// One interface of /proc/net/dev: name, received octets and packets, sent octets and packets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetDevLine {
+    pub name: String,
+    pub rx_bytes: u64,
+    pub rx_packets: u64,
+    pub tx_bytes: u64,
+    pub tx_packets: u64,
+}
+
+/// Parses /proc/net/dev (two header lines, then `name: rx... tx...`, eight numbers each side).
+pub fn parse_net_dev(text: &str) -> Vec<NetDevLine> {
+    text.lines()
+        .filter_map(|line| {
+            let (name, numbers) = line.split_once(':')?;
+            let n: Vec<u64> = numbers
+                .split_whitespace()
+                .map_while(|w| w.parse().ok())
+                .collect();
+            (n.len() >= 10).then(|| NetDevLine {
+                name: name.trim().to_string(),
+                rx_bytes: n[0],
+                rx_packets: n[1],
+                tx_bytes: n[8],
+                tx_packets: n[9],
+            })
+        })
+        .collect()
 }
 
 /// Parses /proc/uptime: seconds since boot, as milliseconds.
@@ -213,6 +263,10 @@ pub struct KernelStat {
     pub interrupts: Option<u64>,
     /// Boot time, seconds since the Unix epoch (`btime`).
     pub boot_time: Option<u64>,
+    /// Context switches since boot (`ctxt`).
+    pub context_switches: Option<u64>,
+    /// Threads runnable now (`procs_running`).
+    pub runnable: Option<u64>,
 }
 
 /// Parses /proc/stat.
@@ -227,6 +281,10 @@ pub fn parse_kernel_stat(text: &str) -> KernelStat {
             stat.interrupts = words.next().and_then(|w| w.parse().ok());
         } else if key == "btime" {
             stat.boot_time = words.next().and_then(|w| w.parse().ok());
+        } else if key == "ctxt" {
+            stat.context_switches = words.next().and_then(|w| w.parse().ok());
+        } else if key == "procs_running" {
+            stat.runnable = words.next().and_then(|w| w.parse().ok());
         } else if let Some(index) = key.strip_prefix("cpu") {
             let numbers: Vec<u64> = words.map_while(|w| w.parse().ok()).collect();
             let tick = |position: usize| numbers.get(position).copied().unwrap_or(0);
@@ -510,7 +568,7 @@ mod tests {
     fn meminfo_fields() {
         let info = parse_meminfo(
             "MemTotal:       24684084 kB\nMemFree:        21412312 kB\nMemAvailable:   23871476 kB\n\
-             Buffers:           22540 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n",
+             Buffers:           22540 kB\nCached:          1048576 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n",
         );
         assert_eq!(
             info,
@@ -520,9 +578,35 @@ mod tests {
                 available_kib: Some(23_871_476),
                 swap_total_kib: Some(0),
                 swap_free_kib: Some(0),
+                cached_kib: Some(1_048_576),
             }
         );
         assert_eq!(parse_meminfo("MemTotal: lots\n"), MemInfo::default());
+    }
+
+    #[test]
+    fn counters_of_vmstat_loadavg_and_net_dev() {
+        assert_eq!(
+            vmstat_value("pgpgin 10\npgfault 4242\n", "pgfault"),
+            Some(4242)
+        );
+        assert_eq!(vmstat_value("pgfault x\n", "pgfault"), None);
+        assert_eq!(loadavg_threads("0.00 0.01 0.05 1/523 4242\n"), Some(523));
+        let dev = parse_net_dev(
+            "Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes\n\
+             \x20 eth0: 1000 10 0 0 0 0 0 0 2000 20 0 0 0 0 0 0\n    lo: 5 1 0 0 0 0 0 0 5 1 0 0 0 0 0 0\n",
+        );
+        assert_eq!(dev.len(), 2);
+        assert_eq!(
+            (
+                dev[0].name.as_str(),
+                dev[0].rx_bytes,
+                dev[0].rx_packets,
+                dev[0].tx_bytes,
+                dev[0].tx_packets
+            ),
+            ("eth0", 1000, 10, 2000, 20)
+        );
     }
 
     #[test]

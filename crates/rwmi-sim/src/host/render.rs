@@ -16,7 +16,7 @@ pub const WINDOWS_VERSION: &str = "10.0.20348";
 pub const WINDOWS_BUILD: &str = "20348";
 
 /// 100 ns intervals between 1601-01-01 (the FILETIME epoch) and 1970-01-01.
-const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;
+pub(super) const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;
 
 /// The NetBIOS-style computer name: the host name up to its first dot, upper case.
 pub fn computer_name(host_name: &str) -> String {

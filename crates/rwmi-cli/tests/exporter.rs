@@ -1,0 +1,504 @@
+//! `rwmi exporter` against `rwmi sim` with virtual hosts, scraped by Debian's `prometheus` (a real
+//! Prometheus server) with snmp_exporter's relabelling, and checked by `promtool check metrics`.
+//! Values are read back through Prometheus' HTTP API and compared with `rwmi query`'s.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Sim, http, listening_address};
+use serde_json::Value as Json;
+
+const RWMI: &str = env!("CARGO_BIN_EXE_rwmi");
+const PASSWORD: &str = "Passw0rd!";
+const MODULES: [&str; 8] = [
+    "os",
+    "cpu",
+    "memory",
+    "logical_disk",
+    "net",
+    "service",
+    "process",
+    "system",
+];
+
+/// A scratch directory of this test's own.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rwmi-exporter-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A child process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `rwmi exporter` on a free port with a password file for Administrator (auth `default`) and alice
+/// (auth `alice`); returns it with its `127.0.0.1:PORT`.
+fn exporter(dir: &Path) -> (Running, String) {
+    std::fs::write(dir.join("password"), format!("{PASSWORD}\n")).unwrap();
+    let config = dir.join("exporter.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "auths:\n  default:\n    user: Administrator\n    password_file: {pw}\n  alice:\n    user: alice\n    password_file: {pw}\n",
+            pw = dir.join("password").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(RWMI)
+        .args(["exporter", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("exporter.stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    let addr = listening_address(&mut child, &dir.join("exporter.stderr"));
+    (Running(child), addr)
+}
+
+fn tool(name: &str) -> Option<String> {
+    let found = Command::new(name).arg("--version").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var("RWMI_REQUIRE_PEERS").as_deref() != Ok("1"),
+            "RWMI_REQUIRE_PEERS=1 but {name} is not installed (Debian package prometheus)"
+        );
+        eprintln!("SKIP: {name} is not installed");
+    }
+    found.then(|| name.to_string())
+}
+
+fn promtool_ok(text: &str) -> Result<(), String> {
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A Prometheus server with `scrape` as its only scrape config, on a free port.
+fn prometheus(dir: &Path, name: &str, scrape: &str) -> (Running, String) {
+    let config = dir.join(format!("{name}.yml"));
+    std::fs::write(
+        &config,
+        format!("global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\nscrape_configs:\n{scrape}"),
+    )
+    .unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join(format!("{name}-data")).display()
+        ))
+        .arg(format!("--web.listen-address={addr}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join(format!("{name}.log"))).unwrap())
+        .spawn()
+        .unwrap();
+    (Running(child), addr)
+}
+
+/// The snmp_exporter relabelling: the target becomes `?target=`, the instance label keeps it, and
+/// the exporter is what Prometheus connects to.
+fn scrape_config(
+    job: &str,
+    modules: &str,
+    targets: &[String],
+    exporter: &str,
+    extra: &str,
+) -> String {
+    let list: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
+    format!(
+        "  - job_name: {job}\n    metrics_path: /probe\n    params:\n      module: [{modules}]\n\
+         \x20   static_configs:\n      - targets: [{}]\n    relabel_configs:\n\
+         \x20     - source_labels: [__address__]\n        target_label: __param_target\n\
+         \x20     - source_labels: [__param_target]\n        target_label: instance\n\
+         {extra}\
+         \x20     - target_label: __address__\n        replacement: {exporter}\n",
+        list.join(", ")
+    )
+}
+
+/// A GET over HTTP/1.0 (so that Go's server sends the body whole, not chunked); `None` while the
+/// server is not up yet.
+fn get(addr: &str, target: &str) -> Option<String> {
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .ok()?;
+    std::io::Write::write_all(
+        &mut stream,
+        format!("GET {target} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes(),
+    )
+    .ok()?;
+    let mut raw = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut raw).ok()?;
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.0 200")
+        .then(|| body.to_string())
+        .or_else(|| head.starts_with("HTTP/1.1 200").then(|| body.to_string()))
+}
+
+/// Prometheus' instant query `expr`: each result's labels and value.
+fn query(prom: &str, expr: &str) -> Vec<(Json, f64)> {
+    let encoded: String = form_urlencoded_byte_serialize(expr);
+    let Some(body) = get(prom, &format!("/api/v1/query?query={encoded}")) else {
+        return Vec::new();
+    };
+    let v: Json = serde_json::from_str(&body).unwrap_or(Json::Null);
+    v["data"]["result"]
+        .as_array()
+        .map(|results| {
+            results
+                .iter()
+                .map(|r| {
+                    let value = r["value"][1]
+                        .as_str()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(f64::NAN);
+                    (r["metric"].clone(), value)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn form_urlencoded_byte_serialize(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Waits until `done` holds (Prometheus scrapes every 2 s), for at most two minutes.
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let begin = Instant::now();
+    while !done() {
+        assert!(
+            begin.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn rwmi_query(target: &str, wql: &str) -> Json {
+    let out = Command::new(RWMI)
+        .args([
+            "query",
+            "-H",
+            target,
+            "-u",
+            "Administrator",
+            "--format",
+            "json",
+            wql,
+        ])
+        .env("RWMI_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Every built-in module's probe passes `promtool check metrics`, and so does /metrics.
+#[test]
+fn every_module_passes_promtool() {
+    if tool("promtool").is_none() {
+        return;
+    }
+    let sim = Sim::start("127.0.0.1:0", &[]);
+    let dir = scratch("promtool");
+    let (_exporter, addr) = exporter(&dir);
+    for module in MODULES {
+        let a = http(
+            &addr,
+            "GET",
+            &format!("/probe?target={}&module={module}", sim.target),
+            None,
+        );
+        assert_eq!(a.status, 200, "{module}: {}", a.body);
+        assert!(
+            a.body.contains("rwmi_probe_success 1"),
+            "{module}: {}",
+            a.body
+        );
+        promtool_ok(&a.body).unwrap_or_else(|e| panic!("{module}: {e}\n{}", a.body));
+    }
+    // Raw counters that must move between two scrapes.
+    let cpu = |a: &str| -> f64 {
+        let body = http(
+            a,
+            "GET",
+            &format!("/probe?target={}&module=cpu", sim.target),
+            None,
+        )
+        .body;
+        body.lines()
+            .filter(|l| l.starts_with("windows_cpu_time_total{core=\"_Total\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    let first = cpu(&addr);
+    wait_for("the CPU counters to move", || cpu(&addr) > first);
+    let a = http(&addr, "GET", "/metrics", None);
+    assert!(
+        a.body.contains("rwmi_exporter_connection_reuses_total"),
+        "{}",
+        a.body
+    );
+    promtool_ok(&a.body).unwrap();
+    // The password is nowhere the exporter writes.
+    let stderr = std::fs::read_to_string(dir.join("exporter.stderr")).unwrap();
+    assert!(!stderr.contains(PASSWORD) && !a.body.contains(PASSWORD));
+}
+
+/// A failing target answers at once with its verdict, and never holds up another target.
+#[test]
+fn a_failing_target_answers_with_the_doctors_verdict() {
+    let sim = Sim::start(
+        "127.0.0.1:0",
+        &[
+            "--virtual-hosts".as_ref(),
+            "3".as_ref(),
+            "--profile".as_ref(),
+            "1:home-edition".as_ref(),
+            "--profile".as_ref(),
+            "2:firewalled-dynamic-port".as_ref(),
+        ],
+    );
+    let port = sim.target.rsplit(':').next().unwrap().to_string();
+    let dir = scratch("verdicts");
+    let (_exporter, addr) = exporter(&dir);
+    let probe = |target: &str, extra: &str| {
+        http(
+            &addr,
+            "GET",
+            &format!("/probe?target={target}:{port}&module=os{extra}"),
+            None,
+        )
+        .body
+    };
+    let home = probe("127.0.0.2", "");
+    assert!(home.contains("rwmi_probe_success 0"), "{home}");
+    assert!(home.contains(r#"verdict="unsupported-edition""#), "{home}");
+    let alice = probe("127.0.0.1", "&auth=alice");
+    assert!(alice.contains(r#"verdict="dcom-access-denied""#), "{alice}");
+    assert!(alice.contains(r#"stage="activation""#), "{alice}");
+    // A filtered dynamic port ends at the scrape's deadline (Prometheus' header), with a verdict.
+    let slow_addr = addr.clone();
+    let slow_target = format!("/probe?target=127.0.0.3:{port}&module=os");
+    let slow = std::thread::spawn(move || {
+        let mut stream = std::net::TcpStream::connect(&slow_addr).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            format!("GET {slow_target} HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 3\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+        let mut body = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut body).unwrap();
+        body
+    });
+    // Meanwhile a good host answers.
+    assert!(probe("127.0.0.1", "").contains("rwmi_probe_success 1"));
+    let slow = slow.join().unwrap();
+    assert!(slow.contains("rwmi_probe_success 0"), "{slow}");
+    assert!(
+        slow.contains(r#"verdict="dynamic-port-filtered""#)
+            || slow.contains(r#"verdict="connection-timeout""#),
+        "{slow}"
+    );
+    let metrics = http(&addr, "GET", "/metrics", None).body;
+    assert!(
+        metrics.contains(r#"rwmi_exporter_probe_failures_total{verdict="unsupported-edition"} 1"#),
+        "{metrics}"
+    );
+}
+
+/// Prometheus scrapes two emulated hosts through the exporter; the series it stores equal what
+/// `rwmi query` reads from the same hosts; connections are reused across scrapes.
+#[test]
+fn prometheus_scrapes_the_exporter_and_holds_the_right_values() {
+    if tool("prometheus").is_none() {
+        return;
+    }
+    let sim = Sim::start(
+        "127.0.0.1:0",
+        &[
+            "--virtual-hosts".as_ref(),
+            "2".as_ref(),
+            "--synthetic".as_ref(),
+            "Win32_Service=25".as_ref(),
+        ],
+    );
+    let port = sim.target.rsplit(':').next().unwrap().to_string();
+    let targets = vec![format!("127.0.0.1:{port}"), format!("127.0.0.2:{port}")];
+    let dir = scratch("prometheus");
+    let (_exporter, addr) = exporter(&dir);
+    let (_prom, prom) = prometheus(
+        &dir,
+        "prom",
+        &scrape_config("wmi", "os,service,system", &targets, &addr, ""),
+    );
+    wait_for("both targets scraped", || {
+        let r = query(&prom, "windows_cs_logical_processors");
+        r.len() == 2
+    });
+    for target in &targets {
+        let cs = rwmi_query(
+            target,
+            "SELECT NumberOfLogicalProcessors, TotalPhysicalMemory FROM Win32_ComputerSystem",
+        );
+        let want = cs[0]["NumberOfLogicalProcessors"].as_f64().unwrap();
+        let got = query(
+            &prom,
+            &format!("windows_cs_logical_processors{{instance=\"{target}\"}}"),
+        );
+        assert_eq!(got.len(), 1, "{target}");
+        assert_eq!(got[0].1, want);
+        let got = query(
+            &prom,
+            &format!("windows_cs_physical_memory_bytes{{instance=\"{target}\"}}"),
+        );
+        assert_eq!(got[0].1, cs[0]["TotalPhysicalMemory"].as_f64().unwrap());
+        // Every service's state: 1 for the state rwmi query reads, 0 for the others.
+        let services = rwmi_query(target, "SELECT Name, State FROM Win32_Service");
+        let services = services.as_array().unwrap();
+        assert_eq!(services.len(), 25);
+        let on = query(
+            &prom,
+            &format!("windows_service_state{{instance=\"{target}\"}} == 1"),
+        );
+        let stored: BTreeSet<(String, String)> = on
+            .iter()
+            .map(|(m, _)| {
+                (
+                    m["name"].as_str().unwrap().to_string(),
+                    m["state"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let read: BTreeSet<(String, String)> = services
+            .iter()
+            .map(|s| {
+                (
+                    s["Name"].as_str().unwrap().to_string(),
+                    s["State"].as_str().unwrap().to_ascii_lowercase(),
+                )
+            })
+            .collect();
+        assert_eq!(stored, read, "{target}");
+        let up = query(
+            &prom,
+            &format!("rwmi_probe_success{{instance=\"{target}\"}}"),
+        );
+        assert_eq!(up[0].1, 1.0);
+    }
+    // Later scrapes reuse the two connections (the first scrape of each target made them).
+    wait_for("a reuse", || {
+        let m = http(&addr, "GET", "/metrics", None).body;
+        m.lines().any(|l| {
+            l.strip_prefix("rwmi_exporter_connection_reuses_total ")
+                .and_then(|v| v.parse::<f64>().ok())
+                .is_some_and(|v| v >= 6.0)
+        })
+    });
+    let metrics = http(&addr, "GET", "/metrics", None).body;
+    assert!(
+        metrics.contains("rwmi_exporter_connects_total 2\n"),
+        "{metrics}"
+    );
+}
+
+/// Two Prometheus servers each keep one `hashmod` shard of 200 targets: together they scrape every
+/// target, and no target twice.
+#[test]
+fn two_prometheus_servers_split_200_targets_by_hashmod() {
+    if tool("prometheus").is_none() {
+        return;
+    }
+    let sim = Sim::start("127.0.0.1:0", &["--virtual-hosts".as_ref(), "200".as_ref()]);
+    let port = sim.target.rsplit(':').next().unwrap().to_string();
+    let targets: Vec<String> = (1..=200).map(|n| format!("127.0.0.{n}:{port}")).collect();
+    let dir = scratch("hashmod");
+    let (_exporter, addr) = exporter(&dir);
+    let shard = |n: u32| {
+        format!(
+            "\x20     - source_labels: [__param_target]\n        modulus: 2\n        target_label: __tmp_hash\n        action: hashmod\n\
+             \x20     - source_labels: [__tmp_hash]\n        regex: '{n}'\n        action: keep\n"
+        )
+    };
+    let (_p0, prom0) = prometheus(
+        &dir,
+        "shard0",
+        &scrape_config("wmi", "os", &targets, &addr, &shard(0)),
+    );
+    let (_p1, prom1) = prometheus(
+        &dir,
+        "shard1",
+        &scrape_config("wmi", "os", &targets, &addr, &shard(1)),
+    );
+    let instances = |prom: &str| -> BTreeSet<String> {
+        query(prom, "rwmi_probe_success == 1")
+            .iter()
+            .filter_map(|(m, _)| m["instance"].as_str().map(str::to_string))
+            .collect()
+    };
+    wait_for("every target scraped by one of the two", || {
+        instances(&prom0).len() + instances(&prom1).len() >= 200
+    });
+    let (a, b) = (instances(&prom0), instances(&prom1));
+    assert!(a.is_disjoint(&b), "a target scraped by both servers");
+    let all: BTreeSet<String> = a.union(&b).cloned().collect();
+    assert_eq!(all, targets.iter().cloned().collect::<BTreeSet<_>>());
+    assert!(!a.is_empty() && !b.is_empty(), "one server has no shard");
+    // Neither server has even a target of the other's shard.
+    let active = |prom: &str| -> usize {
+        let t: Json =
+            serde_json::from_str(&get(prom, "/api/v1/targets?state=active").unwrap_or_default())
+                .unwrap_or(Json::Null);
+        t["data"]["activeTargets"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(active(&prom0) + active(&prom1), 200);
+}

@@ -1,0 +1,328 @@
+//! Rows of a query, through a module's metric specs, as metric families: names, help, types, one
+//! sample per row (and per `values` entry or `state` value), NULLs skipped.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use rwmi::{Value, WmiInstance};
+
+use crate::config::{Kind, MetricSpec, ValueSpec};
+use crate::perf::{self, IntervalKind, Sample, Treatment};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FamilyKind {
+    Gauge,
+    Counter,
+}
+
+/// One metric family of a probe's answer.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// Without the `_total` a counter's samples carry (the encoder adds it).
+    pub name: String,
+    pub help: String,
+    pub kind: FamilyKind,
+    pub samples: Vec<(Vec<(String, String)>, f64)>,
+}
+
+/// The families of one probe, by name; notes say what was skipped and why.
+#[derive(Debug, Default)]
+pub struct Families {
+    pub families: BTreeMap<String, Family>,
+    pub notes: Vec<String>,
+}
+
+impl Families {
+    fn push(
+        &mut self,
+        name: &str,
+        help: &str,
+        kind: FamilyKind,
+        labels: Vec<(String, String)>,
+        value: f64,
+    ) {
+        let base = match kind {
+            FamilyKind::Counter => name.strip_suffix("_total").unwrap_or(name),
+            FamilyKind::Gauge => name,
+        };
+        let family = self
+            .families
+            .entry(base.to_string())
+            .or_insert_with(|| Family {
+                name: base.to_string(),
+                help: help.to_string(),
+                kind,
+                samples: Vec::new(),
+            });
+        if family.kind == kind {
+            family.samples.push((labels, value));
+        } else {
+            self.notes.push(format!(
+                "{name}: a gauge and a counter of the same name; the second is dropped"
+            ));
+        }
+    }
+}
+
+/// The previous reading of each interval counter (PERF_AVERAGE_TIMER and the like), by target, auth
+/// and series, so that a probe can cook the value since the last one. Bounded: past `MAX_SERIES`
+/// entries it starts again (each series then skips one scrape).
+#[derive(Default)]
+pub struct IntervalMemory {
+    previous: Mutex<HashMap<String, Sample>>,
+}
+
+const MAX_SERIES: usize = 200_000;
+
+impl IntervalMemory {
+    fn exchange(&self, key: String, sample: Sample) -> Option<Sample> {
+        let mut previous = self.previous.lock().unwrap_or_else(|p| p.into_inner());
+        if previous.len() >= MAX_SERIES && !previous.contains_key(&key) {
+            previous.clear();
+        }
+        previous.insert(key, sample)
+    }
+}
+
+/// A value as a number: integers, reals, booleans (1/0), datetimes (seconds since the Unix epoch),
+/// numeric strings; `None` for NULL and for what has no number.
+pub fn number(value: &Value) -> Option<f64> {
+    if let Some(n) = value.integer() {
+        return Some(n as f64);
+    }
+    match value {
+        Value::Real32(x) => Some(f64::from(*x)),
+        Value::Real64(x) => Some(*x),
+        Value::Boolean(b) => Some(if *b { 1.0 } else { 0.0 }),
+        Value::DateTime(s) => unix_seconds(s),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A label value: strings as they are, numbers in decimal, booleans `true`/`false`.
+fn label_text(value: Option<&Value>) -> String {
+    match value {
+        None => String::new(),
+        Some(Value::String(s) | Value::Reference(s) | Value::DateTime(s)) => s.clone(),
+        Some(Value::Boolean(b)) => b.to_string(),
+        Some(v) => number(v).map_or_else(String::new, |n| {
+            if n.fract() == 0.0 && n.abs() < 1e15 {
+                format!("{}", n as i64)
+            } else {
+                n.to_string()
+            }
+        }),
+    }
+}
+
+/// `yyyymmddhhmmss.mmmmmmsUUU` (DSP0004 2.3) as seconds since the Unix epoch.
+fn unix_seconds(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    if text.len() != 25 || b.get(14) != Some(&b'.') {
+        return None;
+    }
+    let field = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = text.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let sign = match b.get(21) {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return None,
+    };
+    let (y, mo, d) = (field(0..4)?, field(4..6)?, field(6..8)?);
+    let (h, mi, s, us, off) = (
+        field(8..10)?,
+        field(10..12)?,
+        field(12..14)?,
+        field(15..21)?,
+        field(22..25)?,
+    );
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from the civil date (H. Hinnant's algorithm).
+    let (y, m) = if mo <= 2 {
+        (y - 1, mo + 9)
+    } else {
+        (y, mo - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let local = days * 86_400 + h * 3600 + mi * 60 + s;
+    Some((local - sign * off * 60) as f64 + us as f64 / 1e6)
+}
+
+fn property<'a>(row: &'a WmiInstance, name: &str) -> Option<&'a Value> {
+    row.get(name)
+}
+
+fn counter_type(row: &WmiInstance, name: &str) -> Option<u32> {
+    let (_, p) = row.class.property(name)?;
+    let q = p.qualifier("CounterType")?;
+    u32::try_from(q.value.integer()?).ok()
+}
+
+/// Evaluates one metric spec over `rows` into `out`; `series_key` prefixes interval memory keys
+/// (target and auth).
+pub fn evaluate(
+    spec: &MetricSpec,
+    rows: &[WmiInstance],
+    memory: &IntervalMemory,
+    series_key: &str,
+    out: &mut Families,
+) {
+    let help = spec
+        .help
+        .clone()
+        .unwrap_or_else(|| format!("WMI metric {}", spec.name));
+    let scale = spec.scale.unwrap_or(1.0);
+    for row in rows {
+        let mut labels: Vec<(String, String)> = spec
+            .labels
+            .iter()
+            .map(|(label, prop)| (label.clone(), label_text(property(row, prop))))
+            .collect();
+        if let Some(state) = &spec.state {
+            let current = label_text(property(row, &state.property)).to_ascii_lowercase();
+            for v in &state.values {
+                let mut l = labels.clone();
+                l.push((state.label.clone(), v.clone()));
+                let on = if current == v.to_ascii_lowercase() {
+                    1.0
+                } else {
+                    0.0
+                };
+                out.push(&spec.name, &help, FamilyKind::Gauge, l, on);
+            }
+            continue;
+        }
+        let sources: Vec<(Option<&str>, &ValueSpec)> = match &spec.value {
+            Some(v) => vec![(None, v)],
+            None => Vec::new(),
+        };
+        let owned: Vec<ValueSpec> = spec
+            .values
+            .values()
+            .map(|p| ValueSpec::Property(p.clone()))
+            .collect();
+        let mut all = sources;
+        for (key, v) in spec.values.keys().zip(owned.iter()) {
+            all.push((Some(key.as_str()), v));
+        }
+        for (label_value, source) in all {
+            let mut l = labels.clone();
+            if let (Some(name), Some(value)) = (&spec.value_label, label_value) {
+                l.push((name.clone(), value.to_string()));
+            }
+            let (kind, value) = match source {
+                ValueSpec::Constant(c) => (FamilyKind::Gauge, Some(*c)),
+                ValueSpec::Property(p) => match spec.kind {
+                    Kind::Gauge => (
+                        FamilyKind::Gauge,
+                        property(row, p).and_then(number).map(|v| v * scale),
+                    ),
+                    Kind::Counter => (
+                        FamilyKind::Counter,
+                        property(row, p).and_then(number).map(|v| v * scale),
+                    ),
+                    Kind::Auto => match auto_value(
+                        row,
+                        p,
+                        memory,
+                        &format!("{series_key}|{}|{l:?}", spec.name),
+                    ) {
+                        Ok(Some((kind, v))) => (kind, Some(v * scale)),
+                        Ok(None) => continue,
+                        Err(note) => {
+                            out.notes.push(format!("{}: {note}", spec.name));
+                            continue;
+                        }
+                    },
+                },
+            };
+            if let Some(v) = value {
+                out.push(&spec.name, &help, kind, std::mem::take(&mut l), v);
+            }
+        }
+        labels.clear();
+    }
+}
+
+/// A Win32_PerfRawData property through its CounterType; `Ok(None)` when there is no value yet (an
+/// interval counter's first reading, or NULL).
+fn auto_value(
+    row: &WmiInstance,
+    name: &str,
+    memory: &IntervalMemory,
+    key: &str,
+) -> Result<Option<(FamilyKind, f64)>, String> {
+    let Some(raw) = property(row, name).and_then(number) else {
+        return Ok(None);
+    };
+    let counter_type = counter_type(row, name).ok_or_else(|| {
+        format!("{name} has no CounterType qualifier: give type gauge or counter")
+    })?;
+    let treatment = perf::treatment(counter_type).ok_or_else(|| {
+        format!("{name}: CounterType {counter_type} is not one this exporter cooks")
+    })?;
+    let row_number = |p: &str| property(row, p).and_then(number);
+    let needs = |p: &str| {
+        row_number(p).ok_or_else(|| format!("{name} needs {p} in the query's properties"))
+    };
+    Ok(match treatment {
+        Treatment::Counter { factor } => Some((FamilyKind::Counter, raw * factor)),
+        Treatment::CounterPerfTime => {
+            let f = needs("Frequency_PerfTime")?;
+            (f > 0.0).then(|| (FamilyKind::Counter, raw / f))
+        }
+        Treatment::Gauge => Some((FamilyKind::Gauge, raw)),
+        Treatment::Fraction => {
+            let base = needs(&format!("{name}_Base"))?;
+            (base > 0.0).then(|| (FamilyKind::Gauge, raw / base))
+        }
+        Treatment::Elapsed => {
+            let (now, f) = (needs("Timestamp_Object")?, needs("Frequency_Object")?);
+            (f > 0.0).then(|| (FamilyKind::Gauge, (now - raw) / f))
+        }
+        Treatment::Interval(kind) => {
+            let sample = Sample {
+                value: raw,
+                base: match kind {
+                    IntervalKind::QueueLength100ns => 0.0,
+                    _ => needs(&format!("{name}_Base"))?,
+                },
+                time_100ns: needs("Timestamp_Sys100NS")?,
+                frequency: row_number("Frequency_PerfTime").unwrap_or(0.0),
+            };
+            memory
+                .exchange(key.to_string(), sample)
+                .and_then(|old| perf::cook_interval(kind, &old, &sample))
+                .map(|v| (FamilyKind::Gauge, v))
+        }
+        Treatment::Base => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetimes_become_unix_seconds() {
+        assert_eq!(unix_seconds("19700101000000.000000+000"), Some(0.0));
+        assert_eq!(unix_seconds("19700101010000.000000+060"), Some(0.0));
+        assert_eq!(
+            unix_seconds("20261203104500.500000+000"),
+            Some(1_796_294_700.5)
+        );
+        assert_eq!(unix_seconds("19691231190000.000000-300"), Some(0.0));
+        assert_eq!(unix_seconds("00000001020304.000000:000"), None);
+    }
+}
