@@ -26,24 +26,13 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from procs import cpu_seconds, start  # noqa: E402
 QUERY = "SELECT Name, State FROM Win32_Service"
 PASSWORD = "Passw0rd!"
 TOKEN = "BENCH-TOKEN"
 
 
-def start(argv, marker):
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline()
-    if marker not in line:
-        raise SystemExit(f"{argv[1]} did not start: {line!r}")
-    return proc, line
-
-
-def proc_cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
 
 
 def run_clients(n_requests, clients, one_request):
@@ -134,10 +123,10 @@ def main():
                                                "--listen", "127.0.0.1:0"], "listening on")
                         addr = sline.split("http://")[1].split("/")[0]
                         try:
-                            cpu0 = proc_cpu(server.pid)
+                            cpu0 = cpu_seconds(server.pid)
                             wall, failures = run_clients(args.requests, args.clients,
                                                          server_request(addr, hosts))
-                            cpu = proc_cpu(server.pid) - cpu0
+                            cpu = cpu_seconds(server.pid) - cpu0
                         finally:
                             server.terminate()
                             server.wait()

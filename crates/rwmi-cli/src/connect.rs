@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use rwmi::security::krb5::{CredentialCache, Keytab, Principal};
+use rwmi::security::krb5::{Keytab, Principal};
 use rwmi::security::{AuthLevel, CachedTgt, Credentials, KerberosSecret, Secret};
 use rwmi::wmi::{ConnectOptions, KerberosPackage, KerberosSettings};
 
@@ -148,12 +148,7 @@ fn kerberos_secret(args: &ConnectArgs) -> Result<Option<(KerberosSecret, Option<
         )));
     }
     if let Some(path) = credential_cache_path(args)? {
-        let bytes = std::fs::read(&path).map_err(|e| {
-            format!("cannot read the credential cache {path}: {e} (run kinit first)")
-        })?;
-        let cache =
-            CredentialCache::decode(&bytes).map_err(|e| format!("credential cache {path}: {e}"))?;
-        let tgt = CachedTgt::from_credential_cache(&cache, args.realm.as_deref())?;
+        let tgt = CachedTgt::from_cache_name(&path, args.realm.as_deref())?;
         let principal = format!("{}@{}", tgt.client.join("/"), tgt.client_realm);
         return Ok(Some((
             KerberosSecret::CachedTgt(Box::new(tgt)),

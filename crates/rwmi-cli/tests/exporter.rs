@@ -502,3 +502,103 @@ fn two_prometheus_servers_split_200_targets_by_hashmod() {
     };
     assert_eq!(active(&prom0) + active(&prom1), 200);
 }
+
+/// `POST /-/reload` and SIGHUP read the file again; connections stay open across a reload; a wrong
+/// file is refused with its reason and the configuration in force stays.
+#[test]
+fn reload_reads_the_file_again_and_keeps_the_connections() {
+    let sim = Sim::start("127.0.0.1:0", &[]);
+    let dir = scratch("reload");
+    let (exporter_child, addr) = exporter(&dir);
+    let probe = |module: &str| {
+        http(
+            &addr,
+            "GET",
+            &format!("/probe?target={}&module={module}", sim.target),
+            None,
+        )
+    };
+    assert!(probe("os").body.contains("rwmi_probe_success 1"));
+    assert_eq!(probe("mine").status, 400, "no such module yet");
+    let config = dir.join("exporter.yml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    let with_module = |name: &str| {
+        format!(
+            "{original}modules:\n  {name}:\n    queries:\n      - query: SELECT Name, State FROM Win32_Service\n        metrics:\n          - name: {name}_service_up\n            labels: {{ name: Name }}\n            state: {{ property: State, label: state, values: [running] }}\n"
+        )
+    };
+    std::fs::write(&config, with_module("mine")).unwrap();
+    let a = http(&addr, "POST", "/-/reload", Some(("text/plain", "")));
+    assert_eq!((a.status, a.body.as_str()), (200, "reloaded\n"));
+    let mine = probe("mine").body;
+    assert!(
+        mine.contains("mine_service_up{name=") && mine.contains("rwmi_probe_success 1"),
+        "{mine}"
+    );
+    let metrics = http(&addr, "GET", "/metrics", None).body;
+    assert!(
+        metrics.contains("rwmi_exporter_connects_total 1\n"),
+        "the reload kept the connection: {metrics}"
+    );
+    // A file that does not parse: refused, and the module loaded before still answers.
+    std::fs::write(&config, format!("{original}modules: [not, a, mapping]\n")).unwrap();
+    let a = http(&addr, "POST", "/-/reload", Some(("text/plain", "")));
+    assert_eq!(a.status, 500);
+    assert!(a.body.contains("exporter.yml"), "{}", a.body);
+    assert!(probe("mine").body.contains("rwmi_probe_success 1"));
+    // SIGHUP, as a service manager's reload sends it.
+    std::fs::write(&config, with_module("theirs")).unwrap();
+    let status = Command::new("kill")
+        .args(["-HUP", &exporter_child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_for("the SIGHUP reload", || probe("theirs").status == 200);
+    assert!(probe("theirs").body.contains("theirs_service_up"));
+}
+
+/// An auth with a Kerberos keytab (no password in the file), against the emulator running as a
+/// service account of the test Samba domain.
+#[test]
+fn a_kerberos_keytab_auth_probes() {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (Some(kdc), Some(keytab), Some(emu_keytab)) = (
+        var("RWMI_SAMBA_HOST"),
+        var("RWMI_SAMBA_ADMIN_KEYTAB"),
+        var("RWMI_SAMBA_EMU_KEYTAB"),
+    ) else {
+        assert!(
+            var("RWMI_REQUIRE_PEERS").is_none(),
+            "RWMI_REQUIRE_PEERS is set but no Samba DC is configured"
+        );
+        eprintln!("skipped: no Samba DC (run ./scripts/test.sh)");
+        return;
+    };
+    let realm = var("RWMI_SAMBA_REALM").unwrap_or_else(|| "TEST.LOCAL".into());
+    let sim = Sim::start("127.0.0.1:0", &["--keytab".as_ref(), emu_keytab.as_ref()]);
+    let dir = scratch("kerberos");
+    let config = dir.join("exporter.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "auths:\n  domain:\n    user: Administrator\n    domain: {realm}\n    kerberos:\n      kdc: {kdc}\n      realm: {realm}\n      keytab: {keytab}\n      spn: host/emu.test.local\n"
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(RWMI)
+        .args(["exporter", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("exporter.stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    let addr = listening_address(&mut child, &dir.join("exporter.stderr"));
+    let _running = Running(child);
+    let a = http(
+        &addr,
+        "GET",
+        &format!("/probe?target={}&module=os", sim.target),
+        None,
+    );
+    assert!(a.body.contains("rwmi_probe_success 1"), "{}", a.body);
+}

@@ -70,6 +70,9 @@ struct KerberosSpec {
     kdc: String,
     realm: Option<String>,
     keytab: Option<String>,
+    /// A credential cache (FILE) with the user's TGT, as kinit writes it; read at each (re)load, so a
+    /// renewed cache needs a reload (SIGHUP). A keytab does not expire.
+    ccache: Option<String>,
     spn: Option<String>,
 }
 
@@ -280,7 +283,10 @@ fn secret_text(
 fn read_auth(spec: &AuthSpec) -> Result<Auth, String> {
     let password = secret_text(&spec.password_file, &spec.password_env, "password")?;
     let hash = secret_text(&spec.nt_hash_file, &spec.nt_hash_env, "NT hash")?;
-    let keytab = spec.kerberos.as_ref().and_then(|k| k.keytab.clone());
+    let keytab = spec
+        .kerberos
+        .as_ref()
+        .and_then(|k| k.keytab.clone().or_else(|| k.ccache.clone()));
     let secret = match (password, hash) {
         (Some(_), Some(_)) => return Err("give a password or an NT hash, not both".into()),
         (Some(p), None) => Secret::Password(p),
@@ -321,6 +327,9 @@ fn read_auth(spec: &AuthSpec) -> Result<Auth, String> {
             settings.spn = k.spn.clone();
             if let Some(path) = &k.keytab {
                 settings.secret = Some(keytab_key(path, &credentials.user)?);
+            } else if let Some(name) = &k.ccache {
+                let tgt = rwmi::security::CachedTgt::from_cache_name(name, k.realm.as_deref())?;
+                settings.secret = Some(KerberosSecret::CachedTgt(Box::new(tgt)));
             }
             Some(settings)
         }

@@ -160,6 +160,10 @@ impl ConnectArgs {
                 })?;
             let mut settings = KerberosSettings::new(kdc_address(&kdc)?);
             settings.realm = self.realm.clone();
+            // Without a password or hash, the TGT kinit left in KRB5CCNAME proves the identity.
+            if self.password.is_none() && self.hashes.is_none() {
+                settings.secret = Some(ccache_tgt(self.realm.as_deref())?);
+            }
             options = options.with_kerberos(settings).map_err(value_error)?;
         }
         options.auth_level = self.auth_level;
@@ -178,6 +182,16 @@ impl ConnectArgs {
         }
         Ok(options)
     }
+}
+
+/// The TGT of the credential cache KRB5CCNAME names (FILE caches).
+fn ccache_tgt(realm: Option<&str>) -> PyResult<rwmi::security::KerberosSecret> {
+    let name = std::env::var("KRB5CCNAME").map_err(|_| {
+        PyValueError::new_err("kerberos=True without a password needs KRB5CCNAME (run kinit)")
+    })?;
+    let tgt =
+        rwmi::security::CachedTgt::from_cache_name(&name, realm).map_err(PyValueError::new_err)?;
+    Ok(rwmi::security::KerberosSecret::CachedTgt(Box::new(tgt)))
 }
 
 /// `host[:port]` of the KDC (port 88 by default).

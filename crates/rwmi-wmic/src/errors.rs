@@ -98,6 +98,50 @@ pub fn failure(error: &WmiError) -> WmicFailure {
 mod tests {
     use super::*;
 
+    /// The transport failures that cannot be produced on loopback (an unreachable host, a reset)
+    /// print the NTSTATUS names Samba's socket layer uses.
+    #[test]
+    fn transport_failures_have_their_ntstatus_names() {
+        use rwmi::rpc::error::{ConnectFailure, RpcError, Stage};
+        let addr = "192.0.2.1:135".parse().unwrap();
+        let cases = [
+            (
+                RpcError::Connect {
+                    addr,
+                    failure: ConnectFailure::Unreachable("No route to host".into()),
+                },
+                "NTSTATUS: NT_STATUS_HOST_UNREACHABLE - NT_STATUS_HOST_UNREACHABLE",
+            ),
+            (
+                RpcError::Connect {
+                    addr,
+                    failure: ConnectFailure::Refused,
+                },
+                "NTSTATUS: NT_STATUS_CONNECTION_REFUSED - NT_STATUS_CONNECTION_REFUSED",
+            ),
+            (
+                RpcError::Resolve {
+                    host: "nowhere.invalid".into(),
+                    message: "no such host".into(),
+                },
+                "NTSTATUS: NT_STATUS_BAD_NETWORK_NAME - NT_STATUS_BAD_NETWORK_NAME",
+            ),
+            (
+                RpcError::Closed { stage: Stage::Call },
+                "NTSTATUS: NT_STATUS_CONNECTION_RESET - NT_STATUS_CONNECTION_RESET",
+            ),
+        ];
+        for (rpc, line) in cases {
+            let e = WmiError::rpc(WmiStage::Connect, None, rpc);
+            let f = failure(&e);
+            assert_eq!(f.ntstatus_line, line);
+            assert_eq!(
+                f.error_line,
+                "[wmi/wmic.c:196:main()] ERROR: Login to remote object."
+            );
+        }
+    }
+
     #[test]
     fn wmi_codes_pass_through_as_nt_codes() {
         let e = WmiError::status(

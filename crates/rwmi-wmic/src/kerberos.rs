@@ -4,7 +4,6 @@
 //! (`HOST[:PORT]`), else the realm's DNS name, which in Active Directory leads to a domain controller.
 //! The service principal is `host/<the //HOST name>`, or `RWMI_SPN` for a host reached by an address.
 
-use rwmi::security::krb5::{CredentialCache, credential_cache_file};
 use rwmi::security::{CachedTgt, KerberosSecret};
 use rwmi::wmi::{KerberosPackage, KerberosSettings};
 
@@ -16,15 +15,9 @@ pub fn settings(domain: &str, cache: bool) -> Result<(KerberosSettings, Option<S
         let name = env("KRB5CCNAME").ok_or(
             "-k without a password needs a credential cache: run kinit (KRB5CCNAME), or give the password with -A FILE",
         )?;
-        let path = credential_cache_file(&name)?;
-        let bytes = std::fs::read(&path).map_err(|e| {
-            format!("cannot read the credential cache {path}: {e} (run kinit first)")
-        })?;
-        let cache =
-            CredentialCache::decode(&bytes).map_err(|e| format!("credential cache {path}: {e}"))?;
         let realm =
             (!domain.is_empty() && domain.contains('.')).then(|| domain.to_ascii_uppercase());
-        let tgt = CachedTgt::from_credential_cache(&cache, realm.as_deref())?;
+        let tgt = CachedTgt::from_cache_name(&name, realm.as_deref())?;
         let principal = format!("{}@{}", tgt.client.join("/"), tgt.client_realm);
         let realm = tgt.client_realm.clone();
         (

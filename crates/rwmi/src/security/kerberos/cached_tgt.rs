@@ -186,6 +186,18 @@ impl CachedTgt {
 }
 
 impl CachedTgt {
+    /// The TGT of `realm` from the credential cache `name` names (`KRB5CCNAME`'s form: a path or
+    /// `FILE:path`; other cache types are refused by name).
+    pub fn from_cache_name(name: &str, realm: Option<&str>) -> Result<Self, String> {
+        let path = crate::security::krb5::credential_cache_file(name)?;
+        let bytes = std::fs::read(&path).map_err(|e| {
+            format!("cannot read the credential cache {path}: {e} (run kinit first)")
+        })?;
+        let cache = rwmi_core::krb5::ccache::CredentialCache::decode(&bytes)
+            .map_err(|e| format!("credential cache {path}: {e}"))?;
+        Self::from_credential_cache(&cache, realm)
+    }
+
     /// The TGT of `realm` (the default principal's realm when `None`) from a decoded credential cache.
     pub fn from_credential_cache(
         cache: &rwmi_core::krb5::ccache::CredentialCache,
