@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from procs import cpu_seconds, rss_kib, start  # noqa: E402
-MODULES = "os,cpu,memory,logical_disk,service"
+MODULES = os.environ.get("RWMI_BENCH_MODULES", "os,cpu,memory,logical_disk,service")
 PASSWORD = "Passw0rd!"
 
 

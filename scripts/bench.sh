@@ -52,3 +52,10 @@ estimates="$CARGO_TARGET_DIR/criterion/wmio_decode/next_batch_256_instances_20_p
 
 echo "bench: rwmi wmic-server against a process per request" >&2
 "$python" "$repo/bench/wmic_server.py" --rwmi "$CARGO_TARGET_DIR/release/rwmi" --out "$results"
+
+echo "bench: rwmi exporter, 1,000 hosts, kept connections against a fresh connect per scrape" >&2
+"$python" "$repo/bench/exporter.py" --rwmi "$CARGO_TARGET_DIR/release/rwmi" --out "$results"
+
+echo "bench: the Python package against Impacket and aiowmi (installs crates/rwmi-py in release)" >&2
+CARGO_TARGET_DIR="$CARGO_TARGET_DIR/py" "$python" -m pip install -q "$repo/crates/rwmi-py"
+"$python" "$repo/bench/python_clients.py" --rwmi "$CARGO_TARGET_DIR/release/rwmi" --python "$python" --out "$results"
