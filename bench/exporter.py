@@ -91,6 +91,8 @@ def main():
     ap.add_argument("--hosts", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--clients", type=int, default=64)
+    ap.add_argument("--sim-profile", default=None,
+                    help="an emulator fault profile for every host, e.g. lag=20 (ms per answer)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -101,12 +103,14 @@ def main():
     with open(config, "w") as f:
         f.write(f"auths:\n  default:\n    user: Administrator\n    password_file: {work}/pw\n")
     sim, line = start([args.rwmi, "sim", "--listen", "127.0.0.1:0", "--virtual-hosts", str(args.hosts),
-                       "--synthetic", "Win32_Service=60"], "ready on")
+                       "--synthetic", "Win32_Service=60",
+                       *(["--profile", args.sim_profile] if args.sim_profile else [])], "ready on")
     rest = line.split("ready on ", 1)[1]
     rest = rest.split(" hosts, ", 1)[1] if " hosts, " in rest else rest
     port = rest.split()[0].rsplit(":", 1)[1]
     targets = [f"127.0.{n // 254}.{n % 254 + 1}:{port}" for n in range(args.hosts)]
     results = {"hosts": args.hosts, "rounds": args.rounds, "clients": args.clients, "modules": MODULES,
+               "sim_profile": args.sim_profile,
                "cores": os.cpu_count(), "modes": {}}
     try:
         for mode, extra in (("pooled", []), ("fresh connection per scrape", ["--idle-timeout", "0"])):
@@ -161,7 +165,7 @@ def main():
     results["pooled_cpu_seconds_per_round"] = round_cpu
     lines = [
         f"### exporter: {args.hosts} hosts, modules {MODULES}, {args.clients} probes in flight, "
-        f"{args.rounds} rounds",
+        f"{args.rounds} rounds" + (f", emulator profile {args.sim_profile}" if args.sim_profile else ""),
         "",
         "| mode | CPU ms per probe | p50 ms | p90 ms | p99 ms | connects | KiB per open connection |",
         "|---|---:|---:|---:|---:|---:|---:|",
