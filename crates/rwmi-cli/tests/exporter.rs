@@ -46,12 +46,17 @@ impl Drop for Running {
 /// `rwmi exporter` on a free port with a password file for Administrator (auth `default`) and alice
 /// (auth `alice`); returns it with its `127.0.0.1:PORT`.
 fn exporter(dir: &Path) -> (Running, String) {
+    exporter_with(dir, "")
+}
+
+/// As [`exporter`], with `extra` appended to the configuration file.
+fn exporter_with(dir: &Path, extra: &str) -> (Running, String) {
     std::fs::write(dir.join("password"), format!("{PASSWORD}\n")).unwrap();
     let config = dir.join("exporter.yml");
     std::fs::write(
         &config,
         format!(
-            "auths:\n  default:\n    user: Administrator\n    password_file: {pw}\n  alice:\n    user: alice\n    password_file: {pw}\n",
+            "auths:\n  default:\n    user: Administrator\n    password_file: {pw}\n  alice:\n    user: alice\n    password_file: {pw}\n{extra}",
             pw = dir.join("password").display()
         ),
     )
@@ -601,4 +606,40 @@ fn a_kerberos_keytab_auth_probes() {
         None,
     );
     assert!(a.body.contains("rwmi_probe_success 1"), "{}", a.body);
+}
+
+/// With `allowed_targets`, a probe of another host is refused before any connection, so the
+/// exporter's credentials go to the listed hosts only; without it, the exporter warns at start.
+#[test]
+fn allowed_targets_keep_the_credentials_to_the_listed_hosts() {
+    let sim = Sim::start("127.0.0.1:0", &["--virtual-hosts".as_ref(), "2".as_ref()]);
+    let port = sim.target.rsplit(':').next().unwrap().to_string();
+    let dir = scratch("allowed");
+    let (_exporter, addr) =
+        exporter_with(&dir, "allowed_targets:\n  - '^127\\.0\\.0\\.1:[0-9]+$'\n");
+    let probe = |host: &str| {
+        http(
+            &addr,
+            "GET",
+            &format!("/probe?target={host}:{port}&module=os"),
+            None,
+        )
+    };
+    assert!(probe("127.0.0.1").body.contains("rwmi_probe_success 1"));
+    let refused = probe("127.0.0.2");
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(
+        refused.body.contains("not in allowed_targets"),
+        "{}",
+        refused.body
+    );
+    let metrics = http(&addr, "GET", "/metrics", None).body;
+    assert!(
+        metrics.contains("rwmi_exporter_connects_total 1\n"),
+        "no connection to the refused host: {metrics}"
+    );
+    let open_dir = scratch("open");
+    let (_open, _) = exporter(&open_dir);
+    let warning = std::fs::read_to_string(open_dir.join("exporter.stderr")).unwrap();
+    assert!(warning.contains("no allowed_targets"), "{warning}");
 }

@@ -3,6 +3,7 @@
 //! same name.
 //!
 //! ```yaml
+//! allowed_targets: ['\.corp\.example(:\d+)?$']   # the hosts /probe may name (default: any)
 //! auths:
 //!   default:
 //!     user: monitor
@@ -47,6 +48,9 @@ struct FileSpec {
     auths: BTreeMap<String, AuthSpec>,
     #[serde(default)]
     modules: BTreeMap<String, ModuleSpec>,
+    /// Patterns a probe's target must match (anchored by the pattern itself).
+    #[serde(default)]
+    allowed_targets: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,6 +160,11 @@ pub struct Auth {
 pub struct Config {
     pub auths: BTreeMap<String, Auth>,
     pub modules: BTreeMap<String, ModuleSpec>,
+    /// The targets a probe may name; empty: any. Whoever can reach `/probe` makes the exporter log in
+    /// with the configured credentials to the target it names, so an exporter reachable by others
+    /// should list its hosts here (an NTLM login to a host an attacker controls gives it a response to
+    /// crack or relay).
+    pub allowed_targets: Vec<regex::Regex>,
 }
 
 /// What is wrong with the file, said with the place.
@@ -185,7 +194,28 @@ impl Config {
             let auth = read_auth(&spec).map_err(|e| ConfigError(format!("auths.{name}: {e}")))?;
             auths.insert(name, auth);
         }
-        Ok(Config { auths, modules })
+        let allowed_targets = file
+            .allowed_targets
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                regex::RegexBuilder::new(p)
+                    .case_insensitive(true)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| ConfigError(format!("allowed_targets[{i}] `{p}`: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Config {
+            auths,
+            modules,
+            allowed_targets,
+        })
+    }
+
+    /// Whether a probe may name `target`.
+    pub fn target_allowed(&self, target: &str) -> bool {
+        self.allowed_targets.is_empty() || self.allowed_targets.iter().any(|r| r.is_match(target))
     }
 
     /// The auth a probe names, or the only one (or `default`) when it names none.

@@ -263,6 +263,18 @@ impl Exporter {
                     .filter(|s| s.is_finite() && *s > 0.0)
                     .map(|s| Duration::from_secs_f64(s).saturating_sub(DEADLINE_MARGIN).max(Duration::from_millis(500)))
                     .unwrap_or(DEFAULT_DEADLINE);
+                if let Some(target) = params.get("target")
+                    && !self.config().target_allowed(target)
+                {
+                    return reply(
+                        StatusCode::FORBIDDEN,
+                        "text/plain; charset=utf-8",
+                        format!(
+                            "target `{}` is not in allowed_targets of the configuration\n",
+                            target.chars().filter(|c| !c.is_control()).take(200).collect::<String>()
+                        ),
+                    );
+                }
                 match self.probe(&params, deadline).await {
                     Ok(text) => reply(StatusCode::OK, render::CONTENT_TYPE, text),
                     Err(message) => reply(StatusCode::BAD_REQUEST, "text/plain; charset=utf-8", message + "\n"),
@@ -476,6 +488,13 @@ pub async fn run(path: PathBuf, listen: &str, pool: PoolConfig) -> Result<(), St
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let (auths, modules) = (config.auths.len(), config.modules.len());
+    if config.allowed_targets.is_empty() {
+        eprintln!(
+            "rwmi exporter: warning: no allowed_targets in {}: whoever reaches {listen} can make the \
+             exporter log in with its credentials to any host; list the hosts it may probe",
+            path.display()
+        );
+    }
     let exporter = Exporter::new(config, Some(path.clone()), pool);
     println!(
         "rwmi exporter: listening on http://{local}/ ({auths} auths, {modules} modules from {}); Ctrl-C stops",
