@@ -7,8 +7,9 @@
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
-use rwmi::{Value, WmiInstance, WmiObject};
+use rwmi::{CimDateTime, Value, WmiInstance, WmiObject};
 
 /// One instance as a dict, properties in declaration order.
 pub struct Row(pub WmiInstance);
@@ -17,20 +18,22 @@ pub struct Row(pub WmiInstance);
 /// defaults with `__CLASS`.
 pub struct Object(pub WmiObject);
 
-/// What converting needs once per call: the `datetime` module's types.
+/// The `datetime` module's types, looked up once per process.
 struct DateTimeTypes<'py> {
-    datetime: Bound<'py, PyAny>,
-    timedelta: Bound<'py, PyAny>,
-    timezone: Bound<'py, PyAny>,
+    datetime: &'py Bound<'py, PyAny>,
+    timedelta: &'py Bound<'py, PyAny>,
+    timezone: &'py Bound<'py, PyAny>,
 }
 
 impl<'py> DateTimeTypes<'py> {
     fn new(py: Python<'py>) -> PyResult<Self> {
-        let module = py.import("datetime")?;
+        static DATETIME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        static TIMEDELTA: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        static TIMEZONE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         Ok(Self {
-            datetime: module.getattr("datetime")?,
-            timedelta: module.getattr("timedelta")?,
-            timezone: module.getattr("timezone")?,
+            datetime: DATETIME.import(py, "datetime", "datetime")?,
+            timedelta: TIMEDELTA.import(py, "datetime", "timedelta")?,
+            timezone: TIMEZONE.import(py, "datetime", "timezone")?,
         })
     }
 }
@@ -125,75 +128,43 @@ fn value<'py>(
     })
 }
 
-fn digits(s: &str) -> Option<i64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
 /// `yyyymmddhhmmss.mmmmmmsUUU` as an aware datetime, `ddddddddhhmmss.mmmmmm:000` as a timedelta.
 fn datetime<'py>(
     py: Python<'py>,
     types: &DateTimeTypes<'py>,
     text: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let b = text.as_bytes();
-    let field = |r: std::ops::Range<usize>| text.get(r).and_then(digits);
     let fallback = || Ok(PyString::new(py, text).into_any());
-    if text.len() != 25 || b.get(14) != Some(&b'.') {
-        return fallback();
-    }
-    if text.ends_with(":000") {
-        let (Some(days), Some(h), Some(m), Some(s), Some(us)) = (
-            field(0..8),
-            field(8..10),
-            field(10..12),
-            field(12..14),
-            field(15..21),
-        ) else {
-            return fallback();
-        };
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("days", days)?;
-        kwargs.set_item("hours", h)?;
-        kwargs.set_item("minutes", m)?;
-        kwargs.set_item("seconds", s)?;
-        kwargs.set_item("microseconds", us)?;
-        return types.timedelta.call((), Some(&kwargs));
-    }
-    let sign = match b.get(21) {
-        Some(b'+') => 1,
-        Some(b'-') => -1,
-        _ => return fallback(),
-    };
-    let (Some(year), Some(month), Some(day), Some(h), Some(m), Some(s), Some(us), Some(offset)) = (
-        field(0..4),
-        field(4..6),
-        field(6..8),
-        field(8..10),
-        field(10..12),
-        field(12..14),
-        field(15..21),
-        field(22..25),
-    ) else {
-        return fallback();
-    };
-    if offset >= 24 * 60 {
-        return fallback();
-    }
-    let offset_kwargs = PyDict::new(py);
-    offset_kwargs.set_item("minutes", sign * offset)?;
-    let tz = types
-        .timezone
-        .call1((types.timedelta.call((), Some(&offset_kwargs))?,))?;
-    // datetime() refuses what is not a date (month 13, second 60): keep the text then.
-    match types
-        .datetime
-        .call1((year, month, day, h, m, s.min(59), us, tz))
-    {
-        Ok(dt) => Ok(dt),
-        Err(_) => fallback(),
+    match CimDateTime::parse(text) {
+        Some(CimDateTime::Interval(i)) => {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("days", i.days)?;
+            kwargs.set_item("hours", i.hours)?;
+            kwargs.set_item("minutes", i.minutes)?;
+            kwargs.set_item("seconds", i.seconds)?;
+            kwargs.set_item("microseconds", i.microseconds)?;
+            types.timedelta.call((), Some(&kwargs))
+        }
+        Some(CimDateTime::Timestamp(t)) if t.offset_minutes.unsigned_abs() < 24 * 60 => {
+            let offset_kwargs = PyDict::new(py);
+            offset_kwargs.set_item("minutes", t.offset_minutes)?;
+            let tz = types
+                .timezone
+                .call1((types.timedelta.call((), Some(&offset_kwargs))?,))?;
+            // datetime() refuses what is not a date (month 13, second 60): keep the text then.
+            let args = (
+                t.year,
+                t.month,
+                t.day,
+                t.hour,
+                t.minute,
+                t.second.min(59),
+                t.microsecond,
+                tz,
+            );
+            types.datetime.call1(args).or_else(|_| fallback())
+        }
+        _ => fallback(),
     }
 }
 

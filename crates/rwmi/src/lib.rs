@@ -20,7 +20,8 @@ pub mod wmi;
 
 /// What queries return: instances, classes and their values (MS-WMIO), whatever the transport.
 pub use rwmi_core::wmio::{
-    CimBase, CimType, Flavor, Method, Property, Qualifier, Value, WmiClass, WmiInstance, WmiObject,
+    CimBase, CimDateTime, CimInterval, CimTimestamp, CimType, Flavor, Method, Property, Qualifier,
+    Value, WmiClass, WmiInstance, WmiObject,
 };
 
 /// Rows and objects as JSON, in the shape `rwmi decode` and `rwmi query --format json` print.

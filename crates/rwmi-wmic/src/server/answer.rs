@@ -26,7 +26,7 @@
 
 use std::fmt::Write as _;
 
-use rwmi::{Value, WmiInstance};
+use rwmi::{CimDateTime, Value, WmiInstance};
 
 /// The answer's text for `rows`.
 pub fn rows_json(rows: &[WmiInstance]) -> String {
@@ -175,63 +175,31 @@ fn float(x: f64, out: &mut String) {
     }
 }
 
-/// A CIM datetime (DSP0004 2.3, MS-WMIO 2.3.1) in aiowmi's `dt_fmt` form; an interval as its
-/// microseconds.
+/// A CIM datetime (DSP0004 2.3, MS-WMIO 2.3.1) in aiowmi's `dt_fmt` form (`*` read as 0 and a month
+/// or day of `00` as `01`, as aiowmi does); an interval as its microseconds; other text as it came.
 fn datetime(text: &str, out: &mut String) {
-    if let Some(micros) = interval_micros(text) {
-        let _ = write!(out, "{micros}");
-        return;
+    match CimDateTime::parse(&text.replace('*', "0")) {
+        Some(CimDateTime::Interval(i)) => {
+            let _ = write!(out, "{}", i.total_microseconds());
+        }
+        Some(CimDateTime::Timestamp(t))
+            if t.month <= 12 && t.day <= 31 && t.hour <= 23 && t.minute <= 59 && t.second <= 60 =>
+        {
+            let sign = if t.offset_minutes < 0 { '-' } else { '+' };
+            let shown = format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{sign}{:03}",
+                t.year,
+                t.month.max(1),
+                t.day.max(1),
+                t.hour,
+                t.minute,
+                t.second,
+                t.offset_minutes.unsigned_abs()
+            );
+            string(&shown, out);
+        }
+        _ => string(text, out),
     }
-    match timestamp(text) {
-        Some(shown) => string(&shown, out),
-        None => string(text, out),
-    }
-}
-
-fn digits(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-/// `ddddddddhhmmss.mmmmmm:000`, with `*` read as 0 as aiowmi does.
-fn interval_micros(text: &str) -> Option<u128> {
-    let s = text.replace('*', "0");
-    if s.len() != 25 || !s.ends_with(":000") || s.as_bytes().get(14) != Some(&b'.') {
-        return None;
-    }
-    let days = digits(s.get(0..8)?)?;
-    let hours = digits(s.get(8..10)?)?;
-    let minutes = digits(s.get(10..12)?)?;
-    let seconds = digits(s.get(12..14)?)?;
-    let micros = digits(s.get(15..21)?)?;
-    let total_seconds = ((days * 24 + hours) * 60 + minutes) * 60 + seconds;
-    Some(u128::from(total_seconds) * 1_000_000 + u128::from(micros))
-}
-
-/// `yyyymmddhhmmss.mmmmmmsUUU` as `yyyy-mm-dd hh:mm:ss±UUU`; `*` read as 0 and a month or day of
-/// `00` as `01`, as aiowmi does.
-fn timestamp(text: &str) -> Option<String> {
-    let s = text.replace('*', "0");
-    let b = s.as_bytes();
-    if s.len() != 25 || b.get(14) != Some(&b'.') || !matches!(b.get(21), Some(b'+' | b'-')) {
-        return None;
-    }
-    let field = |r: std::ops::Range<usize>| s.get(r).and_then(digits);
-    let year = field(0..4)?;
-    let month = field(4..6)?.max(1);
-    let day = field(6..8)?.max(1);
-    let (hour, minute, second) = (field(8..10)?, field(10..12)?, field(12..14)?);
-    field(15..21)?;
-    let offset = field(22..25)?;
-    if month > 12 || day > 31 || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    let sign = char::from(b[21]);
-    Some(format!(
-        "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}{sign}{offset:03}"
-    ))
 }
 
 #[cfg(test)]
