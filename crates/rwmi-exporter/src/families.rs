@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use rwmi::{Value, WmiInstance};
+use rwmi::{CimDateTime, Value, WmiInstance};
 
 use crate::config::{Kind, MetricSpec, ValueSpec};
 use crate::perf::{self, IntervalKind, Sample, Treatment};
@@ -116,47 +116,12 @@ fn label_text(value: Option<&Value>) -> String {
     }
 }
 
-/// `yyyymmddhhmmss.mmmmmmsUUU` (DSP0004 2.3) as seconds since the Unix epoch.
+/// A CIM timestamp (DSP0004 2.3) as seconds since the Unix epoch; intervals have no such value.
 fn unix_seconds(text: &str) -> Option<f64> {
-    let b = text.as_bytes();
-    if text.len() != 25 || b.get(14) != Some(&b'.') {
-        return None;
+    match CimDateTime::parse(text)? {
+        CimDateTime::Timestamp(t) => t.unix_seconds(),
+        CimDateTime::Interval(_) => None,
     }
-    let field = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = text.get(r)?;
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
-    };
-    let sign = match b.get(21) {
-        Some(b'+') => 1,
-        Some(b'-') => -1,
-        _ => return None,
-    };
-    let (y, mo, d) = (field(0..4)?, field(4..6)?, field(6..8)?);
-    let (h, mi, s, us, off) = (
-        field(8..10)?,
-        field(10..12)?,
-        field(12..14)?,
-        field(15..21)?,
-        field(22..25)?,
-    );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from the civil date (H. Hinnant's algorithm).
-    let (y, m) = if mo <= 2 {
-        (y - 1, mo + 9)
-    } else {
-        (y, mo - 3)
-    };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let local = days * 86_400 + h * 3600 + mi * 60 + s;
-    Some((local - sign * off * 60) as f64 + us as f64 / 1e6)
 }
 
 fn property<'a>(row: &'a WmiInstance, name: &str) -> Option<&'a Value> {
@@ -167,6 +132,13 @@ fn counter_type(row: &WmiInstance, name: &str) -> Option<u32> {
     let (_, p) = row.class.property(name)?;
     let q = p.qualifier("CounterType")?;
     u32::try_from(q.value.integer()?).ok()
+}
+
+/// Where a series' value comes from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Constant(f64),
+    Property(&'a str),
 }
 
 /// Evaluates one metric spec over `rows` into `out`; `series_key` prefixes interval memory keys
@@ -183,8 +155,23 @@ pub fn evaluate(
         .clone()
         .unwrap_or_else(|| format!("WMI metric {}", spec.name));
     let scale = spec.scale.unwrap_or(1.0);
+    // Where each series' value comes from, worked out once for all rows: `value`, or each entry of
+    // `values` with its key for the `value_label` label.
+    let sources: Vec<(Option<&str>, Source)> = spec
+        .value
+        .iter()
+        .map(|v| match v {
+            ValueSpec::Constant(c) => (None, Source::Constant(*c)),
+            ValueSpec::Property(p) => (None, Source::Property(p)),
+        })
+        .chain(
+            spec.values
+                .iter()
+                .map(|(key, p)| (Some(key.as_str()), Source::Property(p))),
+        )
+        .collect();
     for row in rows {
-        let mut labels: Vec<(String, String)> = spec
+        let labels: Vec<(String, String)> = spec
             .labels
             .iter()
             .map(|(label, prop)| (label.clone(), label_text(property(row, prop))))
@@ -203,27 +190,14 @@ pub fn evaluate(
             }
             continue;
         }
-        let sources: Vec<(Option<&str>, &ValueSpec)> = match &spec.value {
-            Some(v) => vec![(None, v)],
-            None => Vec::new(),
-        };
-        let owned: Vec<ValueSpec> = spec
-            .values
-            .values()
-            .map(|p| ValueSpec::Property(p.clone()))
-            .collect();
-        let mut all = sources;
-        for (key, v) in spec.values.keys().zip(owned.iter()) {
-            all.push((Some(key.as_str()), v));
-        }
-        for (label_value, source) in all {
+        for &(label_value, source) in &sources {
             let mut l = labels.clone();
             if let (Some(name), Some(value)) = (&spec.value_label, label_value) {
                 l.push((name.clone(), value.to_string()));
             }
             let (kind, value) = match source {
-                ValueSpec::Constant(c) => (FamilyKind::Gauge, Some(*c)),
-                ValueSpec::Property(p) => match spec.kind {
+                Source::Constant(c) => (FamilyKind::Gauge, Some(c)),
+                Source::Property(p) => match spec.kind {
                     Kind::Gauge => (
                         FamilyKind::Gauge,
                         property(row, p).and_then(number).map(|v| v * scale),
@@ -232,12 +206,9 @@ pub fn evaluate(
                         FamilyKind::Counter,
                         property(row, p).and_then(number).map(|v| v * scale),
                     ),
-                    Kind::Auto => match auto_value(
-                        row,
-                        p,
-                        memory,
-                        &format!("{series_key}|{}|{l:?}", spec.name),
-                    ) {
+                    Kind::Auto => match auto_value(row, p, memory, || {
+                        format!("{series_key}|{}|{l:?}", spec.name)
+                    }) {
                         Ok(Some((kind, v))) => (kind, Some(v * scale)),
                         Ok(None) => continue,
                         Err(note) => {
@@ -251,7 +222,6 @@ pub fn evaluate(
                 out.push(&spec.name, &help, kind, std::mem::take(&mut l), v);
             }
         }
-        labels.clear();
     }
 }
 
@@ -261,7 +231,7 @@ fn auto_value(
     row: &WmiInstance,
     name: &str,
     memory: &IntervalMemory,
-    key: &str,
+    key: impl FnOnce() -> String,
 ) -> Result<Option<(FamilyKind, f64)>, String> {
     let Some(raw) = property(row, name).and_then(number) else {
         return Ok(None);
@@ -302,7 +272,7 @@ fn auto_value(
                 frequency: row_number("Frequency_PerfTime").unwrap_or(0.0),
             };
             memory
-                .exchange(key.to_string(), sample)
+                .exchange(key(), sample)
                 .and_then(|old| perf::cook_interval(kind, &old, &sample))
                 .map(|v| (FamilyKind::Gauge, v))
         }
