@@ -331,6 +331,7 @@ fn a_failing_target_answers_with_the_doctors_verdict() {
     let alice = probe("127.0.0.1", "&auth=alice");
     assert!(alice.contains(r#"verdict="dcom-access-denied""#), "{alice}");
     assert!(alice.contains(r#"stage="activation""#), "{alice}");
+    assert!(alice.contains(r#"code="0x80070005""#), "{alice}");
     // A filtered dynamic port ends at the scrape's deadline (Prometheus' header), with a verdict.
     let slow_addr = addr.clone();
     let slow_target = format!("/probe?target=127.0.0.3:{port}&module=os");

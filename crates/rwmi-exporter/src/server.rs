@@ -1,7 +1,7 @@
 //! The exporter's HTTP side:
 //! - `GET /probe?target=HOST[:PORT]&module=NAME[,NAME...][&auth=NAME]`: the modules' metrics for that
 //!   host, then `rwmi_probe_success`, `rwmi_probe_duration_seconds` and, on a failure,
-//!   `rwmi_probe_verdict{verdict, stage}` with the doctor's verdict. The probe ends by its deadline:
+//!   `rwmi_probe_verdict{module, verdict, stage, code}`: the doctor's verdict and the HRESULT. The probe ends by its deadline:
 //!   Prometheus' `X-Prometheus-Scrape-Timeout-Seconds` less half a second (10 s without it).
 //! - `GET /metrics`: the exporter's own metrics (probes, durations, failures by verdict, connections,
 //!   class cache hits).
@@ -338,7 +338,8 @@ impl Exporter {
         let series_key = format!("{target}|{auth_name}");
         // A query the host refuses (an unknown class, a namespace it lacks) fails that query only;
         // a failure to connect ends the probe.
-        let mut failures: Vec<(String, &'static str, &'static str)> = Vec::new();
+        // (module, verdict, stage, code in hex): the series a dashboard shows as the reason.
+        let mut failures: Vec<(String, &'static str, &'static str, String)> = Vec::new();
         let outcome = tokio::time::timeout(deadline, async {
             for (module_name, module) in &modules {
                 for query in &module.queries {
@@ -366,6 +367,7 @@ impl Exporter {
                                 module_name.to_string(),
                                 d.verdict.id,
                                 d.stage.unwrap_or(e.stage).id(),
+                                code_label(d.code.or(e.code)),
                             ));
                         }
                         Err(e) => return Err(Box::new((options.clone(), e))),
@@ -385,9 +387,15 @@ impl Exporter {
                     module_label.clone(),
                     d.verdict.id,
                     d.stage.unwrap_or(error.stage).id(),
+                    code_label(d.code.or(error.code)),
                 ));
             }
-            Err(_) => failures.push((module_label.clone(), "connection-timeout", "deadline")),
+            Err(_) => failures.push((
+                module_label.clone(),
+                "connection-timeout",
+                "deadline",
+                String::new(),
+            )),
         }
         let success = failures.is_empty();
         let labels = |pairs: &[(&str, &str)]| -> Labels {
@@ -414,12 +422,17 @@ impl Exporter {
             Vec::new(),
             elapsed,
         );
-        for (module, verdict, stage) in &failures {
+        for (module, verdict, stage, code) in &failures {
             push(
                 &mut meta,
                 "rwmi_probe_verdict",
                 "Why the probe failed: the doctor's verdict (see `rwmi explain` and README).",
-                labels(&[("module", module), ("verdict", verdict), ("stage", stage)]),
+                labels(&[
+                    ("module", module),
+                    ("verdict", verdict),
+                    ("stage", stage),
+                    ("code", code),
+                ]),
                 1.0,
             );
             self.own.failures.with_label_values(&[*verdict]).inc();
@@ -467,6 +480,11 @@ impl Exporter {
             ))
         })
     }
+}
+
+/// An HRESULT as the `code` label: `0x80070005`, empty when the failure has none.
+fn code_label(code: Option<u32>) -> String {
+    code.map_or_else(String::new, |c| format!("0x{c:08X}"))
 }
 
 fn reply(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {
