@@ -360,14 +360,12 @@ impl<T> QueryStream<T> {
         }
     }
 
-    /// The enumeration is over: release the server's enumerator (and smart enumerator) in the background.
+    /// The enumeration is over: the server's enumerator (and smart enumerator) are released soon, in one
+    /// RemRelease with the connection's other finished enumerations (`Session::release_soon`).
     fn finish(&mut self) {
         self.done = true;
         if let Some(source) = self.source.take() {
-            let shared = self.shared.clone();
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                handle.spawn(async move { shared.release(&source.ipids()).await });
-            }
+            self.shared.release_soon(&source.ipids());
         }
     }
 }

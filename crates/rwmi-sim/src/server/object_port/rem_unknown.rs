@@ -147,6 +147,7 @@ impl ObjectPort {
         }
         debug!(
             connection = self.connection,
+            refs = call.request.refs.len(),
             objects = self.host.exporter.object_count(),
             "RemRelease"
         );

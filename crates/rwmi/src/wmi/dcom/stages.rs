@@ -174,6 +174,7 @@ async fn all_stages(
         options: options.clone(),
         held: HeldObjects::default(),
         release_with_next: StdMutex::new(Vec::new()),
+        release_timer: Default::default(),
         keep_alive: Arc::new(StdMutex::new(KeepAliveStatus::default())),
         pinger: StdMutex::new(None),
     });
