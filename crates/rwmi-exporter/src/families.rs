@@ -1,9 +1,12 @@
 //! Rows of a query, through a module's metric specs, as metric families: names, help, types, one
-//! sample per row (and per `values` entry or `state` value), NULLs skipped.
+//! sample per row (and per `values` entry or `state` value), NULLs skipped. Samples are built as the
+//! encoder's messages at once (label pairs and all), so a probe's thousands of series are not built
+//! twice.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+use prometheus::proto::{Counter, Gauge, LabelPair, Metric};
 use rwmi::{CimDateTime, Value, WmiInstance};
 
 use crate::config::{Kind, MetricSpec, ValueSpec};
@@ -15,6 +18,17 @@ pub enum FamilyKind {
     Counter,
 }
 
+/// A sample's labels, as the encoder takes them.
+pub type Labels = Vec<LabelPair>;
+
+/// One label.
+pub fn label(name: &str, value: String) -> LabelPair {
+    let mut pair = LabelPair::default();
+    pair.set_name(name.to_string());
+    pair.set_value(value);
+    pair
+}
+
 /// One metric family of a probe's answer.
 #[derive(Debug, Clone)]
 pub struct Family {
@@ -22,7 +36,8 @@ pub struct Family {
     pub name: String,
     pub help: String,
     pub kind: FamilyKind,
-    pub samples: Vec<(Vec<(String, String)>, f64)>,
+    /// Its samples, each with its labels and its value as a gauge or a counter (`kind`).
+    pub samples: Vec<Metric>,
 }
 
 /// The families of one probe, by name; notes say what was skipped and why.
@@ -33,35 +48,52 @@ pub struct Families {
 }
 
 impl Families {
-    fn push(
-        &mut self,
-        name: &str,
-        help: &str,
-        kind: FamilyKind,
-        labels: Vec<(String, String)>,
-        value: f64,
-    ) {
+    pub fn push(&mut self, name: &str, help: &str, kind: FamilyKind, labels: Labels, value: f64) {
         let base = match kind {
             FamilyKind::Counter => name.strip_suffix("_total").unwrap_or(name),
             FamilyKind::Gauge => name,
         };
-        let family = self
-            .families
-            .entry(base.to_string())
-            .or_insert_with(|| Family {
-                name: base.to_string(),
-                help: help.to_string(),
-                kind,
-                samples: Vec::new(),
-            });
+        // Looked up before it is made: most samples join a family that exists.
+        if !self.families.contains_key(base) {
+            self.families.insert(
+                base.to_string(),
+                Family {
+                    name: base.to_string(),
+                    help: help.to_string(),
+                    kind,
+                    samples: Vec::new(),
+                },
+            );
+        }
+        let Some(family) = self.families.get_mut(base) else {
+            return;
+        };
         if family.kind == kind {
-            family.samples.push((labels, value));
+            family.samples.push(sample(kind, labels, value));
         } else {
             self.notes.push(format!(
                 "{name}: a gauge and a counter of the same name; the second is dropped"
             ));
         }
     }
+}
+
+fn sample(kind: FamilyKind, labels: Labels, value: f64) -> Metric {
+    let mut metric = Metric::default();
+    metric.set_label(labels);
+    match kind {
+        FamilyKind::Counter => {
+            let mut c = Counter::default();
+            c.set_value(value);
+            metric.set_counter(c);
+        }
+        FamilyKind::Gauge => {
+            let mut g = Gauge::default();
+            g.set_value(value);
+            metric.set_gauge(g);
+        }
+    }
+    metric
 }
 
 /// The previous reading of each interval counter (PERF_AVERAGE_TIMER and the like), by target, auth
@@ -171,17 +203,17 @@ pub fn evaluate(
         )
         .collect();
     for row in rows {
-        let labels: Vec<(String, String)> = spec
+        let labels: Labels = spec
             .labels
             .iter()
-            .map(|(label, prop)| (label.clone(), label_text(property(row, prop))))
+            .map(|(name, prop)| label(name, label_text(property(row, prop))))
             .collect();
         if let Some(state) = &spec.state {
-            let current = label_text(property(row, &state.property)).to_ascii_lowercase();
+            let current = label_text(property(row, &state.property));
             for v in &state.values {
                 let mut l = labels.clone();
-                l.push((state.label.clone(), v.clone()));
-                let on = if current == v.to_ascii_lowercase() {
+                l.push(label(&state.label, v.clone()));
+                let on = if current.eq_ignore_ascii_case(v) {
                     1.0
                 } else {
                     0.0
@@ -193,7 +225,7 @@ pub fn evaluate(
         for &(label_value, source) in &sources {
             let mut l = labels.clone();
             if let (Some(name), Some(value)) = (&spec.value_label, label_value) {
-                l.push((name.clone(), value.to_string()));
+                l.push(label(name, value.to_string()));
             }
             let (kind, value) = match source {
                 Source::Constant(c) => (FamilyKind::Gauge, Some(c)),
@@ -207,7 +239,7 @@ pub fn evaluate(
                         property(row, p).and_then(number).map(|v| v * scale),
                     ),
                     Kind::Auto => match auto_value(row, p, memory, || {
-                        format!("{series_key}|{}|{l:?}", spec.name)
+                        series_memory_key(series_key, &spec.name, &l)
                     }) {
                         Ok(Some((kind, v))) => (kind, Some(v * scale)),
                         Ok(None) => continue,
@@ -219,10 +251,22 @@ pub fn evaluate(
                 },
             };
             if let Some(v) = value {
-                out.push(&spec.name, &help, kind, std::mem::take(&mut l), v);
+                out.push(&spec.name, &help, kind, l, v);
             }
         }
     }
+}
+
+/// The interval memory's key of one series: target and auth, metric name, labels.
+fn series_memory_key(series_key: &str, name: &str, labels: &[LabelPair]) -> String {
+    let mut key = format!("{series_key}|{name}");
+    for pair in labels {
+        key.push('|');
+        key.push_str(pair.name());
+        key.push('=');
+        key.push_str(pair.value());
+    }
+    key
 }
 
 /// A Win32_PerfRawData property through its CounterType; `Ok(None)` when there is no value yet (an

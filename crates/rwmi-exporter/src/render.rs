@@ -1,7 +1,7 @@
 //! Metric families as the Prometheus text format (0.0.4), through the `prometheus` crate's
 //! `TextEncoder` (it escapes help and label values and writes each family's HELP and TYPE).
 
-use prometheus::proto::{Counter, Gauge, LabelPair, Metric, MetricFamily, MetricType};
+use prometheus::proto::{MetricFamily, MetricType};
 use prometheus::{Encoder, TextEncoder};
 
 use crate::families::{Families, FamilyKind};
@@ -9,7 +9,7 @@ use crate::families::{Families, FamilyKind};
 /// The content type of what [`text`] writes.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-/// The families as protobuf-model messages, for the encoder.
+/// The families as the encoder's messages (their samples are already).
 pub fn metric_families(families: Families) -> Vec<MetricFamily> {
     let mut out = Vec::with_capacity(families.families.len());
     for family in families.families.into_values() {
@@ -17,42 +17,16 @@ pub fn metric_families(families: Families) -> Vec<MetricFamily> {
             continue;
         }
         let mut mf = MetricFamily::default();
-        let name = match family.kind {
+        mf.set_name(match family.kind {
             FamilyKind::Counter => format!("{}_total", family.name),
-            FamilyKind::Gauge => family.name.clone(),
-        };
-        mf.set_name(name);
-        mf.set_help(family.help.clone());
+            FamilyKind::Gauge => family.name,
+        });
+        mf.set_help(family.help);
         mf.set_field_type(match family.kind {
             FamilyKind::Counter => MetricType::COUNTER,
             FamilyKind::Gauge => MetricType::GAUGE,
         });
-        for (labels, value) in family.samples {
-            let mut m = Metric::default();
-            let pairs: Vec<LabelPair> = labels
-                .into_iter()
-                .map(|(k, v)| {
-                    let mut p = LabelPair::default();
-                    p.set_name(k);
-                    p.set_value(v);
-                    p
-                })
-                .collect();
-            m.set_label(pairs);
-            match family.kind {
-                FamilyKind::Counter => {
-                    let mut c = Counter::default();
-                    c.set_value(value);
-                    m.set_counter(c);
-                }
-                FamilyKind::Gauge => {
-                    let mut g = Gauge::default();
-                    g.set_value(value);
-                    m.set_gauge(g);
-                }
-            }
-            mf.mut_metric().push(m);
-        }
+        mf.set_metric(family.samples);
         out.push(mf);
     }
     out

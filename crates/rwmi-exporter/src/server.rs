@@ -28,15 +28,13 @@ use rwmi::wmi::{ConnectOptions, SharedClasses, WmiError};
 use tokio::net::TcpListener;
 
 use crate::config::{Auth, Config, ModuleSpec};
-use crate::families::{self, Families, FamilyKind, IntervalMemory};
+use crate::families::{self, Families, FamilyKind, IntervalMemory, Labels};
 use crate::render;
 
 /// Without Prometheus' header, a probe ends after this.
 const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 /// Kept back from Prometheus' timeout, so the answer arrives before it gives up.
 const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
-
-type Labels = Vec<(String, String)>;
 
 /// The exporter's own counters.
 struct OwnMetrics {
@@ -162,16 +160,7 @@ fn push_sample(
     labels: Labels,
     value: f64,
 ) {
-    f.families
-        .entry(name.to_string())
-        .or_insert_with(|| families::Family {
-            name: name.to_string(),
-            help: help.to_string(),
-            kind,
-            samples: Vec::new(),
-        })
-        .samples
-        .push((labels, value));
+    f.push(name, help, kind, labels, value);
 }
 
 /// The running exporter.
@@ -401,7 +390,7 @@ impl Exporter {
         let labels = |pairs: &[(&str, &str)]| -> Labels {
             pairs
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| families::label(k, v.to_string()))
                 .collect()
         };
         let mut meta = Families::default();
