@@ -6,8 +6,8 @@ connection per scrape.
 
 One round is what Prometheus does every scrape interval: one probe per host
 (`module=os,cpu,memory,logical_disk,service`), `--clients` in flight at once (Prometheus scrapes
-targets concurrently). The first round of the pooled exporter connects to every host; the later
-rounds reuse the connections. The comparison exporter runs with `--idle-timeout 0`, so that every
+targets concurrently, over HTTP connections it keeps open). The first round of the pooled exporter
+connects to every host; the later rounds reuse the connections. The comparison exporter runs with `--idle-timeout 0`, so that every
 probe connects afresh, as a scrape without a pool would. Figures: the exporter process's CPU per
 probe (user + system from /proc), its resident memory per open connection (peak RSS with every
 connection open, less the RSS before the first probe, over the connections), and the probes'
@@ -56,17 +56,19 @@ def round_of_probes(addr, targets, clients):
     durations, failures = [], []
 
     def worker():
+        # One HTTP connection per worker, kept alive across its probes, as Prometheus' scrape client
+        # keeps its connections to the exporter.
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
         while True:
             with lock:
                 if not todo:
+                    conn.close()
                     return
                 target = todo.pop()
             begin = time.perf_counter()
-            conn = http.client.HTTPConnection(host, int(port), timeout=60)
             conn.request("GET", f"/probe?target={target}&module={MODULES}",
                          headers={"X-Prometheus-Scrape-Timeout-Seconds": "10"})
             body = conn.getresponse().read().decode()
-            conn.close()
             elapsed = time.perf_counter() - begin
             with lock:
                 durations.append(elapsed)
