@@ -101,12 +101,19 @@ impl Session {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let session = self.clone();
         if waiting >= RELEASE_BATCH {
+            let session = self.clone();
             runtime.spawn(async move { session.release(&[]).await });
         } else if !self.release_timer.swap(true, Ordering::AcqRel) {
+            // The timer does not keep the session (and its sockets) alive: a connection closed meanwhile
+            // took the waiting releases with it, and one dropped without `close` leaves its objects to
+            // the server's ping time-out, as it leaves its IWbemServices.
+            let session = Arc::downgrade(self);
             runtime.spawn(async move {
                 tokio::time::sleep(RELEASE_DELAY).await;
+                let Some(session) = session.upgrade() else {
+                    return;
+                };
                 // Cleared before the list is taken: what arrives after the take starts a timer of its own.
                 session.release_timer.store(false, Ordering::Release);
                 session.release(&[]).await;
