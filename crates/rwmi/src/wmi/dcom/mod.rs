@@ -30,7 +30,14 @@ pub struct DcomOptions {
     /// How often the keep-alive task pings the server's object resolver (MS-DCOM 3.2.6: two minutes on
     /// Windows); `None` sends no pings, and the server may then collect our objects after three periods.
     pub ping_interval: Option<Duration>,
+    /// How long a finished enumeration's objects wait to share one RemRelease with the enumerations that
+    /// finish after it (the queries of one scrape, or of a loop, then pay one release round trip, not one
+    /// each); at 16 waiting interfaces, or at the connection's `close`, they go at once.
+    pub release_delay: Duration,
 }
+
+/// The default of [`DcomOptions::release_delay`].
+pub const RELEASE_DELAY: Duration = Duration::from_millis(500);
 
 impl Default for DcomOptions {
     fn default() -> Self {
@@ -38,6 +45,7 @@ impl Default for DcomOptions {
             max_frag: crate::rpc::client::DEFAULT_MAX_FRAG,
             smart_enum: true,
             ping_interval: Some(PING_PERIOD),
+            release_delay: RELEASE_DELAY,
         }
     }
 }

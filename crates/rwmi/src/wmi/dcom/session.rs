@@ -3,7 +3,6 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
-use std::time::Duration;
 
 use rwmi_core::Guid;
 use rwmi_core::dcom::scm::{RemInterfaceRef, RemReleaseRequest};
@@ -21,11 +20,8 @@ use crate::wmi::options::ConnectOptions;
 /// Classes kept for decoding instances; a query of many classes evicts the least recently used.
 pub(crate) const CLASS_CACHE_SIZE: usize = 256;
 
-/// A finished enumeration's objects wait this long for others to share their RemRelease: the queries of
-/// one scrape, or of a loop, then pay one release round trip instead of one each (on a link with 20 ms of
-/// lag, a five-query probe is five round trips shorter).
-pub(crate) const RELEASE_DELAY: Duration = Duration::from_millis(500);
-/// ... or until this many interfaces wait, so the server never holds many objects we are done with.
+/// Finished enumerations' interfaces wait for `DcomOptions::release_delay`, or until this many wait, so
+/// that the server never holds many objects we are done with.
 pub(crate) const RELEASE_BATCH: usize = 16;
 
 /// One DCOM session with a server's object exporter: the association on the dynamic port, the objects
@@ -86,7 +82,7 @@ impl Session {
     }
 
     /// Releases `ipids` a little later (MS-DCOM 3.1.1.5.6.1.3), in one RemRelease with whatever else is
-    /// released meanwhile: after `RELEASE_DELAY`, at once when `RELEASE_BATCH` interfaces wait, or with
+    /// released meanwhile: after `DcomOptions::release_delay`, at once when `RELEASE_BATCH` interfaces wait, or with
     /// the next `release` (a connection's `close` included). They leave the ping set now. Without a
     /// runtime to wait on, they wait for the next `release`.
     pub(crate) fn release_soon(self: &Arc<Self>, ipids: &[Guid]) {
@@ -109,8 +105,9 @@ impl Session {
             // took the waiting releases with it, and one dropped without `close` leaves its objects to
             // the server's ping time-out, as it leaves its IWbemServices.
             let session = Arc::downgrade(self);
+            let delay = self.options.dcom.release_delay;
             runtime.spawn(async move {
-                tokio::time::sleep(RELEASE_DELAY).await;
+                tokio::time::sleep(delay).await;
                 let Some(session) = session.upgrade() else {
                     return;
                 };
