@@ -82,9 +82,9 @@ impl Session {
     }
 
     /// Releases `ipids` a little later (MS-DCOM 3.1.1.5.6.1.3), in one RemRelease with whatever else is
-    /// released meanwhile: after `DcomOptions::release_delay`, at once when `RELEASE_BATCH` interfaces wait, or with
-    /// the next `release` (a connection's `close` included). They leave the ping set now. Without a
-    /// runtime to wait on, they wait for the next `release`.
+    /// released meanwhile: after `DcomOptions::release_delay`, at once when `RELEASE_BATCH` interfaces
+    /// wait, or with the next `release` (a connection's `close` included). They leave the ping set now.
+    /// Without a runtime to wait on, they wait for the next `release`.
     pub(crate) fn release_soon(self: &Arc<Self>, ipids: &[Guid]) {
         let waiting = {
             let mut pending = self
