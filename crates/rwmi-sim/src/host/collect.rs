@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::facts::{
-    DiskFact, InterfaceCountersFact, MemoryFact, NetworkAdapterFact, PerfFacts, ProcessFact,
-    ProcessorLoadFact, ProcessorTimesFact, ServiceFact, SystemFact,
+    DiskCountersFact, DiskFact, InterfaceCountersFact, MemoryFact, NetworkAdapterFact, PerfFacts,
+    ProcessFact, ProcessorLoadFact, ProcessorTimesFact, ServiceFact, SystemFact,
 };
 use super::os_calls;
 use super::procfs;
@@ -188,6 +188,7 @@ impl HostReader {
                 DiskFact {
                     device_id: format!("{}:", char::from(letter)),
                     mount_point: mount.mount_point,
+                    device: mount.device,
                     file_system: mount.fs_type,
                     size_bytes,
                     free_bytes,
@@ -287,23 +288,38 @@ impl HostReader {
             .unwrap_or_default();
         let cpu_count = u64::try_from(stat.per_cpu.len().max(1)).unwrap_or(1);
         let interrupts = stat.interrupts.unwrap_or(0);
-        let times = |name: String, t: &procfs::CpuTimes, interrupts: u64| ProcessorTimesFact {
-            name,
-            idle_100ns: self.ticks_to_100ns(t.idle.saturating_add(t.iowait)),
-            user_100ns: self.ticks_to_100ns(t.user.saturating_add(t.nice)),
-            privileged_100ns: self.ticks_to_100ns(t.system),
-            interrupt_100ns: self.ticks_to_100ns(t.irq.saturating_add(t.softirq)),
-            interrupts,
+        let clocks = procfs::cpu_mhz(&self.text("proc/cpuinfo").unwrap_or_default());
+        let mean_mhz = match u64::try_from(clocks.len()) {
+            Ok(0) | Err(_) => 0,
+            Ok(n) => clocks.iter().map(|&(_, mhz)| mhz).sum::<u64>() / n,
+        };
+        let times = |name: String, t: &procfs::CpuTimes, interrupts: u64, frequency_mhz| {
+            ProcessorTimesFact {
+                name,
+                idle_100ns: self.ticks_to_100ns(t.idle.saturating_add(t.iowait)),
+                user_100ns: self.ticks_to_100ns(t.user.saturating_add(t.nice)),
+                privileged_100ns: self.ticks_to_100ns(t.system),
+                interrupt_100ns: self.ticks_to_100ns(t.irq.saturating_add(t.softirq)),
+                interrupts,
+                frequency_mhz,
+            }
         };
         let mut processors: Vec<ProcessorTimesFact> = stat
             .per_cpu
             .iter()
-            .map(|(index, t)| times(index.to_string(), t, interrupts / cpu_count))
+            .map(|(index, t)| {
+                let mhz = clocks
+                    .iter()
+                    .find(|&&(i, _)| i == *index)
+                    .map_or(mean_mhz, |&(_, mhz)| mhz);
+                times(index.to_string(), t, interrupts / cpu_count, mhz)
+            })
             .collect();
         processors.push(times(
             "_Total".to_owned(),
             &stat.all_cpus.unwrap_or_default(),
             interrupts,
+            mean_mhz,
         ));
         let meminfo = self
             .text("proc/meminfo")
@@ -327,6 +343,10 @@ impl HostReader {
                     bytes_sent: d.tx_bytes,
                     packets_received: d.rx_packets,
                     packets_sent: d.tx_packets,
+                    receive_errors: d.rx_errors,
+                    receive_discards: d.rx_dropped,
+                    send_errors: d.tx_errors,
+                    send_discards: d.tx_dropped,
                 }
             })
             .collect();
@@ -346,7 +366,47 @@ impl HostReader {
                 .unwrap_or(0),
             processes: u64::from(self.system(now).process_count),
             interfaces,
+            disks: self.disk_counters(),
         }
+    }
+
+    /// Each drive's transfers, from the /proc/diskstats line of the device mounted there, and their
+    /// sum as `_Total`.
+    fn disk_counters(&self) -> Vec<DiskCountersFact> {
+        let stats = self
+            .text("proc/diskstats")
+            .map(|t| procfs::parse_diskstats(&t))
+            .unwrap_or_default();
+        let mut disks: Vec<DiskCountersFact> = self
+            .disks()
+            .into_iter()
+            .map(|disk| {
+                let device = disk.device.rsplit('/').next().unwrap_or_default();
+                let line = stats.iter().find(|l| l.name == device);
+                DiskCountersFact {
+                    name: disk.device_id,
+                    reads: line.map_or(0, |l| l.reads),
+                    read_bytes: line.map_or(0, |l| l.sectors_read.saturating_mul(512)),
+                    writes: line.map_or(0, |l| l.writes),
+                    write_bytes: line.map_or(0, |l| l.sectors_written.saturating_mul(512)),
+                }
+            })
+            .collect();
+        let total = disks.iter().fold(
+            DiskCountersFact {
+                name: "_Total".to_owned(),
+                ..Default::default()
+            },
+            |mut t, d| {
+                t.reads = t.reads.saturating_add(d.reads);
+                t.read_bytes = t.read_bytes.saturating_add(d.read_bytes);
+                t.writes = t.writes.saturating_add(d.writes);
+                t.write_bytes = t.write_bytes.saturating_add(d.write_bytes);
+                t
+            },
+        );
+        disks.push(total);
+        disks
     }
 
     /// Network interfaces other than loopback (unless loopback is the only one), by index.

@@ -31,6 +31,8 @@ pub struct DiskFact {
     /// `C:`, `D:`, ... in the order the drives were assigned.
     pub device_id: String,
     pub mount_point: String,
+    /// The block device mounted there (`/dev/vda1`), as /proc/mounts names it.
+    pub device: String,
     pub file_system: String,
     pub size_bytes: u64,
     pub free_bytes: u64,
@@ -117,6 +119,8 @@ pub struct PerfFacts {
     pub threads: u64,
     pub processes: u64,
     pub interfaces: Vec<InterfaceCountersFact>,
+    /// Per drive (`C:`, ...) and `"_Total"`.
+    pub disks: Vec<DiskCountersFact>,
 }
 
 /// One processor's times since boot, in 100 ns units, and its interrupts.
@@ -128,6 +132,8 @@ pub struct ProcessorTimesFact {
     pub privileged_100ns: u64,
     pub interrupt_100ns: u64,
     pub interrupts: u64,
+    /// Its clock in MHz; for `_Total`, the mean of the processors'.
+    pub frequency_mhz: u64,
 }
 
 /// One network interface's counters since it came up (/proc/net/dev).
@@ -138,6 +144,21 @@ pub struct InterfaceCountersFact {
     pub bytes_sent: u64,
     pub packets_received: u64,
     pub packets_sent: u64,
+    pub receive_errors: u64,
+    pub receive_discards: u64,
+    pub send_errors: u64,
+    pub send_discards: u64,
     /// Bits per second, 0 when the kernel does not say.
     pub bandwidth_bits: u64,
+}
+
+/// One drive's transfers since boot, from its block device's /proc/diskstats line (zeros for a
+/// file system on no block device).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiskCountersFact {
+    pub name: String,
+    pub reads: u64,
+    pub read_bytes: u64,
+    pub writes: u64,
+    pub write_bytes: u64,
 }

@@ -41,6 +41,8 @@ pub const LIVE_CLASSES: &[&str] = &[
     "Win32_PerfRawData_PerfOS_Memory",
     "Win32_PerfRawData_PerfOS_System",
     "Win32_PerfRawData_Tcpip_NetworkInterface",
+    "Win32_PerfRawData_Counters_ProcessorInformation",
+    "Win32_PerfRawData_PerfDisk_LogicalDisk",
 ];
 
 /// The current instances of `class` (matched case-insensitively, as WMI class names are) as MOF
@@ -110,6 +112,12 @@ pub fn live_instances(class: &str, now: SystemTime) -> Option<String> {
         }
         "Win32_PerfRawData_Tcpip_NetworkInterface" => {
             perf_render::write_interfaces(&mut out, &host.perf_counters(now), now)
+        }
+        "Win32_PerfRawData_Counters_ProcessorInformation" => {
+            perf_render::write_processor_information(&mut out, &host.perf_counters(now), now)
+        }
+        "Win32_PerfRawData_PerfDisk_LogicalDisk" => {
+            perf_render::write_logical_disks(&mut out, &host.perf_counters(now), now)
         }
         _ => return None,
     }

@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::facts::PerfFacts;
+use super::facts::{PerfFacts, ProcessorTimesFact};
 use super::mof_text::InstanceWriter;
 use super::render::FILETIME_UNIX_EPOCH;
 
@@ -34,17 +34,22 @@ fn clocks(instance: &mut InstanceWriter<'_>, now: SystemTime) {
 pub fn write_processors(out: &mut String, perf: &PerfFacts, now: SystemTime) {
     for p in &perf.processors {
         let mut instance = InstanceWriter::begin(out, "Win32_PerfRawData_PerfOS_Processor");
-        instance
-            .string("Name", &p.name)
-            .unsigned("PercentProcessorTime", p.idle_100ns)
-            .unsigned("PercentIdleTime", p.idle_100ns)
-            .unsigned("PercentUserTime", p.user_100ns)
-            .unsigned("PercentPrivilegedTime", p.privileged_100ns)
-            .unsigned("PercentInterruptTime", p.interrupt_100ns)
-            .unsigned("InterruptsPersec", p.interrupts & u64::from(u32::MAX));
+        processor_times(&mut instance, &p.name, p);
         clocks(&mut instance, now);
         instance.end();
     }
+}
+
+/// The counters the Processor and Processor Information objects share, under the name `name`.
+fn processor_times(instance: &mut InstanceWriter<'_>, name: &str, p: &ProcessorTimesFact) {
+    instance
+        .string("Name", name)
+        .unsigned("PercentProcessorTime", p.idle_100ns)
+        .unsigned("PercentIdleTime", p.idle_100ns)
+        .unsigned("PercentUserTime", p.user_100ns)
+        .unsigned("PercentPrivilegedTime", p.privileged_100ns)
+        .unsigned("PercentInterruptTime", p.interrupt_100ns)
+        .unsigned("InterruptsPersec", low32(p.interrupts));
 }
 
 /// Win32_PerfRawData_PerfOS_Memory (a singleton).
@@ -104,7 +109,52 @@ pub fn write_interfaces(out: &mut String, perf: &PerfFacts, now: SystemTime) {
                 i.packets_received & u64::from(u32::MAX),
             )
             .unsigned("PacketsSentPersec", i.packets_sent & u64::from(u32::MAX))
+            .unsigned("PacketsReceivedErrors", low32(i.receive_errors))
+            .unsigned("PacketsReceivedDiscarded", low32(i.receive_discards))
+            .unsigned("PacketsOutboundErrors", low32(i.send_errors))
+            .unsigned("PacketsOutboundDiscarded", low32(i.send_discards))
             .unsigned("CurrentBandwidth", i.bandwidth_bits);
+        clocks(&mut instance, now);
+        instance.end();
+    }
+}
+
+/// A 32-bit counter's value: the low half, as a DWORD counter wraps.
+fn low32(value: u64) -> u64 {
+    value & u64::from(u32::MAX)
+}
+
+/// Win32_PerfRawData_Counters_ProcessorInformation: the processors of group 0 as `0,N`, the
+/// group's `0,_Total` and `_Total`, with the same times as PerfOS_Processor and each one's clock.
+pub fn write_processor_information(out: &mut String, perf: &PerfFacts, now: SystemTime) {
+    let mut write = |name: &str, p: &ProcessorTimesFact| {
+        let mut instance =
+            InstanceWriter::begin(out, "Win32_PerfRawData_Counters_ProcessorInformation");
+        processor_times(&mut instance, name, p);
+        instance.unsigned("ProcessorFrequency", low32(p.frequency_mhz));
+        clocks(&mut instance, now);
+        instance.end();
+    };
+    for p in &perf.processors {
+        if p.name == "_Total" {
+            write("0,_Total", p);
+            write("_Total", p);
+        } else {
+            write(&format!("0,{}", p.name), p);
+        }
+    }
+}
+
+/// Win32_PerfRawData_PerfDisk_LogicalDisk: each drive and `_Total`.
+pub fn write_logical_disks(out: &mut String, perf: &PerfFacts, now: SystemTime) {
+    for d in &perf.disks {
+        let mut instance = InstanceWriter::begin(out, "Win32_PerfRawData_PerfDisk_LogicalDisk");
+        instance
+            .string("Name", &d.name)
+            .unsigned("DiskReadBytesPersec", d.read_bytes)
+            .unsigned("DiskReadsPersec", low32(d.reads))
+            .unsigned("DiskWriteBytesPersec", d.write_bytes)
+            .unsigned("DiskWritesPersec", low32(d.writes));
         clocks(&mut instance, now);
         instance.end();
     }

@@ -178,14 +178,18 @@ pub fn loadavg_threads(text: &str) -> Option<u64> {
         .ok()
 }
 
-/// One interface of /proc/net/dev: name, received octets and packets, sent octets and packets.
+/// One interface of /proc/net/dev: name, received octets, packets, errors and drops, and the same sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetDevLine {
     pub name: String,
     pub rx_bytes: u64,
     pub rx_packets: u64,
+    pub rx_errors: u64,
+    pub rx_dropped: u64,
     pub tx_bytes: u64,
     pub tx_packets: u64,
+    pub tx_errors: u64,
+    pub tx_dropped: u64,
 }
 
 /// Parses /proc/net/dev (two header lines, then `name: rx... tx...`, eight numbers each side).
@@ -197,12 +201,16 @@ pub fn parse_net_dev(text: &str) -> Vec<NetDevLine> {
                 .split_whitespace()
                 .map_while(|w| w.parse().ok())
                 .collect();
-            (n.len() >= 10).then(|| NetDevLine {
+            (n.len() >= 12).then(|| NetDevLine {
                 name: name.trim().to_string(),
                 rx_bytes: n[0],
                 rx_packets: n[1],
+                rx_errors: n[2],
+                rx_dropped: n[3],
                 tx_bytes: n[8],
                 tx_packets: n[9],
+                tx_errors: n[10],
+                tx_dropped: n[11],
             })
         })
         .collect()
@@ -328,6 +336,61 @@ pub fn count_cpus(cpuinfo: &str) -> (usize, usize) {
         }
     }
     (logical, packages.len())
+}
+
+/// Each processor's clock in MHz from /proc/cpuinfo (`processor` then `cpu MHz`), by processor
+/// number; processors without a `cpu MHz` line are left out.
+pub fn cpu_mhz(cpuinfo: &str) -> Vec<(u32, u64)> {
+    let mut out = Vec::new();
+    let mut current: Option<u32> = None;
+    for line in cpuinfo.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        match key.trim() {
+            "processor" => current = value.trim().parse().ok(),
+            "cpu MHz" => {
+                if let (Some(index), Ok(mhz)) = (current.take(), value.trim().parse::<f64>())
+                    && mhz.is_finite()
+                    && mhz >= 0.0
+                {
+                    out.push((index, mhz.round() as u64));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One block device of /proc/diskstats: its name, reads and sectors read, writes and sectors
+/// written (sectors of 512 octets, whatever the device's own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskStatsLine {
+    pub name: String,
+    pub reads: u64,
+    pub sectors_read: u64,
+    pub writes: u64,
+    pub sectors_written: u64,
+}
+
+/// Parses /proc/diskstats (`major minor name` then at least 11 counters; the kernel's
+/// Documentation/admin-guide/iostats.rst).
+pub fn parse_diskstats(text: &str) -> Vec<DiskStatsLine> {
+    text.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let (_major, _minor, name) = (words.next()?, words.next()?, words.next()?);
+            let n: Vec<u64> = words.map_while(|w| w.parse().ok()).collect();
+            (n.len() >= 11).then(|| DiskStatsLine {
+                name: name.to_string(),
+                reads: n[0],
+                sectors_read: n[2],
+                writes: n[4],
+                sectors_written: n[6],
+            })
+        })
+        .collect()
 }
 
 /// The model name of the first processor in /proc/cpuinfo.
@@ -594,9 +657,18 @@ mod tests {
         assert_eq!(loadavg_threads("0.00 0.01 0.05 1/523 4242\n"), Some(523));
         let dev = parse_net_dev(
             "Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes\n\
-             \x20 eth0: 1000 10 0 0 0 0 0 0 2000 20 0 0 0 0 0 0\n    lo: 5 1 0 0 0 0 0 0 5 1 0 0 0 0 0 0\n",
+             \x20 eth0: 1000 10 3 4 0 0 0 0 2000 20 5 6 0 0 0 0\n    lo: 5 1 0 0 0 0 0 0 5 1 0 0 0 0 0 0\n",
         );
         assert_eq!(dev.len(), 2);
+        assert_eq!(
+            (
+                dev[0].rx_errors,
+                dev[0].rx_dropped,
+                dev[0].tx_errors,
+                dev[0].tx_dropped
+            ),
+            (3, 4, 5, 6)
+        );
         assert_eq!(
             (
                 dev[0].name.as_str(),
@@ -606,6 +678,36 @@ mod tests {
                 dev[0].tx_packets
             ),
             ("eth0", 1000, 10, 2000, 20)
+        );
+    }
+
+    #[test]
+    fn processor_clocks_and_disk_counters() {
+        let cpuinfo = "processor\t: 0\nmodel name\t: X\ncpu MHz\t\t: 2399.6\n\nprocessor\t: 1\ncpu MHz\t: bad\n\n\
+                       processor\t: 2\ncpu MHz\t: 1800.000\n";
+        assert_eq!(cpu_mhz(cpuinfo), vec![(0, 2400), (2, 1800)]);
+        let disks = parse_diskstats(
+            " 253       0 vda 5000 10 80000 300 7000 20 160000 900 0 1200 1200 0 0 0 0\n\
+             \x20253       1 vda1 4 0 8\n   7 0 loop0 1 2 3 4 5 6 7 8 9 10 11\n",
+        );
+        assert_eq!(
+            disks,
+            vec![
+                DiskStatsLine {
+                    name: "vda".into(),
+                    reads: 5000,
+                    sectors_read: 80000,
+                    writes: 7000,
+                    sectors_written: 160000
+                },
+                DiskStatsLine {
+                    name: "loop0".into(),
+                    reads: 1,
+                    sectors_read: 3,
+                    writes: 5,
+                    sectors_written: 7
+                },
+            ]
         );
     }
 

@@ -94,6 +94,7 @@ pub fn synthetic_disk(index: usize) -> DiskFact {
     DiskFact {
         device_id: format!("{}:", drive_letters(index)),
         mount_point: format!("/synthetic/volume{index}"),
+        device: format!("synthetic{index}"),
         file_system: "NTFS".to_owned(),
         size_bytes,
         free_bytes: size_bytes / 100 * (10 + index as u64 % 80),
