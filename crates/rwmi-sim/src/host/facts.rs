@@ -119,8 +119,6 @@ pub struct PerfFacts {
     pub threads: u64,
     pub processes: u64,
     pub interfaces: Vec<InterfaceCountersFact>,
-    /// Per drive (`C:`, ...) and `"_Total"`.
-    pub disks: Vec<DiskCountersFact>,
 }
 
 /// One processor's times since boot, in 100 ns units, and its interrupts.

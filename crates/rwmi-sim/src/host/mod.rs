@@ -117,7 +117,7 @@ pub fn live_instances(class: &str, now: SystemTime) -> Option<String> {
             perf_render::write_processor_information(&mut out, &host.perf_counters(now), now)
         }
         "Win32_PerfRawData_PerfDisk_LogicalDisk" => {
-            perf_render::write_logical_disks(&mut out, &host.perf_counters(now), now)
+            perf_render::write_logical_disks(&mut out, &host.disk_counters(), now)
         }
         _ => return None,
     }

@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::facts::{PerfFacts, ProcessorTimesFact};
+use super::facts::{DiskCountersFact, PerfFacts, ProcessorTimesFact};
 use super::mof_text::InstanceWriter;
 use super::render::FILETIME_UNIX_EPOCH;
 
@@ -146,8 +146,8 @@ pub fn write_processor_information(out: &mut String, perf: &PerfFacts, now: Syst
 }
 
 /// Win32_PerfRawData_PerfDisk_LogicalDisk: each drive and `_Total`.
-pub fn write_logical_disks(out: &mut String, perf: &PerfFacts, now: SystemTime) {
-    for d in &perf.disks {
+pub fn write_logical_disks(out: &mut String, disks: &[DiskCountersFact], now: SystemTime) {
+    for d in disks {
         let mut instance = InstanceWriter::begin(out, "Win32_PerfRawData_PerfDisk_LogicalDisk");
         instance
             .string("Name", &d.name)
