@@ -403,6 +403,57 @@ fn windows_exporters_dashboard_finds_its_series() {
     );
 }
 
+/// Modules that read the same query (`os` and `memory` both read Win32_OperatingSystem) cost one
+/// query per probe, and a module named twice is probed once.
+#[test]
+fn a_probe_sends_each_distinct_query_once() {
+    let sim = Sim::start("127.0.0.1:0", &[]);
+    let dir = scratch("distinct");
+    let (_exporter, addr) = exporter(&dir);
+    let sent = || -> u64 {
+        let body = http(&addr, "GET", "/metrics", None).body;
+        body.lines()
+            .find_map(|l| l.strip_prefix("rwmi_exporter_queries_total "))
+            .map_or(0, |v| v.trim().parse().unwrap())
+    };
+    let probe = |modules: &str| {
+        let a = http(
+            &addr,
+            "GET",
+            &format!("/probe?target={}&module={modules}", sim.target),
+            None,
+        );
+        assert!(a.body.contains("rwmi_probe_success 1"), "{}", a.body);
+        a.body
+    };
+    let before = sent();
+    probe("os");
+    let os = sent() - before;
+    assert_eq!(os, 2, "Win32_OperatingSystem and Win32_ComputerSystem");
+    let both = probe("os,memory");
+    assert_eq!(sent() - before - os, 3, "memory adds its counters only");
+    for series in [
+        "windows_os_info{",
+        "windows_memory_physical_total_bytes ",
+        "windows_memory_physical_free_bytes ",
+    ] {
+        assert_eq!(
+            both.lines().filter(|l| l.starts_with(series)).count(),
+            1,
+            "{series} in\n{both}"
+        );
+    }
+    let twice = probe("os,os");
+    assert_eq!(sent() - before - os - 3, 2);
+    assert_eq!(
+        twice
+            .lines()
+            .filter(|l| l.starts_with("windows_os_info{"))
+            .count(),
+        1
+    );
+}
+
 /// A failing target answers at once with its verdict, and never holds up another target.
 #[test]
 fn a_failing_target_answers_with_the_doctors_verdict() {

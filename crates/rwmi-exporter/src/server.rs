@@ -1,10 +1,11 @@
 //! The exporter's HTTP side:
 //! - `GET /probe?target=HOST[:PORT]&module=NAME[,NAME...][&auth=NAME]`: the modules' metrics for that
 //!   host, then `rwmi_probe_success`, `rwmi_probe_duration_seconds` and, on a failure,
-//!   `rwmi_probe_verdict{module, verdict, stage, code}`: the doctor's verdict and the HRESULT. The probe ends by its deadline:
-//!   Prometheus' `X-Prometheus-Scrape-Timeout-Seconds` less half a second (10 s without it).
-//! - `GET /metrics`: the exporter's own metrics (probes, durations, failures by verdict, connections,
-//!   class cache hits).
+//!   `rwmi_probe_verdict{module, verdict, stage, code}`: the doctor's verdict and the HRESULT. The
+//!   probe ends by its deadline: Prometheus' `X-Prometheus-Scrape-Timeout-Seconds` less half a
+//!   second (10 s without it). Each distinct query of the modules is sent once.
+//! - `GET /metrics`: the exporter's own metrics (probes, queries sent, durations, failures by
+//!   verdict, connections, class cache hits).
 //! - `GET /-/healthy`; `POST /-/reload` (or SIGHUP) reads the file again; the pool stays, so unchanged
 //!   targets keep their connections.
 
@@ -21,13 +22,15 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, exponential_buckets};
+use prometheus::{
+    HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, exponential_buckets,
+};
 use rwmi::diagnosis::diagnose_error;
 use rwmi::pool::{Pool, PoolConfig};
 use rwmi::wmi::{ConnectOptions, SharedClasses, WmiError};
 use tokio::net::TcpListener;
 
-use crate::config::{Auth, Config, ModuleSpec};
+use crate::config::{Auth, Config, ModuleSpec, QuerySpec};
 use crate::families::{self, Families, FamilyKind, IntervalMemory, Labels};
 use crate::render;
 
@@ -39,6 +42,8 @@ const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
 /// The exporter's own counters.
 struct OwnMetrics {
     registry: Registry,
+    /// WQL queries sent (a probe sends each distinct query of its modules once).
+    queries: IntCounter,
     probes: IntCounterVec,
     failures: IntCounterVec,
     durations: HistogramVec,
@@ -72,6 +77,14 @@ impl OwnMetrics {
             &["module"],
         )
         .expect("a valid metric definition");
+        let queries = IntCounter::new(
+            "rwmi_exporter_queries_total",
+            "WQL queries sent to targets (each distinct query of a probe's modules once).",
+        )
+        .expect("a valid metric definition");
+        registry
+            .register(Box::new(queries.clone()))
+            .expect("distinct metric names");
         registry
             .register(Box::new(probes.clone()))
             .expect("distinct metric names");
@@ -83,6 +96,7 @@ impl OwnMetrics {
             .expect("distinct metric names");
         Self {
             registry,
+            queries,
             probes,
             failures,
             durations,
@@ -317,7 +331,10 @@ impl Exporter {
                         .join(", ")
                 )
             })?;
-            modules.push((name, module));
+            // A module named twice is probed once: its series would be there twice.
+            if !modules.iter().any(|&(listed, _)| listed == name.as_str()) {
+                modules.push((name, module));
+            }
         }
         let (auth_name, auth) = config.auth(params.get("auth").map(String::as_str))?;
         let deadline = auth.timeout.map_or(deadline, |t| t.min(deadline));
@@ -330,16 +347,17 @@ impl Exporter {
         // (module, verdict, stage, code in hex): the series a dashboard shows as the reason.
         let mut failures: Vec<(String, &'static str, &'static str, String)> = Vec::new();
         let outcome = tokio::time::timeout(deadline, async {
-            for (module_name, module) in &modules {
-                for query in &module.queries {
-                    let options = self.options(target, auth, &query.namespace, deadline)?;
-                    let rows = async {
-                        let lease = self.pool.connection(&options).await?;
-                        lease.query(&query.query).await?.collect().await
-                    }
-                    .await;
-                    match rows {
-                        Ok(rows) => {
+            for planned in distinct_queries(&modules) {
+                let options = self.options(target, auth, planned.namespace, deadline)?;
+                self.own.queries.inc();
+                let rows = async {
+                    let lease = self.pool.connection(&options).await?;
+                    lease.query(planned.wql).await?.collect().await
+                }
+                .await;
+                match rows {
+                    Ok(rows) => {
+                        for (_, query) in &planned.readers {
                             for metric in &query.metrics {
                                 families::evaluate(
                                     metric,
@@ -350,8 +368,10 @@ impl Exporter {
                                 );
                             }
                         }
-                        Err(e) if !e.stage.is_connect() => {
-                            let d = diagnose_error(&options, &e);
+                    }
+                    Err(e) if !e.stage.is_connect() => {
+                        let d = diagnose_error(&options, &e);
+                        for (module_name, _) in &planned.readers {
                             failures.push((
                                 module_name.to_string(),
                                 d.verdict.id,
@@ -359,8 +379,8 @@ impl Exporter {
                                 code_label(d.code.or(e.code)),
                             ));
                         }
-                        Err(e) => return Err(Box::new((options.clone(), e))),
                     }
+                    Err(e) => return Err(Box::new((options.clone(), e))),
                 }
             }
             Ok::<(), Box<(ConnectOptions, WmiError)>>(())
@@ -471,6 +491,51 @@ impl Exporter {
     }
 }
 
+/// One query of a probe and the modules' query specs that read its rows.
+struct PlannedQuery<'a> {
+    namespace: &'a str,
+    wql: &'a str,
+    readers: Vec<(&'a str, &'a QuerySpec)>,
+}
+
+/// The probe's queries, each distinct one (namespace and text) once, in the order the modules name
+/// them: modules that share a query (`os` and `memory` read the same Win32_OperatingSystem query)
+/// cost one round trip pair for it, not one each.
+fn distinct_queries<'a>(modules: &[(&'a str, &'a ModuleSpec)]) -> Vec<PlannedQuery<'a>> {
+    let mut plan: Vec<PlannedQuery<'a>> = Vec::new();
+    for &(module_name, module) in modules {
+        for query in &module.queries {
+            let same = |p: &&mut PlannedQuery<'a>| {
+                p.wql == query.query.as_str() && namespaces_equal(p.namespace, &query.namespace)
+            };
+            match plan.iter_mut().find(same) {
+                Some(planned) => planned.readers.push((module_name, query)),
+                None => plan.push(PlannedQuery {
+                    namespace: &query.namespace,
+                    wql: &query.query,
+                    readers: vec![(module_name, query)],
+                }),
+            }
+        }
+    }
+    plan
+}
+
+/// `root/cimv2` and `ROOT\CIMV2` are one namespace.
+fn namespaces_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes().zip(b.bytes()).all(|(x, y)| {
+            let fold = |c: u8| {
+                if c == b'/' {
+                    b'\\'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            };
+            fold(x) == fold(y)
+        })
+}
+
 /// An HRESULT as the `code` label: `0x80070005`, empty when the failure has none.
 fn code_label(code: Option<u32>) -> String {
     code.map_or_else(String::new, |c| format!("0x{c:08X}"))
@@ -535,4 +600,49 @@ pub async fn run(path: PathBuf, listen: &str, pool: PoolConfig) -> Result<(), St
     serving.abort();
     let _ = tokio::time::timeout(Duration::from_secs(10), exporter.pool.close_idle()).await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(queries: &[(&str, &str)]) -> ModuleSpec {
+        ModuleSpec {
+            queries: queries
+                .iter()
+                .map(|&(namespace, query)| QuerySpec {
+                    namespace: namespace.into(),
+                    query: query.into(),
+                    metrics: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_query_two_modules_share_is_planned_once() {
+        let os = module(&[
+            ("root/cimv2", "SELECT A FROM X"),
+            ("root/cimv2", "SELECT B FROM Y"),
+        ]);
+        let memory = module(&[
+            ("ROOT\\CIMV2", "SELECT A FROM X"),
+            ("root/cimv2", "SELECT C FROM Z"),
+        ]);
+        let other = module(&[("root/other", "SELECT A FROM X")]);
+        let plan = distinct_queries(&[("os", &os), ("memory", &memory), ("other", &other)]);
+        let shape: Vec<(&str, &str, Vec<&str>)> = plan
+            .iter()
+            .map(|p| (p.namespace, p.wql, p.readers.iter().map(|r| r.0).collect()))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("root/cimv2", "SELECT A FROM X", vec!["os", "memory"]),
+                ("root/cimv2", "SELECT B FROM Y", vec!["os"]),
+                ("root/cimv2", "SELECT C FROM Z", vec!["memory"]),
+                ("root/other", "SELECT A FROM X", vec!["other"]),
+            ]
+        );
+    }
 }
