@@ -36,6 +36,7 @@ use std::fmt;
 use rwmi::security::krb5::Keytab;
 use rwmi::security::{AuthLevel, Credentials, KerberosSecret, Secret};
 use rwmi::wmi::KerberosSettings;
+use rwmi::wmi::options::normalize_namespace;
 use serde::Deserialize;
 
 /// The built-in modules, named after windows_exporter's collectors.
@@ -186,8 +187,14 @@ impl Config {
             serde_yaml_ng::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
         let mut modules = builtin.modules;
         modules.extend(file.modules);
-        for (name, module) in &modules {
+        for (name, module) in &mut modules {
             check_module(name, module)?;
+            // One spelling per namespace (`root\cimv2`), as connections take it, so that a probe can
+            // tell the queries two modules share; a namespace that is none fails here, not at a probe.
+            for (qi, query) in module.queries.iter_mut().enumerate() {
+                query.namespace = normalize_namespace(&query.namespace)
+                    .map_err(|e| ConfigError(format!("modules.{name}: queries[{qi}]: {e}")))?;
+            }
         }
         let mut auths = BTreeMap::new();
         for (name, spec) in file.auths {
@@ -419,6 +426,20 @@ mod tests {
         ] {
             assert!(c.modules.contains_key(name), "{name}");
         }
+    }
+
+    #[test]
+    fn namespaces_are_normalised_and_checked_when_the_file_is_read() {
+        let module = |ns: &str| {
+            format!(
+                "modules:\n  m:\n    queries:\n      - namespace: '{ns}'\n        query: SELECT A FROM B\n        metrics:\n          - name: ok\n            value: A\n"
+            )
+        };
+        let c = Config::parse(&module("root/WMI")).unwrap();
+        assert_eq!(c.modules["m"].queries[0].namespace, "root\\WMI");
+        assert_eq!(c.modules["os"].queries[0].namespace, "root\\cimv2");
+        let e = Config::parse(&module("root//x")).unwrap_err();
+        assert!(e.0.contains("modules.m: queries[0]"), "{e}");
     }
 
     #[test]

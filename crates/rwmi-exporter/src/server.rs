@@ -125,7 +125,7 @@ fn pool_families(pool: &Pool, classes: &SharedClasses) -> Families {
             classes.len() as f64,
         ),
     ] {
-        push_sample(&mut f, name, help, FamilyKind::Gauge, Vec::new(), v);
+        f.push(name, help, FamilyKind::Gauge, Vec::new(), v);
     }
     for (name, help, v) in [
         (
@@ -154,27 +154,9 @@ fn pool_families(pool: &Pool, classes: &SharedClasses) -> Families {
             classes.hits(),
         ),
     ] {
-        push_sample(
-            &mut f,
-            name,
-            help,
-            FamilyKind::Counter,
-            Vec::new(),
-            v as f64,
-        );
+        f.push(name, help, FamilyKind::Counter, Vec::new(), v as f64);
     }
     f
-}
-
-fn push_sample(
-    f: &mut Families,
-    name: &str,
-    help: &str,
-    kind: FamilyKind,
-    labels: Labels,
-    value: f64,
-) {
-    f.push(name, help, kind, labels, value);
 }
 
 /// The running exporter.
@@ -415,7 +397,7 @@ impl Exporter {
         };
         let mut meta = Families::default();
         let push = |f: &mut Families, name: &str, help: &str, l: Labels, v: f64| {
-            push_sample(f, name, help, FamilyKind::Gauge, l, v)
+            f.push(name, help, FamilyKind::Gauge, l, v)
         };
         push(
             &mut meta,
@@ -505,8 +487,9 @@ fn distinct_queries<'a>(modules: &[(&'a str, &'a ModuleSpec)]) -> Vec<PlannedQue
     let mut plan: Vec<PlannedQuery<'a>> = Vec::new();
     for &(module_name, module) in modules {
         for query in &module.queries {
+            // Namespaces come normalised from the configuration; WMI compares them regardless of case.
             let same = |p: &&mut PlannedQuery<'a>| {
-                p.wql == query.query.as_str() && namespaces_equal(p.namespace, &query.namespace)
+                p.wql == query.query.as_str() && p.namespace.eq_ignore_ascii_case(&query.namespace)
             };
             match plan.iter_mut().find(same) {
                 Some(planned) => planned.readers.push((module_name, query)),
@@ -519,21 +502,6 @@ fn distinct_queries<'a>(modules: &[(&'a str, &'a ModuleSpec)]) -> Vec<PlannedQue
         }
     }
     plan
-}
-
-/// `root/cimv2` and `ROOT\CIMV2` are one namespace.
-fn namespaces_equal(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes().zip(b.bytes()).all(|(x, y)| {
-            let fold = |c: u8| {
-                if c == b'/' {
-                    b'\\'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            };
-            fold(x) == fold(y)
-        })
 }
 
 /// An HRESULT as the `code` label: `0x80070005`, empty when the failure has none.
@@ -622,14 +590,14 @@ mod tests {
     #[test]
     fn a_query_two_modules_share_is_planned_once() {
         let os = module(&[
-            ("root/cimv2", "SELECT A FROM X"),
-            ("root/cimv2", "SELECT B FROM Y"),
+            ("root\\cimv2", "SELECT A FROM X"),
+            ("root\\cimv2", "SELECT B FROM Y"),
         ]);
         let memory = module(&[
             ("ROOT\\CIMV2", "SELECT A FROM X"),
-            ("root/cimv2", "SELECT C FROM Z"),
+            ("root\\cimv2", "SELECT C FROM Z"),
         ]);
-        let other = module(&[("root/other", "SELECT A FROM X")]);
+        let other = module(&[("root\\other", "SELECT A FROM X")]);
         let plan = distinct_queries(&[("os", &os), ("memory", &memory), ("other", &other)]);
         let shape: Vec<(&str, &str, Vec<&str>)> = plan
             .iter()
@@ -638,10 +606,10 @@ mod tests {
         assert_eq!(
             shape,
             vec![
-                ("root/cimv2", "SELECT A FROM X", vec!["os", "memory"]),
-                ("root/cimv2", "SELECT B FROM Y", vec!["os"]),
-                ("root/cimv2", "SELECT C FROM Z", vec!["memory"]),
-                ("root/other", "SELECT A FROM X", vec!["other"]),
+                ("root\\cimv2", "SELECT A FROM X", vec!["os", "memory"]),
+                ("root\\cimv2", "SELECT B FROM Y", vec!["os"]),
+                ("root\\cimv2", "SELECT C FROM Z", vec!["memory"]),
+                ("root\\other", "SELECT A FROM X", vec!["other"]),
             ]
         );
     }
