@@ -350,9 +350,11 @@ impl HostReader {
                 }
             })
             .collect();
+        // Read once: it walks /proc.
+        let system = self.system(now);
         PerfFacts {
             processors,
-            memory: self.system(now).memory,
+            memory: system.memory,
             cached_kib: meminfo.cached_kib.unwrap_or(0),
             page_faults: procfs::vmstat_value(&vmstat, "pgfault").unwrap_or(0),
             pages_in_out: procfs::vmstat_value(&vmstat, "pgpgin")
@@ -364,7 +366,7 @@ impl HostReader {
                 .text("proc/loadavg")
                 .and_then(|t| procfs::loadavg_threads(&t))
                 .unwrap_or(0),
-            processes: u64::from(self.system(now).process_count),
+            processes: u64::from(system.process_count),
             interfaces,
         }
     }

@@ -67,8 +67,8 @@ pub fn write_memory(out: &mut String, perf: &PerfFacts, now: SystemTime) {
         .unsigned("CommittedBytes", kib(committed))
         .unsigned("CommitLimit", kib(limit))
         .unsigned("CacheBytes", kib(perf.cached_kib))
-        .unsigned("PageFaultsPersec", perf.page_faults & u64::from(u32::MAX))
-        .unsigned("PagesPersec", perf.pages_in_out & u64::from(u32::MAX))
+        .unsigned("PageFaultsPersec", low32(perf.page_faults))
+        .unsigned("PagesPersec", low32(perf.pages_in_out))
         .unsigned("PercentCommittedBytesInUse", committed)
         .unsigned("PercentCommittedBytesInUse_Base", limit.max(1));
     clocks(&mut instance, now);
@@ -84,10 +84,7 @@ pub fn write_system(out: &mut String, perf: &PerfFacts, boot: SystemTime, now: S
         .unsigned("SystemUpTime", filetime(boot))
         .unsigned("Processes", perf.processes)
         .unsigned("Threads", perf.threads)
-        .unsigned(
-            "ContextSwitchesPersec",
-            perf.context_switches & u64::from(u32::MAX),
-        );
+        .unsigned("ContextSwitchesPersec", low32(perf.context_switches));
     clocks(&mut instance, now);
     instance.end();
 }
@@ -104,11 +101,8 @@ pub fn write_interfaces(out: &mut String, perf: &PerfFacts, now: SystemTime) {
                 "BytesTotalPersec",
                 i.bytes_received.saturating_add(i.bytes_sent),
             )
-            .unsigned(
-                "PacketsReceivedPersec",
-                i.packets_received & u64::from(u32::MAX),
-            )
-            .unsigned("PacketsSentPersec", i.packets_sent & u64::from(u32::MAX))
+            .unsigned("PacketsReceivedPersec", low32(i.packets_received))
+            .unsigned("PacketsSentPersec", low32(i.packets_sent))
             .unsigned("PacketsReceivedErrors", low32(i.receive_errors))
             .unsigned("PacketsReceivedDiscarded", low32(i.receive_discards))
             .unsigned("PacketsOutboundErrors", low32(i.send_errors))
